@@ -1,0 +1,114 @@
+"""A running service of a stack: its container, its published port, its readiness."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from docker.models.containers import Container
+from testcontainers.core.container import DockerContainer
+
+from drillbook.errors import DrillbookError
+from drillbook.stack.spec import ServiceSpec
+
+HOST = "127.0.0.1"  # the only host address drillbook publishes on or sends traffic to
+
+
+@dataclass
+class Service:
+    """One container of a stack. Its host port is fixed at creation, so it survives restarts."""
+
+    spec: ServiceSpec
+    container: DockerContainer
+    host_port: int
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.host_port}"
+
+    @property
+    def docker(self) -> Container:
+        wrapped: Container = self.container.get_wrapped_container()
+        return wrapped
+
+    def status(self) -> str:
+        self.docker.reload()
+        return str(self.docker.status)
+
+    def endpoint(self) -> dict[str, Any]:
+        if self.spec.ready.http is not None:
+            return {"url": self.url, "host": HOST, "port": self.host_port}
+        return {"host": HOST, "port": self.host_port}
+
+    # Lifecycle verbs: the faults and the runbook adapter build on these.
+    def kill(self, signal: str = "SIGKILL") -> None:
+        self.docker.kill(signal=signal)
+
+    def stop(self, timeout_s: int = 10) -> None:
+        self.docker.stop(timeout=timeout_s)
+
+    def start(self) -> None:
+        self.docker.start()
+
+    def restart(self, timeout_s: int = 10) -> None:
+        self.docker.restart(timeout=timeout_s)
+
+    def pause(self) -> None:
+        self.docker.pause()
+
+    def unpause(self) -> None:
+        self.docker.unpause()
+
+    def exec(self, command: list[str] | tuple[str, ...]) -> tuple[int, str]:
+        code, output = self.docker.exec_run(list(command), demux=False)
+        return int(code), (output or b"").decode(errors="replace")
+
+    def logs(self, tail: int = 40) -> str:
+        return bytes(self.docker.logs(tail=tail)).decode(errors="replace")
+
+    def check_ready(self) -> str | None:
+        """None when the service answers as ready, else why not (one line)."""
+        ready = self.spec.ready
+        if ready.http is not None:
+            try:
+                response = httpx.get(self.url + ready.http, timeout=2.0)
+            except httpx.HTTPError as exc:
+                return f"GET {ready.http}: {type(exc).__name__}"
+            return None if response.is_success else f"GET {ready.http}: {response.status_code}"
+        code, output = self.exec(ready.command)
+        if code != 0:
+            return f"{' '.join(ready.command)}: exit {code}"
+        if ready.expect and ready.expect not in output:
+            return f"{' '.join(ready.command)}: no {ready.expect!r} in output"
+        return None
+
+    def wait_ready(self, timeout_s: float | None = None, period_s: float = 0.2) -> float:
+        """Poll readiness until it holds; returns seconds waited. Fails fast if the container exits."""
+        start = time.monotonic()
+        deadline = start + (timeout_s if timeout_s is not None else self.spec.ready.timeout_s)
+        why = "not checked"
+        while time.monotonic() < deadline:
+            status = self.status()
+            if status in ("exited", "dead"):
+                raise DrillbookError(
+                    f"service {self.name} exited while starting; last log lines:\n{self.logs()}",
+                    "fix the service's image or settings in the stack definition",
+                )
+            if status == "running":
+                why = self.check_ready() or ""
+                if not why:
+                    return time.monotonic() - start
+            else:
+                why = f"container {status}"
+            time.sleep(period_s)
+        raise DrillbookError(
+            f"service {self.name} not ready after {deadline - start:.0f} s ({why}); "
+            f"last log lines:\n{self.logs()}",
+            "raise `ready.timeout` in the stack definition if the service is only slow",
+        )

@@ -1,0 +1,249 @@
+"""The stack definition (`stack.yaml`): services, how to build them, and the links between them.
+
+Pure data and validation; nothing here touches Docker.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from drillbook.errors import SourceError
+from drillbook.yamlsource import Mapping, load_yaml
+
+_NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
+
+
+@dataclass(frozen=True)
+class GoBuild:
+    """A static binary built on the host with `go install MODULE@VERSION`, copied into the context."""
+
+    module: str
+    version: str
+    binary: str
+
+
+@dataclass(frozen=True)
+class Build:
+    """How to build a service's image from a folder holding its Dockerfile."""
+
+    context: Path
+    wheels: str | None = None
+    go: GoBuild | None = None
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """How to tell a service is ready: an HTTP GET on its port, or a command run inside it."""
+
+    http: str | None = None
+    command: tuple[str, ...] = ()
+    expect: str | None = None
+    timeout_s: float = 90.0
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    port: int
+    ready: Readiness
+    build: Build | None = None
+    image: str | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    depends_on: tuple[str, ...] = ()
+    memory: str | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class LinkSpec:
+    """A dependency edge `source -> target` carried by a Toxiproxy proxy listening on `listen`."""
+
+    source: str
+    target: str
+    listen: int
+    line: int = 0
+
+    @property
+    def name(self) -> str:
+        return f"{self.source}-{self.target}"
+
+
+@dataclass(frozen=True)
+class StackSpec:
+    name: str
+    path: Path
+    services: dict[str, ServiceSpec]
+    links: tuple[LinkSpec, ...] = ()
+    proxy: str | None = None
+
+    def service(self, name: str) -> ServiceSpec:
+        try:
+            return self.services[name]
+        except KeyError:
+            known = ", ".join(sorted(self.services))
+            raise SourceError(
+                str(self.path), None, f"unknown service {name!r}", f"services are: {known}"
+            ) from None
+
+    def link(self, target: str, source: str | None = None) -> LinkSpec:
+        for link in self.links:
+            if link.target == target and (source is None or link.source == source):
+                return link
+        known = ", ".join(link.name for link in self.links) or "none"
+        raise SourceError(str(self.path), None, f"no link to {target!r}", f"links are: {known}")
+
+    def start_order(self) -> list[list[str]]:
+        """Services in waves: each wave depends only on earlier waves (started in parallel)."""
+        done: set[str] = set()
+        waves: list[list[str]] = []
+        pending = dict(self.services)
+        while pending:
+            wave = sorted(n for n, s in pending.items() if set(s.depends_on) <= done)
+            if not wave:
+                cycle = ", ".join(sorted(pending))
+                raise SourceError(str(self.path), None, f"depends_on has a cycle among: {cycle}")
+            waves.append(wave)
+            done.update(wave)
+            for n in wave:
+                del pending[n]
+        return waves
+
+
+class _Reader:
+    """Reads one YAML document into specs, raising SourceError at the offending line."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, line: int, message: str, hint: str | None = None) -> SourceError:
+        return SourceError(str(self.path), line, message, hint)
+
+    def mapping(self, value: Any, line: int, what: str) -> Mapping:
+        if not isinstance(value, Mapping):
+            raise self.fail(line, f"{what} must be a mapping, got {type(value).__name__}")
+        return value
+
+    def check_keys(self, m: Mapping, allowed: set[str], what: str) -> None:
+        for key in m:
+            if key not in allowed:
+                raise self.fail(
+                    m.line_of(key),
+                    f"unknown key {key!r} in {what}",
+                    f"allowed keys: {', '.join(sorted(allowed))}",
+                )
+
+    def require(self, m: Mapping, key: str, what: str) -> Any:
+        if key not in m:
+            raise self.fail(m.line, f"{what} needs {key!r}")
+        return m[key]
+
+    def port(self, m: Mapping, key: str, what: str) -> int:
+        value = self.require(m, key, what)
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 65535:
+            raise self.fail(m.line_of(key), f"{what}.{key} must be a port number, got {value!r}")
+        return value
+
+    def stack(self, doc: Any) -> StackSpec:
+        root = self.mapping(doc, 1, "the stack file")
+        self.check_keys(root, {"name", "services", "links", "proxy"}, "the stack")
+        services_m = self.mapping(self.require(root, "services", "the stack"),
+                                  root.line_of("services"), "services")
+        services = {name: self.service(name, s, services_m.line_of(name))
+                    for name, s in services_m.items()}
+        for s in services.values():
+            for dep in s.depends_on:
+                if dep not in services:
+                    raise self.fail(s.line, f"service {s.name!r} depends on unknown service {dep!r}")
+        links = tuple(self.link(x, root.line_of("links"), services)
+                      for x in (root.get("links") or []))
+        proxy = root.get("proxy", "toxiproxy" if links else None)
+        if links and proxy not in services:
+            raise self.fail(root.line_of("proxy"), f"links need a proxy service, {proxy!r} is not one")
+        listens = [link.listen for link in links]
+        if len(set(listens)) != len(listens):
+            raise self.fail(root.line_of("links"), "two links listen on the same port")
+        return StackSpec(
+            name=str(root.get("name", self.path.stem)),
+            path=self.path,
+            services=services,
+            links=links,
+            proxy=proxy,
+        )
+
+    def service(self, name: str, value: Any, line: int) -> ServiceSpec:
+        if not _NAME.match(name):
+            raise self.fail(line, f"service name {name!r} must be lower-case letters, digits, '-'")
+        m = self.mapping(value, line, f"service {name!r}")
+        what = f"service {name!r}"
+        self.check_keys(m, {"build", "image", "port", "ready", "env", "depends_on", "memory"}, what)
+        if ("build" in m) == ("image" in m):
+            raise self.fail(m.line, f"{what} needs exactly one of 'build' or 'image'")
+        env = m.get("env") or {}
+        if not isinstance(env, dict):
+            raise self.fail(m.line_of("env"), f"{what}.env must be a mapping")
+        depends = m.get("depends_on") or []
+        if not isinstance(depends, list):
+            raise self.fail(m.line_of("depends_on"), f"{what}.depends_on must be a list")
+        return ServiceSpec(
+            name=name,
+            port=self.port(m, "port", what),
+            ready=self.readiness(m.get("ready"), m.line_of("ready"), what),
+            build=self.build(m["build"], m.line_of("build"), what) if "build" in m else None,
+            image=str(m["image"]) if "image" in m else None,
+            env={str(k): str(v) for k, v in env.items()},
+            depends_on=tuple(str(d) for d in depends),
+            memory=str(m["memory"]) if "memory" in m else None,
+            line=line,
+        )
+
+    def build(self, value: Any, line: int, what: str) -> Build:
+        m = self.mapping(value, line, f"{what}.build")
+        self.check_keys(m, {"context", "wheels", "go"}, f"{what}.build")
+        context = (self.path.parent / str(self.require(m, "context", f"{what}.build"))).resolve()
+        if not (context / "Dockerfile").is_file():
+            raise self.fail(m.line_of("context"), f"no Dockerfile in {context}")
+        go = None
+        if "go" in m:
+            g = self.mapping(m["go"], m.line_of("go"), f"{what}.build.go")
+            self.check_keys(g, {"module", "version", "binary"}, f"{what}.build.go")
+            go = GoBuild(*(str(self.require(g, k, f"{what}.build.go"))
+                           for k in ("module", "version", "binary")))
+        wheels = m.get("wheels")
+        if wheels is not None and not (context / str(wheels)).is_file():
+            raise self.fail(m.line_of("wheels"), f"requirements file {wheels!r} not in {context}")
+        return Build(context=context, wheels=str(wheels) if wheels else None, go=go)
+
+    def readiness(self, value: Any, line: int, what: str) -> Readiness:
+        if value is None:
+            raise self.fail(line, f"{what} needs 'ready' (an http path or a command)")
+        m = self.mapping(value, line, f"{what}.ready")
+        self.check_keys(m, {"http", "command", "expect", "timeout"}, f"{what}.ready")
+        if ("http" in m) == ("command" in m):
+            raise self.fail(m.line, f"{what}.ready needs exactly one of 'http' or 'command'")
+        command = m.get("command") or []
+        if isinstance(command, str):
+            command = command.split()
+        return Readiness(
+            http=str(m["http"]) if "http" in m else None,
+            command=tuple(str(c) for c in command),
+            expect=str(m["expect"]) if "expect" in m else None,
+            timeout_s=float(m.get("timeout", 90)),
+        )
+
+    def link(self, value: Any, line: int, services: dict[str, ServiceSpec]) -> LinkSpec:
+        m = self.mapping(value, line, "a link")
+        self.check_keys(m, {"from", "to", "listen"}, "a link")
+        source, target = (str(self.require(m, k, "a link")) for k in ("from", "to"))
+        for key, name in (("from", source), ("to", target)):
+            if name not in services:
+                raise self.fail(m.line_of(key), f"link {key} unknown service {name!r}")
+        return LinkSpec(source, target, self.port(m, "listen", "a link"), line=m.line)
+
+
+def load_stack_spec(path: str | Path) -> StackSpec:
+    """Read and validate a stack definition; errors name the file and line."""
+    path = Path(path).resolve()
+    return _Reader(path).stack(load_yaml(path))

@@ -1,0 +1,156 @@
+"""Stack: the services of a stack definition, running on one private Docker network.
+
+    with Stack(load_stack_spec("fixtures/stack.yaml")) as stack:
+        api = stack.service("api")
+        httpx.get(api.url + "/ready")
+
+Containers are started with testcontainers, labelled, named on the network by service name,
+published on 127.0.0.1 only, and removed on exit, also on an exception or Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import atexit
+import socket
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from types import TracebackType
+from typing import Any, cast
+
+import docker
+from testcontainers.core.container import DockerContainer
+from testcontainers.core.network import Network
+
+from drillbook.errors import DrillbookError
+from drillbook.stack import engine, labels, reaper
+from drillbook.stack.images import image_ref
+from drillbook.stack.service import HOST, Service
+from drillbook.stack.spec import StackSpec
+from drillbook.stack.toxiproxy import Link, Toxiproxies
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+class Stack:
+    """The running services of a StackSpec, their Toxiproxy links, and their network."""
+
+    def __init__(self, spec: StackSpec, *, mode: str = "session", progress: Progress = _quiet,
+                 client: docker.DockerClient | None = None) -> None:
+        self.spec = spec
+        self.mode = mode
+        self.progress = progress
+        self.run_id = uuid.uuid4().hex[:10]
+        self.client = client or engine.connect()
+        self.services: dict[str, Service] = {}
+        self.links: dict[str, Link] = {}
+        self._network: Network | None = None
+        self._labels = labels.run_labels(self.run_id, spec.name, mode)
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def up(self) -> Stack:
+        """Start every service (independent ones in parallel) and wait until all are ready."""
+        start = time.monotonic()
+        if self.mode == "session":
+            atexit.register(self.down)
+        try:
+            self._network = Network(docker_network_kw={"labels": dict(self._labels)}).create()
+            for wave in self.spec.start_order():
+                with ThreadPoolExecutor(max_workers=len(wave)) as pool:
+                    list(pool.map(self._start_service, wave))
+                if self.spec.proxy in wave:
+                    self._create_links()
+        except BaseException:
+            self.down()
+            raise
+        self.progress(f"stack {self.spec.name}: up in {time.monotonic() - start:.1f} s")
+        return self
+
+    def down(self) -> None:
+        """Remove every container and the network of this run. Safe to call twice."""
+        if self.mode == "session":
+            atexit.unregister(self.down)
+        removed = reaper.remove_run(self.client, self.run_id)
+        self.services.clear()
+        self.links.clear()
+        self._network = None
+        if removed:
+            self.progress(f"stack {self.spec.name}: removed {removed} objects")
+
+    def __enter__(self) -> Stack:
+        return self.up()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.down()
+
+    # -- access --------------------------------------------------------------------------
+    def service(self, name: str) -> Service:
+        try:
+            return self.services[name]
+        except KeyError:
+            self.spec.service(name)  # raises the helpful error for an unknown name
+            raise DrillbookError(f"service {name!r} is not running in this stack") from None
+
+    def link(self, target: str) -> Link:
+        spec = self.spec.link(target)
+        return self.links[spec.name]
+
+    def endpoints(self) -> dict[str, Any]:
+        return {
+            "stack": self.spec.name,
+            "run": self.run_id,
+            "network": self._network.name if self._network else None,
+            "services": {name: s.endpoint() for name, s in sorted(self.services.items())},
+            "links": {name: {"upstream": link.upstream, "listen": link.spec.listen}
+                      for name, link in sorted(self.links.items())},
+        }
+
+    def toxiproxies(self) -> Toxiproxies:
+        if not self.spec.proxy:
+            raise DrillbookError(f"stack {self.spec.name} has no proxy service")
+        return Toxiproxies(HOST, self.service(self.spec.proxy).host_port)
+
+    # -- internals -----------------------------------------------------------------------
+    def _start_service(self, name: str) -> None:
+        spec = self.spec.services[name]
+        assert self._network is not None
+        host_port = free_port()
+        container = (
+            DockerContainer(image_ref(spec, self.spec))
+            .with_network(self._network)
+            .with_network_aliases(name)
+            .with_name(f"drillbook-{self.spec.name}-{name}-{self.run_id}")
+            .with_envs(**spec.env)
+        )
+        kwargs: dict[str, Any] = {"labels": {**self._labels, labels.SERVICE: name}}
+        if spec.memory:
+            kwargs["mem_limit"] = spec.memory
+        container.with_kwargs(**kwargs)
+        # Published on loopback only, at a port chosen now so a restart keeps it.
+        cast(dict[str, Any], container.ports)[f"{spec.port}/tcp"] = (HOST, host_port)
+        self.progress(f"  {name}: starting")
+        container.start()
+        service = Service(spec, container, host_port)
+        self.services[name] = service
+        waited = service.wait_ready()
+        self.progress(f"  {name}: ready in {waited:.1f} s on {HOST}:{host_port}")
+
+    def _create_links(self) -> None:
+        proxies = self.toxiproxies()
+        for spec in self.spec.links:
+            link = proxies.create(spec, self.spec.services[spec.target].port)
+            self.links[spec.name] = link
+        if self.spec.links:
+            self.progress(f"  links: {', '.join(sorted(self.links))}")
