@@ -1,0 +1,16 @@
+"""The stack under test: its definition, images, containers and Toxiproxy links."""
+
+from __future__ import annotations
+
+import os
+
+# testcontainers' reaper (Ryuk) is an image that cannot be pulled offline; drillbook reaps
+# its own labelled containers instead. Set before testcontainers reads its configuration.
+os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
+
+from drillbook.stack.service import Service  # noqa: E402
+from drillbook.stack.spec import LinkSpec, ServiceSpec, StackSpec, load_stack_spec  # noqa: E402
+from drillbook.stack.stack import Stack  # noqa: E402
+from drillbook.stack.toxiproxy import Link  # noqa: E402
+
+__all__ = ["Link", "LinkSpec", "Service", "ServiceSpec", "Stack", "StackSpec", "load_stack_spec"]

@@ -1,0 +1,75 @@
+"""The user mix against the reference api: reads, writes and health checks.
+
+Run by drillbook in its own process (gevent and pytest do not mix in one). When
+DRILLBOOK_REQUEST_LOG names a file, every request is appended to it as one JSON line with
+monotonic timestamps (the same clock as drillbook's probes), and every acknowledged write
+as an `ack` line, so a drill can check no acknowledged write was lost.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+from typing import Any
+
+from locust import HttpUser, between, events, task
+
+_LOG_PATH = os.environ.get("DRILLBOOK_REQUEST_LOG")
+_log = open(_LOG_PATH, "a", buffering=1, encoding="utf-8") if _LOG_PATH else None  # noqa: SIM115
+
+
+def _write(record: dict[str, Any]) -> None:
+    if _log is not None:
+        _log.write(json.dumps(record, separators=(",", ":")) + "\n")
+
+
+@events.request.add_listener
+def _record(request_type: str, name: str, response_time: float, response: Any = None,
+            exception: BaseException | None = None, **_: Any) -> None:
+    end = time.monotonic()
+    status = getattr(response, "status_code", None) or 0
+    _write({
+        "kind": "request",
+        "start": round(end - response_time / 1000, 4),
+        "end": round(end, 4),
+        "method": request_type,
+        "name": name,
+        "status": status,
+        "ok": exception is None,
+        "ms": round(response_time, 1),
+    })
+
+
+class ApiUser(HttpUser):
+    wait_time = between(0.05, 0.25)
+
+    def on_start(self) -> None:
+        self.client.headers["x-client-id"] = f"locust-{id(self) % 10_000}"
+        self.written: list[int] = []
+
+    @task(2)
+    def write_document(self) -> None:
+        body = {"title": f"doc {random.randrange(10**9)}", "body": "lorem ipsum " * 20}
+        with self.client.post("/v1/documents", json=body, name="POST /v1/documents",
+                              catch_response=True) as response:
+            if response.status_code == 201:
+                doc_id = int(response.json()["id"])
+                self.written.append(doc_id)
+                _write({"kind": "ack", "t": round(time.monotonic(), 4), "id": doc_id,
+                        "title": body["title"]})
+                response.success()
+            else:
+                response.failure(f"status {response.status_code}")
+
+    @task(5)
+    def read_document(self) -> None:
+        if not self.written:
+            return self.write_document()
+        doc_id = random.choice(self.written)
+        self.client.get(f"/v1/documents/{doc_id}", name="GET /v1/documents/{id}")
+
+    @task(1)
+    def health(self) -> None:
+        self.client.get("/health", name="GET /health")

@@ -1,0 +1,145 @@
+"""The `drillbook` command line.
+
+    drillbook setup                 install/start Docker, make the base image, build images
+    drillbook images                build the stack's images (only those that changed)
+    drillbook stack up [--json]     start the stack and leave it running
+    drillbook stack status          what drillbook has running
+    drillbook stack down            remove it all
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+
+from drillbook import __version__
+from drillbook.errors import DrillbookError
+
+DEFAULT_STACK = os.environ.get("DRILLBOOK_STACK", "fixtures/stack.yaml")
+
+
+def _progress(message: str) -> None:
+    # Progress goes to stderr so that --json output on stdout stays machine-readable.
+    print(f"drillbook: {message}", file=sys.stderr, flush=True)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="drillbook",
+        description="Prove that runbooks restore service within their MTTR targets.",
+    )
+    parser.add_argument("--version", action="version", version=f"drillbook {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def with_stack(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--stack", default=DEFAULT_STACK,
+                       help=f"stack definition (default: {DEFAULT_STACK}, or $DRILLBOOK_STACK)")
+        return p
+
+    setup = with_stack(sub.add_parser(
+        "setup", help="install and start Docker, make the base image, build the stack's images",
+        description="Everything a drill needs, each step only where missing. Installing the "
+                    "engine needs root and apt; elsewhere start Docker yourself first."))
+    setup.add_argument("--no-install", action="store_true",
+                       help="never install or start a Docker engine; fail if none answers")
+
+    with_stack(sub.add_parser("images", help="build the stack's images (unchanged ones are kept)"))
+
+    stack = sub.add_parser("stack", help="start, inspect or remove a stack")
+    stack_sub = stack.add_subparsers(dest="action", required=True, metavar="ACTION")
+    up = with_stack(stack_sub.add_parser(
+        "up", help="start the stack and leave it running",
+        description="Start every service, wait until ready, print the endpoints. "
+                    "The stack keeps running until `drillbook stack down`."))
+    up.add_argument("--json", action="store_true", help="print endpoints as JSON on stdout")
+    status = stack_sub.add_parser("status", help="list drillbook's running containers")
+    status.add_argument("--json", action="store_true", help="print as JSON")
+    stack_sub.add_parser("down", help="remove every container and network drillbook created")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except DrillbookError as exc:
+        print(f"drillbook: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("drillbook: interrupted", file=sys.stderr)
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "setup":
+        from drillbook.provision import provision
+
+        provision(args.stack, _progress, install_engine=not args.no_install)
+        return 0
+    if args.command == "images":
+        from drillbook.provision import provision
+
+        provision(args.stack, _progress, install_engine=False)
+        return 0
+    if args.command == "stack":
+        return {"up": _stack_up, "status": _stack_status, "down": _stack_down}[args.action](args)
+    raise AssertionError(args.command)
+
+
+def _stack_up(args: argparse.Namespace) -> int:
+    from drillbook.stack import Stack, engine, load_stack_spec
+    from drillbook.stack.images import ensure_images
+
+    spec = load_stack_spec(args.stack)
+    client = engine.connect()
+    ensure_images(client, spec, _progress)
+    start = time.monotonic()
+    stack = Stack(spec, mode="detached", progress=_progress, client=client).up()
+    endpoints = stack.endpoints()
+    if args.json:
+        print(json.dumps(endpoints, indent=2))
+    else:
+        for name, endpoint in endpoints["services"].items():
+            where = endpoint.get("url") or f"{endpoint['host']}:{endpoint['port']}"
+            print(f"{name:12} {where}")
+        print(f"stack {spec.name} up in {time.monotonic() - start:.1f} s; "
+              "remove it with `drillbook stack down`")
+    return 0
+
+
+def _stack_status(args: argparse.Namespace) -> int:
+    from drillbook.stack import engine, labels
+
+    client = engine.connect()
+    rows = []
+    for c in client.containers.list(all=True, filters=labels.managed_filter()):
+        ports = [f"{b['HostIp']}:{b['HostPort']}" for bs in (c.ports or {}).values() for b in bs or []]
+        rows.append({"run": c.labels.get(labels.RUN), "mode": c.labels.get(labels.MODE),
+                     "service": c.labels.get(labels.SERVICE), "status": c.status,
+                     "published": ports, "container": c.name})
+    rows.sort(key=lambda r: (str(r["run"]), str(r["service"])))
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    elif not rows:
+        print("no drillbook containers")
+    else:
+        for r in rows:
+            print(f"{r['run']}  {r['mode']:8} {r['service']:12} {r['status']:8} "
+                  f"{' '.join(r['published'])}")
+    return 0
+
+
+def _stack_down(args: argparse.Namespace) -> int:
+    from drillbook.stack import engine, reaper
+
+    removed = reaper.remove_all(engine.connect())
+    _progress(f"removed {removed} containers and networks")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""One drill, end to end: steady state, fault, detection, remediation, recovery, revert.
+
+    result = run_drill(plan, probe)
+
+The fault is always reverted, also when the drill fails or is interrupted. Times come from
+the probe's monotonic samples; see drillbook.observe.measurement for the definitions.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from drillbook.observe.measurement import measure
+from drillbook.observe.probe import Probe
+from drillbook.observe.timeline import Timeline
+from drillbook.result import Result, Verdict
+
+Action = Callable[[], None]
+
+
+@dataclass(frozen=True)
+class DrillPlan:
+    """What to break, how to fix it, and how fast the fix must hold.
+
+    `remediate` is the runbook's resolution; None means nobody acts (the fault stays until
+    the drill ends), which is how a drill proves it can fail.
+    """
+
+    name: str
+    inject: Action
+    revert: Action
+    remediate: Action | None
+    target_s: float
+    detect_within_s: float = 10.0
+    stability_s: float = 5.0
+    steady_timeout_s: float = 60.0
+
+
+def run_drill(plan: DrillPlan, probe: Probe, timeline: Timeline | None = None) -> Result:
+    timeline = timeline or Timeline()
+
+    def result(verdict: Verdict, injected_at: float | None) -> Result:
+        m = (None if injected_at is None
+             else measure(probe.samples(), injected_at, plan.stability_s))
+        return Result(plan.name, verdict, m, plan.target_s, timeline)
+
+    steady = probe.wait_steady(plan.stability_s, plan.steady_timeout_s)
+    if steady is None:
+        timeline.mark("no steady state", f"within {plan.steady_timeout_s:g} s")
+        return result(Verdict.NO_STEADY_STATE, None)
+    timeline.mark("steady state", f"held {plan.stability_s:g} s")
+
+    injected_at = timeline.mark("fault injected", plan.name)
+    try:
+        plan.inject()
+        detected = probe.wait_failure(injected_at, plan.detect_within_s)
+        if detected is None:
+            timeline.mark("not detected", f"within {plan.detect_within_s:g} s")
+            return result(Verdict.NOT_DETECTED, injected_at)
+        timeline.mark("detected", "first failing probe", t=detected)
+        if plan.remediate is not None:
+            timeline.mark("remediation started")
+            plan.remediate()
+            timeline.mark("remediation finished")
+        # Recovery must start within the target and then be seen to hold for the window.
+        deadline = injected_at + plan.target_s + plan.stability_s
+        recovered = probe.wait_steady(plan.stability_s, max(0.0, deadline - time.monotonic()),
+                                      since=detected)
+        if recovered is None or recovered - injected_at > plan.target_s:
+            timeline.mark("not recovered", f"within {plan.target_s:g} s")
+            return result(Verdict.NOT_RECOVERED, injected_at)
+        timeline.mark("recovered", f"steady for {plan.stability_s:g} s", t=recovered)
+        return result(Verdict.PASSED, injected_at)
+    finally:
+        plan.revert()
+        timeline.mark("fault reverted")

@@ -1,0 +1,126 @@
+"""Load: Locust, headless, in a process of its own, with every request streamed to a file.
+
+Locust monkey-patches the interpreter with gevent on import, which breaks pytest and the
+Docker client in the same process, so drillbook never imports it: it runs the `locust`
+command and reads the request log that the locustfile writes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from drillbook.errors import DrillbookError
+from drillbook.observe.probe import require_loopback
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request the load made, on the monotonic clock."""
+
+    start: float
+    end: float
+    method: str
+    name: str
+    status: int
+    ok: bool
+    ms: float
+
+
+@dataclass(frozen=True)
+class Ack:
+    """A write the service acknowledged; it must never be lost."""
+
+    t: float
+    id: int
+    title: str
+
+
+@dataclass(frozen=True)
+class LoadProfile:
+    users: int = 5
+    spawn_rate: float = 5.0
+    run_time_s: int = 600
+
+
+class LoadRun:
+    """A running Locust against `host`; stop it (or leave the `with` block) to end it."""
+
+    def __init__(self, locustfile: str | Path, host: str, profile: LoadProfile = LoadProfile(),
+                 out_dir: str | Path | None = None) -> None:
+        require_loopback(host + "/")
+        self.locustfile = Path(locustfile)
+        if not self.locustfile.is_file():
+            raise DrillbookError(f"locustfile {self.locustfile} not found")
+        self.host = host
+        self.profile = profile
+        self.out_dir = Path(out_dir or tempfile.mkdtemp(prefix="drillbook-load-"))
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.request_log = self.out_dir / "requests.jsonl"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> LoadRun:
+        p = self.profile
+        command = [
+            sys.executable, "-m", "locust", "-f", str(self.locustfile), "--headless",
+            "-u", str(p.users), "-r", str(p.spawn_rate), "-t", f"{p.run_time_s}s",
+            "--host", self.host, "--csv", str(self.out_dir / "locust"), "--csv-full-history",
+            "--json-file", str(self.out_dir / "locust"), "--only-summary",
+            "--stop-timeout", "2", "--exit-code-on-error", "0",
+        ]
+        env = {**os.environ, "DRILLBOOK_REQUEST_LOG": str(self.request_log)}
+        self.request_log.write_text("")
+        log = (self.out_dir / "locust.log").open("wb")
+        self._process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        return self
+
+    def stop(self) -> int | None:
+        """End the load (SIGTERM, then SIGKILL after 15 s); returns Locust's exit code."""
+        process, self._process = self._process, None
+        if process is None:
+            return None
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        return process.returncode
+
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def __enter__(self) -> LoadRun:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    def requests(self) -> list[Request]:
+        return [Request(**{k: v for k, v in r.items() if k != "kind"})
+                for r in self._records() if r.get("kind") == "request"]
+
+    def acks(self) -> list[Ack]:
+        return [Ack(r["t"], r["id"], r["title"]) for r in self._records() if r.get("kind") == "ack"]
+
+    def _records(self) -> list[dict[str, object]]:
+        records = []
+        with self.request_log.open(encoding="utf-8") as f:
+            for line in f:
+                if line.endswith("\n"):  # a line still being written is read next time
+                    records.append(json.loads(line))
+        return records
+
+    def log_tail(self, lines: int = 20) -> str:
+        path = self.out_dir / "locust.log"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""

@@ -1,0 +1,110 @@
+"""Probe: polls an HTTP endpoint at a fixed period and records every answer as a Sample."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from types import TracebackType
+
+import httpx
+
+from drillbook.errors import DrillbookError
+from drillbook.observe.measurement import Sample, first_failure, stable_since
+
+LOOPBACK = ("http://127.0.0.1:", "http://localhost:")
+
+
+def require_loopback(url: str) -> None:
+    """Probes and load may only aim at ports published on this machine's loopback."""
+    if not url.startswith(LOOPBACK):
+        raise DrillbookError(
+            f"refusing to send traffic to {url}: drillbook only targets 127.0.0.1",
+            "point it at a port the stack published on 127.0.0.1",
+        )
+
+
+class Probe:
+    """GET `url` every `period_s` in a background thread; a sample is ok when `ok(status)`.
+
+    A request that times out or cannot connect is a failing sample. The schedule does not
+    drift: a slow answer delays the next probe, it does not shift all later ones.
+    """
+
+    def __init__(self, url: str, *, period_s: float = 0.1, timeout_s: float = 1.0,
+                 ok: Callable[[int], bool] = lambda status: status == 200) -> None:
+        require_loopback(url)
+        self.url = url
+        self.period_s = period_s
+        self.timeout_s = timeout_s
+        self._ok = ok
+        self._samples: list[Sample] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"probe {url}", daemon=True)
+
+    def start(self) -> Probe:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=self.timeout_s + 1)
+
+    def __enter__(self) -> Probe:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    def samples(self) -> list[Sample]:
+        with self._lock:
+            return list(self._samples)
+
+    def _run(self) -> None:
+        with httpx.Client(timeout=self.timeout_s) as client:
+            due = time.monotonic()
+            while not self._stop.is_set():
+                self._record(self._observe(client))
+                due += self.period_s
+                now = time.monotonic()
+                if due < now:
+                    due = now  # we fell behind (a slow answer): resume the period from here
+                self._stop.wait(due - now)
+
+    def _observe(self, client: httpx.Client) -> Sample:
+        start = time.monotonic()
+        try:
+            status = client.get(self.url).status_code
+        except httpx.HTTPError as exc:
+            return Sample(start, False, time.monotonic() - start, None, type(exc).__name__)
+        return Sample(start, self._ok(status), time.monotonic() - start, status)
+
+    def _record(self, sample: Sample) -> None:
+        with self._lock:
+            self._samples.append(sample)
+
+    # -- waiting on what the probe sees ------------------------------------------------------
+    def wait_until(self, found: Callable[[list[Sample]], float | None], timeout_s: float) -> float | None:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            at = found(self.samples())
+            if at is not None or time.monotonic() >= deadline:
+                return at
+            time.sleep(self.period_s / 2)
+
+    def wait_steady(self, stability_s: float, timeout_s: float, since: float | None = None) -> float | None:
+        """The start of a window of `stability_s` of passing samples, or None at the deadline."""
+        origin = time.monotonic() if since is None else since
+        return self.wait_until(lambda s: stable_since(s, origin, stability_s), timeout_s)
+
+    def wait_failure(self, since: float, timeout_s: float) -> float | None:
+        """The time of the first failing sample at or after `since`, or None at the deadline."""
+
+        def found(samples: list[Sample]) -> float | None:
+            failed = first_failure(samples, since)
+            return failed.t if failed else None
+
+        return self.wait_until(found, timeout_s)
