@@ -26,20 +26,28 @@ def _write(record: dict[str, Any]) -> None:
 
 
 @events.request.add_listener
-def _record(request_type: str, name: str, response_time: float, response: Any = None,
-            exception: BaseException | None = None, **_: Any) -> None:
+def _record(
+    request_type: str,
+    name: str,
+    response_time: float,
+    response: Any = None,
+    exception: BaseException | None = None,
+    **_: Any,
+) -> None:
     end = time.monotonic()
     status = getattr(response, "status_code", None) or 0
-    _write({
-        "kind": "request",
-        "start": round(end - response_time / 1000, 4),
-        "end": round(end, 4),
-        "method": request_type,
-        "name": name,
-        "status": status,
-        "ok": exception is None,
-        "ms": round(response_time, 1),
-    })
+    _write(
+        {
+            "kind": "request",
+            "start": round(end - response_time / 1000, 4),
+            "end": round(end, 4),
+            "method": request_type,
+            "name": name,
+            "status": status,
+            "ok": exception is None,
+            "ms": round(response_time, 1),
+        }
+    )
 
 
 class ApiUser(HttpUser):
@@ -52,13 +60,20 @@ class ApiUser(HttpUser):
     @task(2)
     def write_document(self) -> None:
         body = {"title": f"doc {random.randrange(10**9)}", "body": "lorem ipsum " * 20}
-        with self.client.post("/v1/documents", json=body, name="POST /v1/documents",
-                              catch_response=True) as response:
+        with self.client.post(
+            "/v1/documents", json=body, name="POST /v1/documents", catch_response=True
+        ) as response:
             if response.status_code == 201:
                 doc_id = int(response.json()["id"])
                 self.written.append(doc_id)
-                _write({"kind": "ack", "t": round(time.monotonic(), 4), "id": doc_id,
-                        "title": body["title"]})
+                _write(
+                    {
+                        "kind": "ack",
+                        "t": round(time.monotonic(), 4),
+                        "id": doc_id,
+                        "title": body["title"],
+                    }
+                )
                 response.success()
             else:
                 response.failure(f"status {response.status_code}")

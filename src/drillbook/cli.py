@@ -1,10 +1,10 @@
 """The `drillbook` command line.
 
-    drillbook setup                 install/start Docker, make the base image, build images
-    drillbook images                build the stack's images (only those that changed)
-    drillbook stack up [--json]     start the stack and leave it running
-    drillbook stack status          what drillbook has running
-    drillbook stack down            remove it all
+drillbook setup                 install/start Docker, make the base image, build images
+drillbook images                build the stack's images (only those that changed)
+drillbook stack up [--json]     start the stack and leave it running
+drillbook stack status          what drillbook has running
+drillbook stack down            remove it all
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from drillbook import __version__
 from drillbook.errors import DrillbookError
@@ -36,25 +37,39 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def with_stack(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        p.add_argument("--stack", default=DEFAULT_STACK,
-                       help=f"stack definition (default: {DEFAULT_STACK}, or $DRILLBOOK_STACK)")
+        p.add_argument(
+            "--stack",
+            default=DEFAULT_STACK,
+            help=f"stack definition (default: {DEFAULT_STACK}, or $DRILLBOOK_STACK)",
+        )
         return p
 
-    setup = with_stack(sub.add_parser(
-        "setup", help="install and start Docker, make the base image, build the stack's images",
-        description="Everything a drill needs, each step only where missing. Installing the "
-                    "engine needs root and apt; elsewhere start Docker yourself first."))
-    setup.add_argument("--no-install", action="store_true",
-                       help="never install or start a Docker engine; fail if none answers")
+    setup = with_stack(
+        sub.add_parser(
+            "setup",
+            help="install and start Docker, make the base image, build the stack's images",
+            description="Everything a drill needs, each step only where missing. Installing the "
+            "engine needs root and apt; elsewhere start Docker yourself first.",
+        )
+    )
+    setup.add_argument(
+        "--no-install",
+        action="store_true",
+        help="never install or start a Docker engine; fail if none answers",
+    )
 
     with_stack(sub.add_parser("images", help="build the stack's images (unchanged ones are kept)"))
 
     stack = sub.add_parser("stack", help="start, inspect or remove a stack")
     stack_sub = stack.add_subparsers(dest="action", required=True, metavar="ACTION")
-    up = with_stack(stack_sub.add_parser(
-        "up", help="start the stack and leave it running",
-        description="Start every service, wait until ready, print the endpoints. "
-                    "The stack keeps running until `drillbook stack down`."))
+    up = with_stack(
+        stack_sub.add_parser(
+            "up",
+            help="start the stack and leave it running",
+            description="Start every service, wait until ready, print the endpoints. "
+            "The stack keeps running until `drillbook stack down`.",
+        )
+    )
     up.add_argument("--json", action="store_true", help="print endpoints as JSON on stdout")
     status = stack_sub.add_parser("status", help="list drillbook's running containers")
     status.add_argument("--json", action="store_true", help="print as JSON")
@@ -106,8 +121,10 @@ def _stack_up(args: argparse.Namespace) -> int:
         for name, endpoint in endpoints["services"].items():
             where = endpoint.get("url") or f"{endpoint['host']}:{endpoint['port']}"
             print(f"{name:12} {where}")
-        print(f"stack {spec.name} up in {time.monotonic() - start:.1f} s; "
-              "remove it with `drillbook stack down`")
+        print(
+            f"stack {spec.name} up in {time.monotonic() - start:.1f} s; "
+            "remove it with `drillbook stack down`"
+        )
     return 0
 
 
@@ -115,12 +132,21 @@ def _stack_status(args: argparse.Namespace) -> int:
     from drillbook.stack import engine, labels
 
     client = engine.connect()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for c in client.containers.list(all=True, filters=labels.managed_filter()):
-        ports = [f"{b['HostIp']}:{b['HostPort']}" for bs in (c.ports or {}).values() for b in bs or []]
-        rows.append({"run": c.labels.get(labels.RUN), "mode": c.labels.get(labels.MODE),
-                     "service": c.labels.get(labels.SERVICE), "status": c.status,
-                     "published": ports, "container": c.name})
+        ports = [
+            f"{b['HostIp']}:{b['HostPort']}" for bs in (c.ports or {}).values() for b in bs or []
+        ]
+        rows.append(
+            {
+                "run": c.labels.get(labels.RUN),
+                "mode": c.labels.get(labels.MODE),
+                "service": c.labels.get(labels.SERVICE),
+                "status": c.status,
+                "published": ports,
+                "container": c.name,
+            }
+        )
     rows.sort(key=lambda r: (str(r["run"]), str(r["service"])))
     if args.json:
         print(json.dumps(rows, indent=2))
@@ -128,8 +154,10 @@ def _stack_status(args: argparse.Namespace) -> int:
         print("no drillbook containers")
     else:
         for r in rows:
-            print(f"{r['run']}  {r['mode']:8} {r['service']:12} {r['status']:8} "
-                  f"{' '.join(r['published'])}")
+            print(
+                f"{r['run']}  {r['mode']:8} {r['service']:12} {r['status']:8} "
+                f"{' '.join(r['published'])}"
+            )
     return 0
 
 

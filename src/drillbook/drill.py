@@ -42,8 +42,7 @@ def run_drill(plan: DrillPlan, probe: Probe, timeline: Timeline | None = None) -
     timeline = timeline or Timeline()
 
     def result(verdict: Verdict, injected_at: float | None) -> Result:
-        m = (None if injected_at is None
-             else measure(probe.samples(), injected_at, plan.stability_s))
+        m = None if injected_at is None else measure(probe.samples(), injected_at, plan.stability_s)
         return Result(plan.name, verdict, m, plan.target_s, timeline)
 
     steady = probe.wait_steady(plan.stability_s, plan.steady_timeout_s)
@@ -66,8 +65,9 @@ def run_drill(plan: DrillPlan, probe: Probe, timeline: Timeline | None = None) -
             timeline.mark("remediation finished")
         # Recovery must start within the target and then be seen to hold for the window.
         deadline = injected_at + plan.target_s + plan.stability_s
-        recovered = probe.wait_steady(plan.stability_s, max(0.0, deadline - time.monotonic()),
-                                      since=detected)
+        recovered = probe.wait_steady(
+            plan.stability_s, max(0.0, deadline - time.monotonic()), since=detected
+        )
         if recovered is None or recovered - injected_at > plan.target_s:
             timeline.mark("not recovered", f"within {plan.target_s:g} s")
             return result(Verdict.NOT_RECOVERED, injected_at)

@@ -12,8 +12,13 @@ from drillbook.stack.images import ensure_images
 Progress = Callable[[str], None]
 
 
-def provision(stack_path: str | Path, progress: Progress, install_engine: bool = True) -> dict[str, str]:
-    """Make everything a drill needs exist; returns service -> image. Idempotent and quick when done."""
+def provision(
+    stack_path: str | Path, progress: Progress, install_engine: bool = True
+) -> dict[str, str]:
+    """Make everything a drill needs exist; returns service -> image.
+
+    Idempotent, and quick when everything is already there.
+    """
     start = time.monotonic()
     spec = load_stack_spec(stack_path)  # bad input fails before anything is installed
     engine.ensure_engine(progress, install=install_engine)

@@ -34,7 +34,9 @@ class Result:
         m = self.measurement
         ttd = "-" if m is None or m.ttd_s is None else f"{m.ttd_s:.2f} s"
         ttr = "-" if m is None or m.ttr_s is None else f"{m.ttr_s:.2f} s"
-        return f"{self.name}: {self.verdict.value} (TTD {ttd}, TTR {ttr}, target {self.target_s:g} s)"
+        return (
+            f"{self.name}: {self.verdict.value} (TTD {ttd}, TTR {ttr}, target {self.target_s:g} s)"
+        )
 
     def as_json(self) -> dict[str, Any]:
         m = self.measurement

@@ -16,6 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from drillbook.errors import DrillbookError
 from drillbook.observe.probe import require_loopback
@@ -53,8 +54,13 @@ class LoadProfile:
 class LoadRun:
     """A running Locust against `host`; stop it (or leave the `with` block) to end it."""
 
-    def __init__(self, locustfile: str | Path, host: str, profile: LoadProfile = LoadProfile(),
-                 out_dir: str | Path | None = None) -> None:
+    def __init__(
+        self,
+        locustfile: str | Path,
+        host: str,
+        profile: LoadProfile = LoadProfile(),
+        out_dir: str | Path | None = None,
+    ) -> None:
         require_loopback(host + "/")
         self.locustfile = Path(locustfile)
         if not self.locustfile.is_file():
@@ -69,17 +75,37 @@ class LoadRun:
     def start(self) -> LoadRun:
         p = self.profile
         command = [
-            sys.executable, "-m", "locust", "-f", str(self.locustfile), "--headless",
-            "-u", str(p.users), "-r", str(p.spawn_rate), "-t", f"{p.run_time_s}s",
-            "--host", self.host, "--csv", str(self.out_dir / "locust"), "--csv-full-history",
-            "--json-file", str(self.out_dir / "locust"), "--only-summary",
-            "--stop-timeout", "2", "--exit-code-on-error", "0",
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            str(self.locustfile),
+            "--headless",
+            "-u",
+            str(p.users),
+            "-r",
+            str(p.spawn_rate),
+            "-t",
+            f"{p.run_time_s}s",
+            "--host",
+            self.host,
+            "--csv",
+            str(self.out_dir / "locust"),
+            "--csv-full-history",
+            "--json-file",
+            str(self.out_dir / "locust"),
+            "--only-summary",
+            "--stop-timeout",
+            "2",
+            "--exit-code-on-error",
+            "0",
         ]
         env = {**os.environ, "DRILLBOOK_REQUEST_LOG": str(self.request_log)}
         self.request_log.write_text("")
         log = (self.out_dir / "locust.log").open("wb")
-        self._process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                         start_new_session=True)
+        self._process = subprocess.Popen(
+            command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         return self
 
     def stop(self) -> int | None:
@@ -102,18 +128,25 @@ class LoadRun:
     def __enter__(self) -> LoadRun:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()
 
     def requests(self) -> list[Request]:
-        return [Request(**{k: v for k, v in r.items() if k != "kind"})
-                for r in self._records() if r.get("kind") == "request"]
+        return [
+            Request(**{k: v for k, v in r.items() if k != "kind"})
+            for r in self._records()
+            if r.get("kind") == "request"
+        ]
 
     def acks(self) -> list[Ack]:
         return [Ack(r["t"], r["id"], r["title"]) for r in self._records() if r.get("kind") == "ack"]
 
-    def _records(self) -> list[dict[str, object]]:
+    def _records(self) -> list[dict[str, Any]]:
         records = []
         with self.request_log.open(encoding="utf-8") as f:
             for line in f:
@@ -123,4 +156,8 @@ class LoadRun:
 
     def log_tail(self, lines: int = 20) -> str:
         path = self.out_dir / "locust.log"
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+        return (
+            "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+            if path.exists()
+            else ""
+        )

@@ -76,9 +76,7 @@ def stable_since(samples: Sequence[Sample], since: float, stability_s: float) ->
 def measure(samples: Sequence[Sample], injected_at: float, stability_s: float) -> Measurement:
     """TTD and TTR of a fault injected at `injected_at`, from samples ordered by time."""
     failed = first_failure(samples, injected_at)
-    recovered = (
-        stable_since(samples, failed.t, stability_s) if failed is not None else None
-    )
+    recovered = stable_since(samples, failed.t, stability_s) if failed is not None else None
     return Measurement(
         injected_at=injected_at,
         detected_at=failed.t if failed is not None else None,

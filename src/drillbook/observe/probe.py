@@ -31,8 +31,14 @@ class Probe:
     drift: a slow answer delays the next probe, it does not shift all later ones.
     """
 
-    def __init__(self, url: str, *, period_s: float = 0.1, timeout_s: float = 1.0,
-                 ok: Callable[[int], bool] = lambda status: status == 200) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        period_s: float = 0.1,
+        timeout_s: float = 1.0,
+        ok: Callable[[int], bool] = lambda status: status == 200,
+    ) -> None:
         require_loopback(url)
         self.url = url
         self.period_s = period_s
@@ -55,8 +61,12 @@ class Probe:
     def __enter__(self) -> Probe:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()
 
     def samples(self) -> list[Sample]:
@@ -87,7 +97,9 @@ class Probe:
             self._samples.append(sample)
 
     # -- waiting on what the probe sees ------------------------------------------------------
-    def wait_until(self, found: Callable[[list[Sample]], float | None], timeout_s: float) -> float | None:
+    def wait_until(
+        self, found: Callable[[list[Sample]], float | None], timeout_s: float
+    ) -> float | None:
         deadline = time.monotonic() + timeout_s
         while True:
             at = found(self.samples())
@@ -95,7 +107,9 @@ class Probe:
                 return at
             time.sleep(self.period_s / 2)
 
-    def wait_steady(self, stability_s: float, timeout_s: float, since: float | None = None) -> float | None:
+    def wait_steady(
+        self, stability_s: float, timeout_s: float, since: float | None = None
+    ) -> float | None:
         """The start of a window of `stability_s` of passing samples, or None at the deadline."""
         origin = time.monotonic() if since is None else since
         return self.wait_until(lambda s: stable_since(s, origin, stability_s), timeout_s)

@@ -34,5 +34,7 @@ class Timeline:
 
     def as_json(self, relative_to: float | None = None) -> list[dict[str, Any]]:
         zero = self.origin if relative_to is None else relative_to
-        return [{"t": round(e.t - zero, 3), "kind": e.kind, "detail": e.detail}
-                for e in sorted(self.events, key=lambda e: e.t)]
+        return [
+            {"t": round(e.t - zero, 3), "kind": e.kind, "detail": e.detail}
+            for e in sorted(self.events, key=lambda e: e.t)
+        ]

@@ -8,9 +8,9 @@ import os
 # its own labelled containers instead. Set before testcontainers reads its configuration.
 os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
 
-from drillbook.stack.service import Service  # noqa: E402
-from drillbook.stack.spec import LinkSpec, ServiceSpec, StackSpec, load_stack_spec  # noqa: E402
-from drillbook.stack.stack import Stack  # noqa: E402
-from drillbook.stack.toxiproxy import Link  # noqa: E402
+from drillbook.stack.service import Service
+from drillbook.stack.spec import LinkSpec, ServiceSpec, StackSpec, load_stack_spec
+from drillbook.stack.stack import Stack
+from drillbook.stack.toxiproxy import Link
 
 __all__ = ["Link", "LinkSpec", "Service", "ServiceSpec", "Stack", "StackSpec", "load_stack_spec"]

@@ -87,8 +87,7 @@ def _bootstrap_base(progress: Progress) -> None:
         _run(["apt-get", "install", "-y", "-qq", "debootstrap"], "installing debootstrap")
     with tempfile.TemporaryDirectory(prefix="drillbook-rootfs-") as root:
         progress(f"base image: debootstrap bookworm from {DEBIAN_MIRROR} (about 30 s)")
-        _run(["debootstrap", "--variant=minbase", "bookworm", root, DEBIAN_MIRROR],
-             "debootstrap")
+        _run(["debootstrap", "--variant=minbase", "bookworm", root, DEBIAN_MIRROR], "debootstrap")
         for junk in ("var/cache/apt/archives", "var/lib/apt/lists"):
             for entry in (Path(root) / junk).glob("*"):
                 if entry.is_file():
@@ -96,18 +95,30 @@ def _bootstrap_base(progress: Progress) -> None:
         progress("base image: docker import")
         tar = subprocess.Popen(["tar", "-C", root, "-c", "."], stdout=subprocess.PIPE)
         result = subprocess.run(
-            ["docker", "import",
-             "--change", "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-             "--change", 'CMD ["bash"]', "-", BASE_IMAGE],
-            stdin=tar.stdout, capture_output=True, text=True, check=False)
+            [
+                "docker",
+                "import",
+                "--change",
+                "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                "--change",
+                'CMD ["bash"]',
+                "-",
+                BASE_IMAGE,
+            ],
+            stdin=tar.stdout,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         tar.wait()
         if result.returncode != 0:
             raise DrillbookError(f"docker import failed: {result.stderr.strip()}")
 
 
 def _run(cmd: list[str], what: str, env: dict[str, str] | None = None) -> None:
-    result = subprocess.run(cmd, capture_output=True, text=True, check=False,
-                            env={**os.environ, **(env or {})})
+    result = subprocess.run(
+        cmd, capture_output=True, text=True, check=False, env={**os.environ, **(env or {})}
+    )
     if result.returncode != 0:
         tail = (result.stderr or result.stdout).strip()[-800:]
         raise DrillbookError(f"{what} failed (`{' '.join(cmd)}`):\n{tail}")
@@ -128,8 +139,21 @@ def wheelhouse(requirements: Path, progress: Progress = _quiet) -> Path:
         return target
     progress(f"wheelhouse for {requirements.parent.name}: pip wheel -r {requirements.name}")
     target.mkdir(parents=True, exist_ok=True)
-    _run([sys.executable, "-m", "pip", "wheel", "-q", "--prefer-binary", "-w", str(target),
-          "-r", str(requirements)], f"building wheels for {requirements}")
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--prefer-binary",
+            "-w",
+            str(target),
+            "-r",
+            str(requirements),
+        ],
+        f"building wheels for {requirements}",
+    )
     (target / ".complete").touch()
     return target
 
@@ -148,13 +172,17 @@ def go_binary(go: GoBuild, progress: Progress = _quiet) -> Path:
         return built
     progress(f"go install {go.module}@{go.version} (static)")
     bindir.mkdir(parents=True, exist_ok=True)
-    _run(["go", "install", f"{go.module}@{go.version}"], f"building {go.module}",
-         env={"CGO_ENABLED": "0", "GOBIN": str(bindir)})
+    _run(
+        ["go", "install", f"{go.module}@{go.version}"],
+        f"building {go.module}",
+        env={"CGO_ENABLED": "0", "GOBIN": str(bindir)},
+    )
     return built
 
 
-def build_image(client: docker.DockerClient, service: ServiceSpec, stack: StackSpec,
-                progress: Progress = _quiet) -> str:
+def build_image(
+    client: docker.DockerClient, service: ServiceSpec, stack: StackSpec, progress: Progress = _quiet
+) -> str:
     """Build a service's image unless its content-hashed tag already exists; return the tag."""
     tag = image_ref(service, stack)
     build = service.build
@@ -168,22 +196,36 @@ def build_image(client: docker.DockerClient, service: ServiceSpec, stack: StackS
         pass
     with tempfile.TemporaryDirectory(prefix=f"drillbook-build-{service.name}-") as tmp:
         context = Path(tmp) / "context"
-        shutil.copytree(build.context, context,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        shutil.copytree(
+            build.context, context, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+        )
         if build.wheels:
-            shutil.copytree(wheelhouse(build.context / build.wheels, progress), context / "wheels",
-                            ignore=shutil.ignore_patterns(".complete"))
+            shutil.copytree(
+                wheelhouse(build.context / build.wheels, progress),
+                context / "wheels",
+                ignore=shutil.ignore_patterns(".complete"),
+            )
         if build.go:
             shutil.copy2(go_binary(build.go, progress), context / build.go.binary)
         progress(f"image {tag}: building")
         try:
             client.images.build(
-                path=str(context), tag=tag, rm=True, forcerm=True, pull=False,
-                labels={labels.MANAGED: "true", labels.STACK: stack.name,
-                        labels.SERVICE: service.name, labels.IMAGE_HASH: tag.rsplit(":", 1)[1]},
+                path=str(context),
+                tag=tag,
+                rm=True,
+                forcerm=True,
+                pull=False,
+                labels={
+                    labels.MANAGED: "true",
+                    labels.STACK: stack.name,
+                    labels.SERVICE: service.name,
+                    labels.IMAGE_HASH: tag.rsplit(":", 1)[1],
+                },
             )
         except BuildError as exc:
-            log = "".join(str(chunk.get("stream", chunk.get("error", ""))) for chunk in exc.build_log)
+            log = "".join(
+                str(chunk.get("stream", chunk.get("error", ""))) for chunk in exc.build_log
+            )
             raise DrillbookError(
                 f"building {tag} failed: {exc.msg}\n{log.strip()[-1500:]}",
                 f"fix {build.context / 'Dockerfile'} and rerun `drillbook images`",
@@ -192,8 +234,9 @@ def build_image(client: docker.DockerClient, service: ServiceSpec, stack: StackS
     return tag
 
 
-def ensure_images(client: docker.DockerClient, stack: StackSpec,
-                  progress: Progress = _quiet) -> dict[str, str]:
+def ensure_images(
+    client: docker.DockerClient, stack: StackSpec, progress: Progress = _quiet
+) -> dict[str, str]:
     """Base image, then every service image of the stack; returns service -> image reference."""
     if any(s.build for s in stack.services.values()):
         ensure_base_image(client, progress)

@@ -29,7 +29,7 @@ def run_labels(run_id: str, stack: str, mode: str) -> dict[str, str]:
     }
 
 
-def managed_filter(**extra: str) -> dict[str, list[str]]:
+def managed_filter(**extra: str) -> dict[str, str | list[str] | bool]:
     return {"label": [f"{MANAGED}=true", *(f"{k}={v}" for k, v in extra.items())]}
 
 

@@ -66,8 +66,10 @@ class Service:
         self.docker.unpause()
 
     def exec(self, command: list[str] | tuple[str, ...]) -> tuple[int, str]:
-        code, output = self.docker.exec_run(list(command), demux=False)
-        return int(code), (output or b"").decode(errors="replace")
+        result = self.docker.exec_run(list(command), demux=False)
+        output = result.output if isinstance(result.output, bytes) else b""
+        code = result.exit_code if result.exit_code is not None else -1
+        return int(code), output.decode(errors="replace")
 
     def logs(self, tail: int = 40) -> str:
         return bytes(self.docker.logs(tail=tail)).decode(errors="replace")
@@ -89,7 +91,10 @@ class Service:
         return None
 
     def wait_ready(self, timeout_s: float | None = None, period_s: float = 0.2) -> float:
-        """Poll readiness until it holds; returns seconds waited. Fails fast if the container exits."""
+        """Poll readiness until it holds; returns seconds waited.
+
+        Fails at once, with the container's last log lines, if the container exits.
+        """
         start = time.monotonic()
         deadline = start + (timeout_s if timeout_s is not None else self.spec.ready.timeout_s)
         why = "not checked"

@@ -18,7 +18,7 @@ _NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 
 @dataclass(frozen=True)
 class GoBuild:
-    """A static binary built on the host with `go install MODULE@VERSION`, copied into the context."""
+    """A static binary built on the host by `go install MODULE@VERSION`, put in the context."""
 
     module: str
     version: str
@@ -149,19 +149,26 @@ class _Reader:
     def stack(self, doc: Any) -> StackSpec:
         root = self.mapping(doc, 1, "the stack file")
         self.check_keys(root, {"name", "services", "links", "proxy"}, "the stack")
-        services_m = self.mapping(self.require(root, "services", "the stack"),
-                                  root.line_of("services"), "services")
-        services = {name: self.service(name, s, services_m.line_of(name))
-                    for name, s in services_m.items()}
+        services_m = self.mapping(
+            self.require(root, "services", "the stack"), root.line_of("services"), "services"
+        )
+        services = {
+            name: self.service(name, s, services_m.line_of(name)) for name, s in services_m.items()
+        }
         for s in services.values():
             for dep in s.depends_on:
                 if dep not in services:
-                    raise self.fail(s.line, f"service {s.name!r} depends on unknown service {dep!r}")
-        links = tuple(self.link(x, root.line_of("links"), services)
-                      for x in (root.get("links") or []))
+                    raise self.fail(
+                        s.line, f"service {s.name!r} depends on unknown service {dep!r}"
+                    )
+        links = tuple(
+            self.link(x, root.line_of("links"), services) for x in (root.get("links") or [])
+        )
         proxy = root.get("proxy", "toxiproxy" if links else None)
         if links and proxy not in services:
-            raise self.fail(root.line_of("proxy"), f"links need a proxy service, {proxy!r} is not one")
+            raise self.fail(
+                root.line_of("proxy"), f"links need a proxy service, {proxy!r} is not one"
+            )
         listens = [link.listen for link in links]
         if len(set(listens)) != len(listens):
             raise self.fail(root.line_of("links"), "two links listen on the same port")
@@ -190,7 +197,9 @@ class _Reader:
         return ServiceSpec(
             name=name,
             port=self.port(m, "port", what),
-            ready=self.readiness(m.get("ready"), m.line_of("ready"), what),
+            ready=self.readiness(
+                m.get("ready"), m.line_of("ready") if "ready" in m else line, what
+            ),
             build=self.build(m["build"], m.line_of("build"), what) if "build" in m else None,
             image=str(m["image"]) if "image" in m else None,
             env={str(k): str(v) for k, v in env.items()},
@@ -209,8 +218,12 @@ class _Reader:
         if "go" in m:
             g = self.mapping(m["go"], m.line_of("go"), f"{what}.build.go")
             self.check_keys(g, {"module", "version", "binary"}, f"{what}.build.go")
-            go = GoBuild(*(str(self.require(g, k, f"{what}.build.go"))
-                           for k in ("module", "version", "binary")))
+            go = GoBuild(
+                *(
+                    str(self.require(g, k, f"{what}.build.go"))
+                    for k in ("module", "version", "binary")
+                )
+            )
         wheels = m.get("wheels")
         if wheels is not None and not (context / str(wheels)).is_file():
             raise self.fail(m.line_of("wheels"), f"requirements file {wheels!r} not in {context}")

@@ -46,8 +46,14 @@ def free_port() -> int:
 class Stack:
     """The running services of a StackSpec, their Toxiproxy links, and their network."""
 
-    def __init__(self, spec: StackSpec, *, mode: str = "session", progress: Progress = _quiet,
-                 client: docker.DockerClient | None = None) -> None:
+    def __init__(
+        self,
+        spec: StackSpec,
+        *,
+        mode: str = "session",
+        progress: Progress = _quiet,
+        client: docker.DockerClient | None = None,
+    ) -> None:
         self.spec = spec
         self.mode = mode
         self.progress = progress
@@ -91,8 +97,12 @@ class Stack:
     def __enter__(self) -> Stack:
         return self.up()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.down()
 
     # -- access --------------------------------------------------------------------------
@@ -113,8 +123,10 @@ class Stack:
             "run": self.run_id,
             "network": self._network.name if self._network else None,
             "services": {name: s.endpoint() for name, s in sorted(self.services.items())},
-            "links": {name: {"upstream": link.upstream, "listen": link.spec.listen}
-                      for name, link in sorted(self.links.items())},
+            "links": {
+                name: {"upstream": link.upstream, "listen": link.spec.listen}
+                for name, link in sorted(self.links.items())
+            },
         }
 
     def toxiproxies(self) -> Toxiproxies:

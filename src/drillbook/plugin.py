@@ -1,0 +1,117 @@
+"""drillbook's pytest plugin (registered through the `pytest11` entry point).
+
+Markers:
+    chaos        a drill: injects faults into a running stack (needs Docker)
+    integration  runs against real containers (needs Docker)
+
+Fixtures:
+    drillbook_stack   the stack of `--drillbook-stack`, started once per session
+    drillbook_load    a factory starting Locust load on a URL, stopped after the test
+
+Unit tests that use none of these never touch Docker.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING
+
+import pytest
+
+from drillbook.observe.load import LoadProfile, LoadRun
+
+if TYPE_CHECKING:
+    from drillbook.stack import Stack
+
+_MARKERS = {
+    "chaos": "a drill that injects faults into a running stack (needs Docker)",
+    "integration": "runs against real containers (needs Docker)",
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("drillbook", "drillbook chaos drills")
+    group.addoption(
+        "--drillbook-stack",
+        metavar="PATH",
+        default=None,
+        help="stack definition to start (default: ini drillbook_stack)",
+    )
+    group.addoption(
+        "--drillbook-locustfile",
+        metavar="PATH",
+        default=None,
+        help="locustfile for load (default: ini drillbook_locustfile)",
+    )
+    parser.addini("drillbook_stack", "stack definition file", default="fixtures/stack.yaml")
+    parser.addini(
+        "drillbook_locustfile", "locustfile of the load", default="load_tests/locustfile.py"
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, text in _MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {text}")
+    # A SIGTERM (CI timeout, `kill`) must unwind like Ctrl-C so finalizers revert faults and
+    # remove containers; the default action would end the process on the spot.
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _path(config: pytest.Config, option: str, ini: str) -> Path:
+    value = config.getoption(option) or config.getini(ini)
+    path = Path(value)
+    return path if path.is_absolute() else config.rootpath / path
+
+
+@pytest.fixture(scope="session")
+def drillbook_stack(pytestconfig: pytest.Config) -> Iterator[Stack]:
+    """The stack, built if needed and started once for the session; removed at its end."""
+    from drillbook.stack import Stack, engine, load_stack_spec, reaper
+    from drillbook.stack.images import ensure_images
+
+    reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
+    lock = threading.Lock()  # services start in parallel threads
+
+    def progress(message: str) -> None:
+        if reporter is not None:
+            with lock:
+                reporter.write_line(f"drillbook: {message}")
+
+    spec = load_stack_spec(_path(pytestconfig, "drillbook_stack", "drillbook_stack"))
+    client = engine.connect()
+    reaped = reaper.reap_dead_runs(client)
+    if reaped:
+        progress(f"removed {reaped} objects left by a killed run")
+    ensure_images(client, spec, progress)
+    with Stack(spec, progress=progress, client=client) as stack:
+        yield stack
+
+
+@pytest.fixture
+def drillbook_load(pytestconfig: pytest.Config, tmp_path: Path) -> Iterator[Callable[..., LoadRun]]:
+    """Start Locust against a URL: `drillbook_load(url, users=5)`; stopped after the test."""
+    runs: list[LoadRun] = []
+    locustfile = _path(pytestconfig, "drillbook_locustfile", "drillbook_locustfile")
+
+    def start(host: str, users: int = 5, spawn_rate: float = 5.0) -> LoadRun:
+        run = LoadRun(
+            locustfile,
+            host,
+            LoadProfile(users=users, spawn_rate=spawn_rate),
+            out_dir=tmp_path / f"load-{len(runs)}",
+        )
+        runs.append(run)
+        return run.start()
+
+    yield start
+    for run in runs:
+        run.stop()

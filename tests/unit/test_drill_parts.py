@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from drillbook.drill import DrillPlan, run_drill
+from drillbook.errors import DrillbookError
+from drillbook.observe.probe import Probe, require_loopback
+from drillbook.observe.timeline import Timeline
+from drillbook.result import Verdict, assert_recovered
+from drillbook.stack import labels
+
+
+class Switch:
+    """A tiny loopback HTTP server whose /ready answers 200 or 503 at our command."""
+
+    def __init__(self) -> None:
+        self.healthy = True
+        switch = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(200 if switch.healthy else 503)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/ready"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def switch() -> Iterator[Switch]:
+    s = Switch()
+    yield s
+    s.server.shutdown()
+
+
+def plan(switch: Switch, *, fix: bool, reverted: list[str]) -> DrillPlan:
+    def inject() -> None:
+        switch.healthy = False
+
+    def remediate() -> None:
+        time.sleep(0.3)
+        switch.healthy = True
+
+    def revert() -> None:
+        reverted.append("yes")
+        switch.healthy = True
+
+    return DrillPlan(
+        "switch-off",
+        inject,
+        revert,
+        remediate if fix else None,
+        target_s=2.0,
+        detect_within_s=1.0,
+        stability_s=0.5,
+        steady_timeout_s=5.0,
+    )
+
+
+def test_drill_measures_a_real_outage(switch: Switch) -> None:
+    reverted: list[str] = []
+    with Probe(switch.url, period_s=0.05) as probe:
+        result = run_drill(plan(switch, fix=True, reverted=reverted), probe)
+    assert_recovered(result)
+    m = result.measurement
+    assert m is not None and m.ttd_s is not None and m.ttr_s is not None
+    assert m.ttd_s < 0.2
+    assert 0.3 <= m.ttr_s < 1.0  # the remediation took 0.3 s
+    assert reverted == ["yes"]
+    kinds = [e["kind"] for e in result.timeline.as_json()]
+    assert kinds == [
+        "steady state",
+        "fault injected",
+        "detected",
+        "remediation started",
+        "remediation finished",
+        "recovered",
+        "fault reverted",
+    ]
+
+
+def test_drill_without_remediation_fails_and_still_reverts(switch: Switch) -> None:
+    reverted: list[str] = []
+    with Probe(switch.url, period_s=0.05) as probe:
+        result = run_drill(plan(switch, fix=False, reverted=reverted), probe)
+    assert result.verdict is Verdict.NOT_RECOVERED
+    assert "not recovered within target" in result.reason()
+    with pytest.raises(AssertionError):
+        assert_recovered(result)
+    assert reverted == ["yes"]
+
+
+def test_fault_is_reverted_when_the_remediation_raises(switch: Switch) -> None:
+    reverted: list[str] = []
+
+    def broken() -> None:
+        raise RuntimeError("step failed")
+
+    p = plan(switch, fix=True, reverted=reverted)
+    p = DrillPlan(
+        p.name,
+        p.inject,
+        p.revert,
+        broken,
+        p.target_s,
+        p.detect_within_s,
+        p.stability_s,
+        p.steady_timeout_s,
+    )
+    with Probe(switch.url, period_s=0.05) as probe, pytest.raises(RuntimeError):
+        run_drill(p, probe)
+    assert reverted == ["yes"] and switch.healthy
+
+
+def test_unreachable_endpoint_is_a_failing_sample() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with Probe(f"http://127.0.0.1:{port}/ready", period_s=0.05, timeout_s=0.2) as probe:
+        time.sleep(0.3)
+    samples = probe.samples()
+    assert samples and not any(s.ok for s in samples)
+    assert all(s.error for s in samples)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://10.0.0.1/ready", "https://example.com/", "http://127.0.0.2:80/"]
+)
+def test_traffic_only_goes_to_loopback(url: str) -> None:
+    with pytest.raises(DrillbookError, match=r"only targets 127\.0\.0\.1"):
+        require_loopback(url)
+
+
+def test_timeline_is_relative_to_injection() -> None:
+    timeline = Timeline()
+    t0 = timeline.mark("fault injected", t=10.0)
+    timeline.mark("recovered", t=12.5)
+    assert timeline.as_json(relative_to=t0) == [
+        {"t": 0.0, "kind": "fault injected", "detail": ""},
+        {"t": 2.5, "kind": "recovered", "detail": ""},
+    ]
+
+
+def test_owner_alive_reads_the_labels() -> None:
+    mine = labels.run_labels("r1", "s", "session")
+    assert labels.owner_alive(mine)
+    dead = {**mine, labels.OWNER_PID: "999999999"}
+    assert not labels.owner_alive(dead)
+    elsewhere = {**dead, labels.OWNER_HOST: "another-host"}
+    assert labels.owner_alive(elsewhere)
+    assert mine[labels.OWNER_PID] == str(os.getpid())
