@@ -73,7 +73,15 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--json", action="store_true", help="print endpoints as JSON on stdout")
     status = stack_sub.add_parser("status", help="list drillbook's running containers")
     status.add_argument("--json", action="store_true", help="print as JSON")
-    stack_sub.add_parser("down", help="remove every container and network drillbook created")
+    down = stack_sub.add_parser(
+        "down",
+        help="remove stacks started by `stack up`, and leftovers of killed runs",
+        description="Removes what `drillbook stack up` started and what killed runs left. "
+        "Stacks of test runs still in progress are kept unless --all is given.",
+    )
+    down.add_argument(
+        "--all", action="store_true", help="remove every container and network drillbook labelled"
+    )
     return parser
 
 
@@ -164,7 +172,8 @@ def _stack_status(args: argparse.Namespace) -> int:
 def _stack_down(args: argparse.Namespace) -> int:
     from drillbook.stack import engine, reaper
 
-    removed = reaper.remove_all(engine.connect())
+    client = engine.connect()
+    removed = reaper.remove_all(client) if args.all else reaper.remove_detached(client)
     _progress(f"removed {removed} containers and networks")
     return 0
 

@@ -57,7 +57,8 @@ def image_ref(service: ServiceSpec, stack: StackSpec) -> str:
     if service.image:
         return service.image
     assert service.build is not None
-    return f"drillbook/{stack.name}-{service.name}:{content_hash(service.build)}"
+    # Named by build folder and content: two stacks sharing a folder share the image.
+    return f"drillbook/{service.build.context.name}:{content_hash(service.build)}"
 
 
 def ensure_base_image(client: docker.DockerClient, progress: Progress = _quiet) -> None:

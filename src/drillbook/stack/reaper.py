@@ -47,5 +47,13 @@ def remove_run(client: docker.DockerClient, run_id: str) -> int:
     return remove(client, keep=lambda lab: lab.get(labels.RUN) != run_id)
 
 
-def remove_all(client: docker.DockerClient, mode: str | None = None) -> int:
-    return remove(client, keep=lambda lab: mode is not None and lab.get(labels.MODE) != mode)
+def remove_detached(client: docker.DockerClient) -> int:
+    """Remove stacks left running by `drillbook stack up`, and every dead run's leftovers."""
+    return remove(
+        client,
+        keep=lambda lab: lab.get(labels.MODE) == "session" and labels.owner_alive(lab),
+    )
+
+
+def remove_all(client: docker.DockerClient) -> int:
+    return remove(client, keep=lambda lab: False)

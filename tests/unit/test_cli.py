@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from drillbook.cli import main
+
+
+def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("setup", "images", "stack"):
+        assert command in out
+
+
+def test_bad_stack_file_is_reported_with_its_line_before_docker(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "stack.yaml"
+    bad.write_text("services:\n  api:\n    image: x\n    port: eighty\n    ready: {http: /}\n")
+    assert main(["setup", "--no-install", "--stack", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert f"{bad}:4: service 'api'.port must be a port number" in err
+
+
+def test_missing_stack_file_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["images", "--stack", str(tmp_path / "nope.yaml")]) == 1
+    assert "file not found" in capsys.readouterr().err
