@@ -93,3 +93,35 @@ def test_the_api_reconnects_to_redis_after_a_kill_by_itself(drillbook_stack: Sta
     while httpx.get(f"{api.url}/ready").status_code != 200:
         assert time.monotonic() < deadline, "api did not reconnect to Redis within 10 s"
         time.sleep(0.1)
+
+
+def _containers_of(stack: Stack, service: str) -> list[str]:
+    f = labels.managed_filter(**{labels.RUN: stack.run_id, labels.SERVICE: service})
+    return [c.status for c in stack.client.containers.list(all=True, filters=f)]
+
+
+def test_recreate_changes_the_environment_and_keeps_the_port(drillbook_stack: Stack) -> None:
+    before = drillbook_stack.service("provider")
+    try:
+        changed = drillbook_stack.recreate("provider", env={"PROVIDER_MODEL": "sim-changed"})
+        assert changed.host_port == before.host_port
+        assert httpx.get(f"{changed.url}/health").json()["model"] == "sim-changed"
+        assert _containers_of(drillbook_stack, "provider") == ["running"]
+    finally:
+        restored = drillbook_stack.recreate("provider")
+    assert httpx.get(f"{restored.url}/health").json()["model"] == "sim-primary"
+
+
+def test_scale_runs_replicas_under_one_network_name(drillbook_stack: Stack) -> None:
+    try:
+        drillbook_stack.scale("provider", 3)
+        assert _containers_of(drillbook_stack, "provider") == ["running"] * 3
+        for replica in drillbook_stack.replicas["provider"]:
+            assert httpx.get(f"{replica.url}/health").status_code == 200
+            aliases = next(iter(replica.docker.attrs["NetworkSettings"]["Networks"].values()))
+            assert "provider" in aliases["Aliases"]
+        drillbook_stack.scale("provider", 0)
+        assert _containers_of(drillbook_stack, "provider") == ["exited"]
+    finally:
+        drillbook_stack.scale("provider", 1)
+    assert _containers_of(drillbook_stack, "provider") == ["running"]

@@ -11,6 +11,7 @@ import socket
 MANAGED = "io.drillbook.managed"
 RUN = "io.drillbook.run"
 SERVICE = "io.drillbook.service"
+REPLICA = "io.drillbook.replica"
 MODE = "io.drillbook.mode"  # "session": owned by a live process; "detached": `stack up`
 OWNER_PID = "io.drillbook.owner-pid"
 OWNER_HOST = "io.drillbook.owner-host"

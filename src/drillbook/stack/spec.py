@@ -54,6 +54,8 @@ class ServiceSpec:
     env: dict[str, str] = field(default_factory=dict)
     depends_on: tuple[str, ...] = ()
     memory: str | None = None
+    tmpfs: dict[str, str] = field(default_factory=dict)
+    command: tuple[str, ...] = ()
     line: int = 0
 
 
@@ -185,7 +187,11 @@ class _Reader:
             raise self.fail(line, f"service name {name!r} must be lower-case letters, digits, '-'")
         m = self.mapping(value, line, f"service {name!r}")
         what = f"service {name!r}"
-        self.check_keys(m, {"build", "image", "port", "ready", "env", "depends_on", "memory"}, what)
+        self.check_keys(
+            m,
+            {"build", "image", "port", "ready", "env", "depends_on", "memory", "tmpfs", "command"},
+            what,
+        )
         if ("build" in m) == ("image" in m):
             raise self.fail(m.line, f"{what} needs exactly one of 'build' or 'image'")
         env = m.get("env") or {}
@@ -205,8 +211,28 @@ class _Reader:
             env={str(k): str(v) for k, v in env.items()},
             depends_on=tuple(str(d) for d in depends),
             memory=str(m["memory"]) if "memory" in m else None,
+            tmpfs=self.tmpfs(m, what),
+            command=self.command(m, what),
             line=line,
         )
+
+    def tmpfs(self, m: Mapping, what: str) -> dict[str, str]:
+        value = m.get("tmpfs") or {}
+        if not isinstance(value, dict) or not all(str(k).startswith("/") for k in value):
+            raise self.fail(
+                m.line_of("tmpfs"),
+                f"{what}.tmpfs must map absolute container paths to sizes",
+                "for example: tmpfs: {/data: 64m}",
+            )
+        return {str(k): str(v) for k, v in value.items()}
+
+    def command(self, m: Mapping, what: str) -> tuple[str, ...]:
+        value = m.get("command") or []
+        if isinstance(value, str):
+            value = value.split()
+        if not isinstance(value, list):
+            raise self.fail(m.line_of("command"), f"{what}.command must be a list of arguments")
+        return tuple(str(v) for v in value)
 
     def build(self, value: Any, line: int, what: str) -> Build:
         m = self.mapping(value, line, f"{what}.build")

@@ -61,6 +61,7 @@ class Stack:
         self.client = client or engine.connect()
         self.services: dict[str, Service] = {}
         self.links: dict[str, Link] = {}
+        self.replicas: dict[str, list[Service]] = {}
         self._network: Network | None = None
         self._labels = labels.run_labels(self.run_id, spec.name, mode)
 
@@ -89,6 +90,7 @@ class Stack:
             atexit.unregister(self.down)
         removed = reaper.remove_run(self.client, self.run_id)
         self.services.clear()
+        self.replicas.clear()
         self.links.clear()
         self._network = None
         if removed:
@@ -134,30 +136,103 @@ class Stack:
             raise DrillbookError(f"stack {self.spec.name} has no proxy service")
         return Toxiproxies(HOST, self.service(self.spec.proxy).host_port)
 
+    # -- changing the running stack -------------------------------------------------------
+    def recreate(
+        self,
+        name: str,
+        *,
+        env: dict[str, str] | None = None,
+        command: list[str] | None = None,
+        restart_policy: dict[str, Any] | None = None,
+        wait: bool = True,
+    ) -> Service:
+        """Replace a service's container, as `docker compose up -d` does after a config change.
+
+        `env` is merged over the stack definition's environment; `command` replaces the
+        image's. Called with no arguments it restores the service as defined. The published
+        port, network name and replicas are kept.
+        """
+        old = self.service(name)
+        old.docker.remove(force=True, v=True)
+        service = self._run_container(
+            name, host_port=old.host_port, env=env, command=command, restart_policy=restart_policy
+        )
+        self.services[name] = service
+        if wait:
+            service.wait_ready()
+        return service
+
+    def scale(self, name: str, replicas: int) -> None:
+        """Run `replicas` containers of a service, all answering to its network name.
+
+        The first is the service itself; 0 stops it. Extra replicas get their own loopback
+        ports and are removed when scaled down.
+        """
+        if replicas < 0:
+            raise DrillbookError(f"cannot scale {name} to {replicas} replicas")
+        primary = self.service(name)
+        extras = self.replicas.setdefault(name, [])
+        while len(extras) > max(0, replicas - 1):
+            extras.pop().docker.remove(force=True, v=True)
+        if replicas == 0:
+            primary.stop()
+            return
+        if primary.status() != "running":
+            primary.start()
+        started = []
+        for index in range(len(extras) + 1, replicas):
+            replica = self._run_container(name, replica=index)
+            extras.append(replica)
+            started.append(replica)
+        for service in [primary, *started]:
+            service.wait_ready()
+
     # -- internals -----------------------------------------------------------------------
     def _start_service(self, name: str) -> None:
+        self.progress(f"  {name}: starting")
+        service = self._run_container(name)
+        self.services[name] = service
+        waited = service.wait_ready()
+        self.progress(f"  {name}: ready in {waited:.1f} s on {HOST}:{service.host_port}")
+
+    def _run_container(
+        self,
+        name: str,
+        *,
+        replica: int = 0,
+        host_port: int | None = None,
+        env: dict[str, str] | None = None,
+        command: list[str] | None = None,
+        restart_policy: dict[str, Any] | None = None,
+    ) -> Service:
         spec = self.spec.services[name]
         assert self._network is not None
-        host_port = free_port()
+        host_port = host_port or free_port()
+        suffix = f"-{replica}" if replica else ""
         container = (
             DockerContainer(image_ref(spec, self.spec))
             .with_network(self._network)
             .with_network_aliases(name)
-            .with_name(f"drillbook-{self.spec.name}-{name}-{self.run_id}")
-            .with_envs(**spec.env)
+            .with_name(f"drillbook-{self.spec.name}-{name}{suffix}-{self.run_id}")
+            .with_envs(**{**spec.env, **(env or {})})
         )
-        kwargs: dict[str, Any] = {"labels": {**self._labels, labels.SERVICE: name}}
+        run_command = command or list(spec.command)
+        if run_command:
+            container.with_command(run_command)
+        for path, size in spec.tmpfs.items():
+            container.with_tmpfs_mount(path, size)
+        service_labels = {**self._labels, labels.SERVICE: name, labels.REPLICA: str(replica)}
+        kwargs: dict[str, Any] = {"labels": service_labels}
         if spec.memory:
-            kwargs["mem_limit"] = spec.memory
+            # No swap: a memory limit must end in an OOM kill, not in slow paging.
+            kwargs.update(mem_limit=spec.memory, memswap_limit=spec.memory)
+        if restart_policy:
+            kwargs["restart_policy"] = restart_policy
         container.with_kwargs(**kwargs)
         # Published on loopback only, at a port chosen now so a restart keeps it.
         cast(dict[str, Any], container.ports)[f"{spec.port}/tcp"] = (HOST, host_port)
-        self.progress(f"  {name}: starting")
         container.start()
-        service = Service(spec, container, host_port)
-        self.services[name] = service
-        waited = service.wait_ready()
-        self.progress(f"  {name}: ready in {waited:.1f} s on {HOST}:{host_port}")
+        return Service(spec, container, host_port)
 
     def _create_links(self) -> None:
         proxies = self.toxiproxies()
