@@ -222,7 +222,7 @@ class _Reader:
             raise self.fail(
                 m.line_of("tmpfs"),
                 f"{what}.tmpfs must map absolute container paths to sizes",
-                "for example: tmpfs: {/data: 64m}",
+                "for example: tmpfs: {/data: 64m} or {/data: 'size=64m,uid=100'}",
             )
         return {str(k): str(v) for k, v in value.items()}
 

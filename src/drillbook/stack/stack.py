@@ -11,6 +11,7 @@ published on 127.0.0.1 only, and removed on exit, also on an exception or Ctrl-C
 from __future__ import annotations
 
 import atexit
+import contextlib
 import socket
 import time
 import uuid
@@ -20,6 +21,7 @@ from types import TracebackType
 from typing import Any, cast
 
 import docker
+from docker.errors import APIError
 from testcontainers.core.container import DockerContainer
 from testcontainers.core.network import Network
 
@@ -219,8 +221,9 @@ class Stack:
         run_command = command or list(spec.command)
         if run_command:
             container.with_command(run_command)
-        for path, size in spec.tmpfs.items():
-            container.with_tmpfs_mount(path, size)
+        for path, options in spec.tmpfs.items():
+            # Docker takes mount options; a bare size is the common case.
+            container.with_tmpfs_mount(path, options if "=" in options else f"size={options}")
         service_labels = {**self._labels, labels.SERVICE: name, labels.REPLICA: str(replica)}
         kwargs: dict[str, Any] = {"labels": service_labels}
         if spec.memory:
@@ -231,7 +234,15 @@ class Stack:
         container.with_kwargs(**kwargs)
         # Published on loopback only, at a port chosen now so a restart keeps it.
         cast(dict[str, Any], container.ports)[f"{spec.port}/tcp"] = (HOST, host_port)
-        container.start()
+        try:
+            container.start()
+        except APIError as exc:
+            with contextlib.suppress(APIError):
+                container.stop()
+            raise DrillbookError(
+                f"service {name} could not start: {exc.explanation or exc}",
+                f"check service {name!r} in {self.spec.path}",
+            ) from None
         return Service(spec, container, host_port)
 
     def _create_links(self) -> None:
