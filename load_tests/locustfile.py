@@ -1,9 +1,9 @@
-"""The user mix against the reference api: reads, writes and health checks.
+"""The user mix against the reference api: queries, ingests (direct and queued), reads, health.
 
 Run by drillbook in its own process (gevent and pytest do not mix in one). When
 DRILLBOOK_REQUEST_LOG names a file, every request is appended to it as one JSON line with
 monotonic timestamps (the same clock as drillbook's probes), and every acknowledged write
-as an `ack` line, so a drill can check no acknowledged write was lost.
+as an `ack` line, so a drill can check that no acknowledged write was lost.
 """
 
 from __future__ import annotations
@@ -16,8 +16,12 @@ from typing import Any
 
 from locust import HttpUser, between, events, task
 
+API_KEY = os.environ.get("DRILLBOOK_API_KEY", "drillbook-load-key")
 _LOG_PATH = os.environ.get("DRILLBOOK_REQUEST_LOG")
 _log = open(_LOG_PATH, "a", buffering=1, encoding="utf-8") if _LOG_PATH else None  # noqa: SIM115
+
+TOPICS = ["redis", "postgres", "vector", "provider", "latency", "restart", "backup", "worker"]
+QUESTIONS = [f"how do I recover when {t} fails" for t in TOPICS]
 
 
 def _write(record: dict[str, Any]) -> None:
@@ -54,16 +58,16 @@ class ApiUser(HttpUser):
     wait_time = between(0.05, 0.25)
 
     def on_start(self) -> None:
-        self.client.headers["x-client-id"] = f"locust-{id(self) % 10_000}"
+        self.client.headers["X-API-Key"] = API_KEY
         self.written: list[int] = []
 
-    @task(2)
-    def write_document(self) -> None:
-        body = {"title": f"doc {random.randrange(10**9)}", "body": "lorem ipsum " * 20}
-        with self.client.post(
-            "/v1/documents", json=body, name="POST /v1/documents", catch_response=True
-        ) as response:
-            if response.status_code == 201:
+    def _ingest(self, queued: bool) -> None:
+        topic = random.choice(TOPICS)
+        body = {"title": f"{topic} note {random.randrange(10**9)}", "body": f"{topic} " * 40}
+        path = "/v1/documents?mode=queue" if queued else "/v1/documents"
+        name = "POST /v1/documents?mode=queue" if queued else "POST /v1/documents"
+        with self.client.post(path, json=body, name=name, catch_response=True) as response:
+            if response.status_code in (201, 202):
                 doc_id = int(response.json()["id"])
                 self.written.append(doc_id)
                 _write(
@@ -79,9 +83,23 @@ class ApiUser(HttpUser):
                 response.failure(f"status {response.status_code}")
 
     @task(5)
+    def query(self) -> None:
+        self.client.post(
+            "/v1/query", json={"query": random.choice(QUESTIONS), "top_k": 3}, name="POST /v1/query"
+        )
+
+    @task(2)
+    def ingest(self) -> None:
+        self._ingest(queued=False)
+
+    @task(1)
+    def ingest_queued(self) -> None:
+        self._ingest(queued=True)
+
+    @task(2)
     def read_document(self) -> None:
         if not self.written:
-            return self.write_document()
+            return self._ingest(queued=False)
         doc_id = random.choice(self.written)
         self.client.get(f"/v1/documents/{doc_id}", name="GET /v1/documents/{id}")
 

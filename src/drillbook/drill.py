@@ -25,7 +25,8 @@ class DrillPlan:
     """What to break, how to fix it, and how fast the fix must hold.
 
     `remediate` is the runbook's resolution; None means nobody acts (the fault stays until
-    the drill ends), which is how a drill proves it can fail.
+    the drill ends), which is how a drill proves it can fail. `respond_after_s` is the time
+    from detection to the first remediation step: an on-call engineer acknowledging the page.
     """
 
     name: str
@@ -36,6 +37,7 @@ class DrillPlan:
     detect_within_s: float = 10.0
     stability_s: float = 5.0
     steady_timeout_s: float = 60.0
+    respond_after_s: float = 0.0
 
 
 def run_drill(plan: DrillPlan, probe: Probe, timeline: Timeline | None = None) -> Result:
@@ -60,6 +62,7 @@ def run_drill(plan: DrillPlan, probe: Probe, timeline: Timeline | None = None) -
             return result(Verdict.NOT_DETECTED, injected_at)
         timeline.mark("detected", "first failing probe", t=detected)
         if plan.remediate is not None:
+            time.sleep(max(0.0, detected + plan.respond_after_s - time.monotonic()))
             timeline.mark("remediation started")
             plan.remediate()
             timeline.mark("remediation finished")

@@ -7,13 +7,13 @@ would prove nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from drillbook.drill import DrillPlan, run_drill
 from drillbook.observe.load import LoadRun
-from drillbook.observe.probe import Probe
+from drillbook.observe.probe import Probe, fully_ready
 from drillbook.result import Verdict, assert_recovered
 from drillbook.stack import Stack
 
@@ -44,15 +44,26 @@ def redis_plan(stack: Stack, *, remediate: bool, target_s: float = TARGET_S) -> 
         target_s=target_s,
         detect_within_s=5.0,
         stability_s=STABILITY_S,
+        respond_after_s=2.0,  # the page is acknowledged
     )
 
 
+@pytest.fixture
+def fail_closed_api(drillbook_stack: Stack) -> Iterator[None]:
+    """The api with its rate limit failing closed: without Redis it refuses work, so a Redis
+    outage is an outage the users see (by default the api degrades and serves on)."""
+    drillbook_stack.recreate("api", env={"RATE_LIMIT_FAIL_OPEN": "false"})
+    yield
+    drillbook_stack.recreate("api")
+
+
+@pytest.mark.usefixtures("fail_closed_api")
 def test_redis_down_recovers_within_target(
     drillbook_stack: Stack, drillbook_load: Callable[..., LoadRun]
 ) -> None:
     api = drillbook_stack.service("api")
     load = drillbook_load(api.url, users=10)
-    with Probe(api.url + "/ready", period_s=0.1) as probe:
+    with Probe(api.url + "/ready", period_s=0.1, ok=fully_ready) as probe:
         result = run_drill(redis_plan(drillbook_stack, remediate=True), probe)
     print(result.reason())
 
@@ -83,7 +94,7 @@ def test_drill_goes_red_without_remediation(
 ) -> None:
     api = drillbook_stack.service("api")
     drillbook_load(api.url, users=2)
-    with Probe(api.url + "/ready", period_s=0.1) as probe:
+    with Probe(api.url + "/ready", period_s=0.1, ok=fully_ready) as probe:
         result = run_drill(redis_plan(drillbook_stack, remediate=False, target_s=6.0), probe)
 
     assert result.verdict is Verdict.NOT_RECOVERED, result.reason()

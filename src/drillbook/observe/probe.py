@@ -24,8 +24,23 @@ def require_loopback(url: str) -> None:
         )
 
 
+def answers_200(response: httpx.Response) -> bool:
+    return response.status_code == 200
+
+
+def fully_ready(response: httpx.Response) -> bool:
+    """A readiness answer of 200 whose JSON says every dependency is fine (not degraded)."""
+    if response.status_code != 200:
+        return False
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and body.get("status") == "ready"
+
+
 class Probe:
-    """GET `url` every `period_s` in a background thread; a sample is ok when `ok(status)`.
+    """GET `url` every `period_s` in a background thread; a sample is ok when `ok(response)`.
 
     A request that times out or cannot connect is a failing sample. The schedule does not
     drift: a slow answer delays the next probe, it does not shift all later ones.
@@ -37,7 +52,7 @@ class Probe:
         *,
         period_s: float = 0.1,
         timeout_s: float = 1.0,
-        ok: Callable[[int], bool] = lambda status: status == 200,
+        ok: Callable[[httpx.Response], bool] = answers_200,
     ) -> None:
         require_loopback(url)
         self.url = url
@@ -87,10 +102,10 @@ class Probe:
     def _observe(self, client: httpx.Client) -> Sample:
         start = time.monotonic()
         try:
-            status = client.get(self.url).status_code
+            response = client.get(self.url)
         except httpx.HTTPError as exc:
             return Sample(start, False, time.monotonic() - start, None, type(exc).__name__)
-        return Sample(start, self._ok(status), time.monotonic() - start, status)
+        return Sample(start, self._ok(response), time.monotonic() - start, response.status_code)
 
     def _record(self, sample: Sample) -> None:
         with self._lock:
