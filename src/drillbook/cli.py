@@ -5,6 +5,7 @@ drillbook images                build the stack's images (only those that change
 drillbook stack up [--json]     start the stack and leave it running
 drillbook stack status          what drillbook has running
 drillbook stack down            remove it all
+drillbook lint PATH...          check runbooks against the stack (exit 1 on errors)
 """
 
 from __future__ import annotations
@@ -41,6 +42,12 @@ def _parser() -> argparse.ArgumentParser:
             "--stack",
             default=DEFAULT_STACK,
             help=f"stack definition (default: {DEFAULT_STACK}, or $DRILLBOOK_STACK)",
+        )
+        p.add_argument(
+            "--profile",
+            default=None,
+            metavar="NAME",
+            help="a profile of the stack definition to lay over it (e.g. qdrant)",
         )
         return p
 
@@ -82,6 +89,16 @@ def _parser() -> argparse.ArgumentParser:
     down.add_argument(
         "--all", action="store_true", help="remove every container and network drillbook labelled"
     )
+    lint = with_stack(
+        sub.add_parser(
+            "lint",
+            help="check Markdown runbooks against the stack definition",
+            description="Report, with file:line, what in the runbooks cannot work against the "
+            "stack. Exit 0 when no finding is an error, 1 when one is, 2 on bad usage.",
+        )
+    )
+    lint.add_argument("paths", nargs="+", metavar="PATH", help="Markdown files or folders")
+    lint.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     return parser
 
 
@@ -101,13 +118,17 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "setup":
         from drillbook.provision import provision
 
-        provision(args.stack, _progress, install_engine=not args.no_install)
+        provision(args.stack, _progress, install_engine=not args.no_install, profile=args.profile)
         return 0
     if args.command == "images":
         from drillbook.provision import provision
 
-        provision(args.stack, _progress, install_engine=False)
+        provision(args.stack, _progress, install_engine=False, profile=args.profile)
         return 0
+    if args.command == "lint":
+        from drillbook.runbooks.cli import lint_command
+
+        return lint_command(args.paths, args.stack, args.format)
     if args.command == "stack":
         return {"up": _stack_up, "status": _stack_status, "down": _stack_down}[args.action](args)
     raise AssertionError(args.command)
@@ -117,7 +138,7 @@ def _stack_up(args: argparse.Namespace) -> int:
     from drillbook.stack import Stack, engine, load_stack_spec
     from drillbook.stack.images import ensure_images
 
-    spec = load_stack_spec(args.stack)
+    spec = load_stack_spec(args.stack, args.profile)
     client = engine.connect()
     ensure_images(client, spec, _progress)
     start = time.monotonic()

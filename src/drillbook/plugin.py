@@ -42,6 +42,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="stack definition to start (default: ini drillbook_stack)",
     )
     group.addoption(
+        "--drillbook-profile",
+        metavar="NAME",
+        default=None,
+        help="a profile of the stack definition to lay over it (e.g. qdrant)",
+    )
+    group.addoption(
         "--drillbook-locustfile",
         metavar="PATH",
         default=None,
@@ -86,7 +92,10 @@ def drillbook_stack(pytestconfig: pytest.Config) -> Iterator[Stack]:
             with lock:
                 reporter.write_line(f"drillbook: {message}")
 
-    spec = load_stack_spec(_path(pytestconfig, "drillbook_stack", "drillbook_stack"))
+    spec = load_stack_spec(
+        _path(pytestconfig, "drillbook_stack", "drillbook_stack"),
+        pytestconfig.getoption("drillbook_profile"),
+    )
     client = engine.connect()
     reaped = reaper.reap_dead_runs(client)
     if reaped:

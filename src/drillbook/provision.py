@@ -13,14 +13,17 @@ Progress = Callable[[str], None]
 
 
 def provision(
-    stack_path: str | Path, progress: Progress, install_engine: bool = True
+    stack_path: str | Path,
+    progress: Progress,
+    install_engine: bool = True,
+    profile: str | None = None,
 ) -> dict[str, str]:
     """Make everything a drill needs exist; returns service -> image.
 
     Idempotent, and quick when everything is already there.
     """
     start = time.monotonic()
-    spec = load_stack_spec(stack_path)  # bad input fails before anything is installed
+    spec = load_stack_spec(stack_path, profile)  # bad input fails before anything is installed
     engine.ensure_engine(progress, install=install_engine)
     client = engine.connect()
     try:

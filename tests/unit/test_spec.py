@@ -22,11 +22,26 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_reference_stack_loads() -> None:
     spec = load_stack_spec(REFERENCE)
-    assert set(spec.services) == {"api", "postgres", "redis", "vectordb", "provider", "toxiproxy"}
-    assert {link.target for link in spec.links} == {"postgres", "redis", "vectordb", "provider"}
+    assert set(spec.services) == {
+        "api",
+        "worker",
+        "postgres",
+        "redis",
+        "vectordb",
+        "provider",
+        "provider-fallback",
+        "toxiproxy",
+    }
+    assert {link.target for link in spec.links} == {
+        "postgres",
+        "redis",
+        "vectordb",
+        "provider",
+        "provider-fallback",
+    }
     assert spec.proxy == "toxiproxy"
     waves = spec.start_order()
-    assert waves[-1] == ["api"] and "toxiproxy" in waves[0]
+    assert waves[-1] == ["api", "worker"] and "toxiproxy" in waves[0]
 
 
 def test_every_link_is_named_in_the_api_settings() -> None:
@@ -106,3 +121,20 @@ def test_content_hash_follows_the_build_context(tmp_path: Path) -> None:
     assert content_hash(build) == before
     (tmp_path / "img" / "Dockerfile").write_text("FROM debian:bookworm-slim\nRUN true\n")
     assert content_hash(build) != before
+
+
+def test_qdrant_profile_swaps_the_vector_db() -> None:
+    spec = load_stack_spec(REFERENCE, profile="qdrant")
+    vectordb = spec.services["vectordb"]
+    assert vectordb.image == "qdrant/qdrant:v1.15.1" and vectordb.build is None
+    assert vectordb.port == 6333 and vectordb.ready.http == "/readyz"
+    api_env = spec.services["api"].env
+    assert api_env["VECTORDB_KIND"] == "qdrant"
+    assert api_env["DATABASE_URL"].startswith("postgresql://")  # the rest of env is kept
+    assert load_stack_spec(REFERENCE).services["vectordb"].build is not None
+
+
+def test_unknown_profile_is_an_error() -> None:
+    with pytest.raises(SourceError, match="no profile 'pinecone'") as info:
+        load_stack_spec(REFERENCE, profile="pinecone")
+    assert "qdrant" in str(info.value)

@@ -148,12 +148,14 @@ class _Reader:
             raise self.fail(m.line_of(key), f"{what}.{key} must be a port number, got {value!r}")
         return value
 
-    def stack(self, doc: Any) -> StackSpec:
+    def stack(self, doc: Any, profile: str | None = None) -> StackSpec:
         root = self.mapping(doc, 1, "the stack file")
-        self.check_keys(root, {"name", "services", "links", "proxy"}, "the stack")
+        self.check_keys(root, {"name", "services", "links", "proxy", "profiles"}, "the stack")
         services_m = self.mapping(
             self.require(root, "services", "the stack"), root.line_of("services"), "services"
         )
+        if profile is not None:
+            services_m = self.with_profile(root, services_m, profile)
         services = {
             name: self.service(name, s, services_m.line_of(name)) for name, s in services_m.items()
         }
@@ -181,6 +183,41 @@ class _Reader:
             links=links,
             proxy=proxy,
         )
+
+    def with_profile(self, root: Mapping, services: Mapping, profile: str) -> Mapping:
+        """The services with a profile laid over them.
+
+        A profile names services; for each, its keys replace the base's, except `env`, which
+        is merged, and `image`/`build`, which replace each other.
+        """
+        profiles = self.mapping(
+            root.get("profiles") or Mapping(), root.line_of("profiles"), "profiles"
+        )
+        if profile not in profiles:
+            raise self.fail(
+                root.line_of("profiles"),
+                f"no profile {profile!r}",
+                f"profiles are: {', '.join(sorted(profiles)) or 'none'}",
+            )
+        overlay = self.mapping(profiles[profile], profiles.line_of(profile), f"profile {profile!r}")
+        merged = Mapping(services)
+        merged.line, merged.key_lines = services.line, dict(services.key_lines)
+        for name, value in overlay.items():
+            patch = self.mapping(value, overlay.line_of(name), f"profile {profile!r}.{name}")
+            base = services.get(name)
+            service = Mapping(base if isinstance(base, Mapping) else {})
+            service.line = patch.line
+            service.key_lines = {**getattr(base, "key_lines", {}), **patch.key_lines}
+            for key in ("image", "build"):
+                if key in patch:
+                    service.pop("build" if key == "image" else "image", None)
+            env = {**(service.get("env") or {}), **(patch.get("env") or {})}
+            service.update(patch)
+            if env:
+                service["env"] = env
+            merged[name] = service
+            merged.key_lines[name] = overlay.line_of(name)
+        return merged
 
     def service(self, name: str, value: Any, line: int) -> ServiceSpec:
         if not _NAME.match(name):
@@ -282,7 +319,10 @@ class _Reader:
         return LinkSpec(source, target, self.port(m, "listen", "a link"), line=m.line)
 
 
-def load_stack_spec(path: str | Path) -> StackSpec:
-    """Read and validate a stack definition; errors name the file and line."""
+def load_stack_spec(path: str | Path, profile: str | None = None) -> StackSpec:
+    """Read and validate a stack definition, with a profile laid over it if one is named.
+
+    Errors name the file and line.
+    """
     path = Path(path).resolve()
-    return _Reader(path).stack(load_yaml(path))
+    return _Reader(path).stack(load_yaml(path), profile)
