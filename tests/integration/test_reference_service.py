@@ -295,3 +295,39 @@ def test_qdrant_profile_writes_and_queries(drillbook_stack: Stack) -> None:
         doc_id = write(api, "quokka failover drill").json()["id"]
         answer = ask(api, "quokka failover drill").json()
         assert doc_id in [s["id"] for s in answer["sources"]]
+
+
+def worker_jobs(url: str) -> float:
+    return metric(url, 'ingest_jobs_total{outcome="indexed"}')
+
+
+def test_scaled_workers_share_the_backlog(drillbook_stack: Stack, api: str) -> None:
+    drillbook_stack.scale("worker", 0)
+    try:
+        ids = [
+            write(api, f"backlog for three workers {i}", mode="queue").json()["id"]
+            for i in range(30)
+        ]
+        drillbook_stack.scale("worker", 3)
+        until(lambda: all(status_of(api, i) == "indexed" for i in ids), 30, "backlog drained")
+        workers = [drillbook_stack.service("worker"), *drillbook_stack.replicas["worker"]]
+        assert len(workers) == 3
+        done = [worker_jobs(w.url) for w in workers]
+        assert all(n > 0 for n in done), f"a replica took no job: {done}"
+    finally:
+        drillbook_stack.scale("worker", 1)
+
+
+def test_a_job_that_keeps_failing_ends_in_the_dead_letter_list(
+    drillbook_stack: Stack, api: str
+) -> None:
+    redis = drillbook_stack.service("redis")
+    before = int(redis.exec(["redis-cli", "LLEN", "ingest:dead"])[1])
+    # A job for a document that does not exist, one attempt short of the limit (5).
+    redis.exec(["redis-cli", "LPUSH", "ingest:queue", '{"id": 987654321, "attempts": 4}'])
+    until(
+        lambda: int(redis.exec(["redis-cli", "LLEN", "ingest:dead"])[1]) == before + 1,
+        what="job dead-lettered",
+    )
+    dead = redis.exec(["redis-cli", "RPOP", "ingest:dead"])[1]  # taken out again
+    assert "987654321" in dead and "not in the database" in dead
