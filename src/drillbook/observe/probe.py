@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 
 import httpx
@@ -40,10 +41,14 @@ def fully_ready(response: httpx.Response) -> bool:
 
 
 class Probe:
-    """GET `url` every `period_s` in a background thread; a sample is ok when `ok(response)`.
+    """GET `url` every `period_s` and record every answer as a Sample; ok when `ok(response)`.
 
-    A request that times out or cannot connect is a failing sample. The schedule does not
-    drift: a slow answer delays the next probe, it does not shift all later ones.
+    Requests are sent on schedule whether or not earlier ones have answered, so a hung
+    service does not blind the probe: the period stays the resolution of the measurement.
+    A request that fails or takes longer than `timeout_s` is a failing sample, dated when it
+    was sent (the service was not serving then). A passing sample is dated when its answer
+    came (the service was serving by then): a request that waited out an outage and then
+    succeeded cannot make the outage look shorter.
     """
 
     def __init__(
@@ -63,6 +68,10 @@ class Probe:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"probe {url}", daemon=True)
+        # Enough workers for every request that can be in flight within one timeout.
+        self._pool = ThreadPoolExecutor(
+            max_workers=int(timeout_s / period_s) + 2, thread_name_prefix="probe"
+        )
 
     def start(self) -> Probe:
         self._thread.start()
@@ -72,6 +81,7 @@ class Probe:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout=self.timeout_s + 1)
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> Probe:
         return self.start()
@@ -85,27 +95,33 @@ class Probe:
         self.stop()
 
     def samples(self) -> list[Sample]:
+        """Every sample so far, in time order."""
         with self._lock:
-            return list(self._samples)
+            return sorted(self._samples, key=lambda s: s.t)
 
     def _run(self) -> None:
-        with httpx.Client(timeout=self.timeout_s) as client:
+        with httpx.Client(
+            timeout=self.timeout_s, limits=httpx.Limits(max_keepalive_connections=4)
+        ) as client:
             due = time.monotonic()
             while not self._stop.is_set():
-                self._record(self._observe(client))
+                self._pool.submit(self._observe, client)
                 due += self.period_s
                 now = time.monotonic()
                 if due < now:
-                    due = now  # we fell behind (a slow answer): resume the period from here
+                    due = now
                 self._stop.wait(due - now)
 
-    def _observe(self, client: httpx.Client) -> Sample:
+    def _observe(self, client: httpx.Client) -> None:
         start = time.monotonic()
         try:
             response = client.get(self.url)
         except httpx.HTTPError as exc:
-            return Sample(start, False, time.monotonic() - start, None, type(exc).__name__)
-        return Sample(start, self._ok(response), time.monotonic() - start, response.status_code)
+            self._record(Sample(start, False, time.monotonic() - start, None, type(exc).__name__))
+            return
+        end = time.monotonic()
+        ok = self._ok(response) and end - start <= self.timeout_s
+        self._record(Sample(end if ok else start, ok, end - start, response.status_code))
 
     def _record(self, sample: Sample) -> None:
         with self._lock:
