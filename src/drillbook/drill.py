@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from drillbook.observe.measurement import measure
-from drillbook.observe.probe import Probe
+from drillbook.observe.signal import Signal
 from drillbook.observe.timeline import Timeline
 from drillbook.result import Result, Verdict
 
@@ -40,7 +40,7 @@ class DrillPlan:
     respond_after_s: float = 0.0
 
 
-def run_drill(plan: DrillPlan, probe: Probe, timeline: Timeline | None = None) -> Result:
+def run_drill(plan: DrillPlan, probe: Signal, timeline: Timeline | None = None) -> Result:
     timeline = timeline or Timeline()
 
     def result(verdict: Verdict, injected_at: float | None) -> Result:

@@ -16,7 +16,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 from drillbook.errors import DrillbookError
 from drillbook.observe.probe import require_loopback
@@ -71,6 +70,9 @@ class LoadRun:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.request_log = self.out_dir / "requests.jsonl"
         self._process: subprocess.Popen[bytes] | None = None
+        self._offset = 0
+        self._requests: list[Request] = []
+        self._acks: list[Ack] = []
 
     def start(self) -> LoadRun:
         p = self.profile
@@ -102,6 +104,7 @@ class LoadRun:
         ]
         env = {**os.environ, "DRILLBOOK_REQUEST_LOG": str(self.request_log)}
         self.request_log.write_text("")
+        self._offset, self._requests, self._acks = 0, [], []
         log = (self.out_dir / "locust.log").open("wb")
         self._process = subprocess.Popen(
             command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
@@ -137,22 +140,32 @@ class LoadRun:
         self.stop()
 
     def requests(self) -> list[Request]:
-        return [
-            Request(**{k: v for k, v in r.items() if k != "kind"})
-            for r in self._records()
-            if r.get("kind") == "request"
-        ]
+        """Every request the load has completed so far, in the order they were logged."""
+        self._read()
+        return list(self._requests)
 
     def acks(self) -> list[Ack]:
-        return [Ack(r["t"], r["id"], r["title"]) for r in self._records() if r.get("kind") == "ack"]
+        """Every write the service acknowledged so far."""
+        self._read()
+        return list(self._acks)
 
-    def _records(self) -> list[dict[str, Any]]:
-        records = []
-        with self.request_log.open(encoding="utf-8") as f:
-            for line in f:
-                if line.endswith("\n"):  # a line still being written is read next time
-                    records.append(json.loads(line))
-        return records
+    def _read(self) -> None:
+        # Only what was appended since the last call: drills poll many times a second
+        # while the log grows.
+        if not self.request_log.exists():
+            return
+        with self.request_log.open("rb") as f:
+            f.seek(self._offset)
+            chunk = f.read()
+        complete = chunk[: chunk.rfind(b"\n") + 1]  # a line still being written waits
+        self._offset += len(complete)
+        for line in complete.splitlines():
+            record = json.loads(line)
+            if record.get("kind") == "request":
+                del record["kind"]
+                self._requests.append(Request(**record))
+            elif record.get("kind") == "ack":
+                self._acks.append(Ack(record["t"], record["id"], record["title"]))
 
     def log_tail(self, lines: int = 20) -> str:
         path = self.out_dir / "locust.log"

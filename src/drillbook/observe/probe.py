@@ -11,7 +11,8 @@ from types import TracebackType
 import httpx
 
 from drillbook.errors import DrillbookError
-from drillbook.observe.measurement import Sample, first_failure, stable_since
+from drillbook.observe.measurement import Sample
+from drillbook.observe.signal import Signal
 
 LOOPBACK = ("http://127.0.0.1:", "http://localhost:")
 
@@ -40,7 +41,7 @@ def fully_ready(response: httpx.Response) -> bool:
     return isinstance(body, dict) and body.get("status") == "ready"
 
 
-class Probe:
+class Probe(Signal):
     """GET `url` every `period_s` and record every answer as a Sample; ok when `ok(response)`.
 
     Requests are sent on schedule whether or not earlier ones have answered, so a hung
@@ -126,30 +127,3 @@ class Probe:
     def _record(self, sample: Sample) -> None:
         with self._lock:
             self._samples.append(sample)
-
-    # -- waiting on what the probe sees ------------------------------------------------------
-    def wait_until(
-        self, found: Callable[[list[Sample]], float | None], timeout_s: float
-    ) -> float | None:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            at = found(self.samples())
-            if at is not None or time.monotonic() >= deadline:
-                return at
-            time.sleep(self.period_s / 2)
-
-    def wait_steady(
-        self, stability_s: float, timeout_s: float, since: float | None = None
-    ) -> float | None:
-        """The start of a window of `stability_s` of passing samples, or None at the deadline."""
-        origin = time.monotonic() if since is None else since
-        return self.wait_until(lambda s: stable_since(s, origin, stability_s), timeout_s)
-
-    def wait_failure(self, since: float, timeout_s: float) -> float | None:
-        """The time of the first failing sample at or after `since`, or None at the deadline."""
-
-        def found(samples: list[Sample]) -> float | None:
-            failed = first_failure(samples, since)
-            return failed.t if failed else None
-
-        return self.wait_until(found, timeout_s)
