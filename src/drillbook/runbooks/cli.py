@@ -1,0 +1,46 @@
+"""`drillbook lint PATH... [--stack FILE] [--format text|json]`: exit 0 clean, 1 errors, 2 usage."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from drillbook.errors import DrillbookError
+from drillbook.runbooks.lint import has_errors, lint_documents, markdown_files, render_text
+from drillbook.runbooks.parser import parse_file
+from drillbook.stack.spec import load_stack_spec
+
+USAGE = 2
+
+
+def lint_command(paths: list[str], stack: str, output: str) -> int:
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        print(f"drillbook: error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return USAGE
+    try:
+        spec = load_stack_spec(stack)
+        start = time.monotonic()
+        files = markdown_files(Path(p) for p in paths)
+        docs = [parse_file(f) for f in files]
+        findings = lint_documents(docs, spec)
+        took = time.monotonic() - start
+    except DrillbookError as exc:
+        print(f"drillbook: error: {exc}", file=sys.stderr)
+        return USAGE
+    runbooks = sum(len(d.runbooks) for d in docs)
+    if output == "json":
+        summary = {
+            "files": len(files),
+            "runbooks": runbooks,
+            "seconds": round(took, 3),
+            "by_severity": dict(Counter(f.severity for f in findings)),
+            "by_rule": dict(Counter(f.rule for f in findings)),
+        }
+        print(json.dumps({"findings": [f.as_json() for f in findings], "summary": summary}))
+    else:
+        print(render_text(findings, len(files), runbooks))
+    return 1 if has_errors(findings) else 0

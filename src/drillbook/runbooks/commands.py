@@ -1,0 +1,141 @@
+"""Shell command lines as runbooks write them, split into simple commands without running them.
+
+    line = parse_command("docker logs api 2>&1 | grep -i error", line=12)
+    line.parts[0].argv == ("docker", "logs", "api"); line.operators == ("|",)
+
+Nothing here executes anything; unbalanced quotes or odd syntax are kept as `error`.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+
+_OPERATORS = {"|", "||", "&&", ";", "&"}
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+POWERSHELL_LANGUAGES = {"powershell", "ps", "ps1", "pwsh"}
+
+
+@dataclass(frozen=True)
+class SimpleCommand:
+    """One program and its arguments, with the VAR=value assignments written before it."""
+
+    argv: tuple[str, ...]
+    env: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def program(self) -> str:
+        return self.argv[0] if self.argv else ""
+
+
+@dataclass(frozen=True)
+class CommandLine:
+    """A command line: simple commands joined by operators (|, &&, ;), and its redirections."""
+
+    text: str
+    line: int
+    parts: tuple[SimpleCommand, ...] = ()
+    operators: tuple[str, ...] = ()
+    redirects: tuple[str, ...] = ()  # file targets of > >> <
+    error: str | None = None
+
+    @property
+    def first(self) -> SimpleCommand:
+        return self.parts[0] if self.parts else SimpleCommand(())
+
+
+def _tokens(text: str, shell: str) -> list[str]:
+    lexer = shlex.shlex(text, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    lexer.commenters = "#"
+    if shell == "powershell":
+        # PowerShell paths use backslashes (.\scripts\x.ps1); they are not escapes there.
+        lexer.escape = ""
+    return list(lexer)
+
+
+def parse_command(text: str, line: int, shell: str = "sh") -> CommandLine:
+    """Split one command line; never raises."""
+    try:
+        tokens = _tokens(text, shell)
+    except ValueError as exc:
+        return CommandLine(text, line, error=f"cannot split the command: {exc}")
+    parts: list[SimpleCommand] = []
+    operators: list[str] = []
+    redirects: list[str] = []
+    current: list[str] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token in _OPERATORS:
+            parts.append(_simple(current))
+            operators.append(token)
+            current = []
+        elif token and token[0] in "<>":
+            target = tokens[i + 1] if i + 1 < len(tokens) else ""
+            # 2>&1 merges a stream; it writes no file. Drop the fd number written before it.
+            if current and current[-1].isdigit():
+                current.pop()
+            if not token.endswith("&"):
+                redirects.append(target)
+            i += 1
+        else:
+            current.append(token)
+        i += 1
+    parts.append(_simple(current))
+    kept = [(p, o) for p, o in zip(parts, ["", *operators], strict=True) if p.argv or p.env]
+    return CommandLine(
+        text,
+        line,
+        parts=tuple(p for p, _ in kept),
+        operators=tuple(o for _, o in kept[1:]),
+        redirects=tuple(redirects),
+    )
+
+
+def _simple(tokens: list[str]) -> SimpleCommand:
+    env: list[tuple[str, str]] = []
+    while tokens and _ASSIGNMENT.match(tokens[0]):
+        name, _, value = tokens.pop(0).partition("=")
+        env.append((name, value))
+    return SimpleCommand(tuple(tokens), tuple(env))
+
+
+@dataclass(frozen=True)
+class BlockLine:
+    """A logical line of a code block (continuations joined), or a comment line."""
+
+    text: str
+    line: int
+    comment: bool = False
+
+
+def block_lines(lines: tuple[str, ...] | list[str], first_line: int, shell: str) -> list[BlockLine]:
+    """The logical lines of a code block: blank lines dropped, continuations joined.
+
+    A continuation is a trailing backslash (sh) or backtick (PowerShell); the joined line
+    keeps the number of its first physical line.
+    """
+    out: list[BlockLine] = []
+    pending: list[str] = []
+    start = first_line
+    continuation = "`" if shell == "powershell" else "\\"
+    for offset, raw in enumerate(lines):
+        text = raw.strip()
+        if not pending:
+            start = first_line + offset
+            if not text:
+                continue
+            if text.startswith("#"):
+                out.append(BlockLine(text.lstrip("#").strip(), start, comment=True))
+                continue
+        if text.endswith(continuation):
+            pending.append(text[:-1].rstrip())
+            continue
+        pending.append(text)
+        out.append(BlockLine(" ".join(p for p in pending if p), start))
+        pending = []
+    if pending:
+        out.append(BlockLine(" ".join(p for p in pending if p), start))
+    return out

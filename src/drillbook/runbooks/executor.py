@@ -1,0 +1,353 @@
+"""The executor: a runbook's resolution and verification steps, run against a running stack.
+
+    execution = Executor(stack).run(runbook)
+    for r in execution.results: print(r.step.line, r.status, f"{r.duration_s:.1f} s")
+
+Every command goes through the CommandAdapter and lands on a Service verb, `Service.exec`
+inside the stack's own containers, or HTTP to a 127.0.0.1 port the stack published; nothing
+runs in a host shell. Refused and not-executable steps are reported, never attempted. A
+written wait becomes a readiness poll of the runbook's services, bounded by the written time.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import httpx
+
+from drillbook.errors import DrillbookError
+from drillbook.observe.probe import require_loopback
+from drillbook.runbooks.adapter import (
+    NOT_EXECUTABLE,
+    REFUSED,
+    Action,
+    CommandAdapter,
+    Exec,
+    Filter,
+    Http,
+    Inspect,
+    Lifecycle,
+    Logs,
+    Recreate,
+    Scale,
+    Stats,
+    Status,
+    UpdateMemory,
+    Wait,
+)
+from drillbook.runbooks.durations import format_duration
+from drillbook.runbooks.model import Runbook, Section, Step, StepKind
+from drillbook.runbooks.names import NameMap
+from drillbook.stack.spec import StackSpec
+
+OK, FAILED, WAITED, MANUAL, SKIPPED = "ok", "failed", "waited", "manual", "skipped"
+_OUTPUT_LIMIT = 4000
+
+
+class StackLike(Protocol):
+    """What the executor needs of a running stack (drillbook.stack.Stack has it all)."""
+
+    spec: StackSpec
+
+    def service(self, name: str) -> Any: ...
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """How one step went: its status, when it started (monotonic), how long, what it printed."""
+
+    step: Step
+    status: str  # ok | failed | waited | manual | skipped | refused | not executable
+    started_at: float
+    duration_s: float
+    output: str = ""
+    detail: str = ""
+    actions: tuple[str, ...] = ()
+
+    def as_json(self, origin: float) -> dict[str, Any]:
+        return {
+            "line": self.step.line,
+            "section": self.step.section.value,
+            "kind": self.step.kind.value,
+            "text": self.step.text,
+            "status": self.status,
+            "start_s": round(self.started_at - origin, 3),
+            "duration_s": round(self.duration_s, 3),
+            "written_wait_s": self.step.wait_s,
+            "detail": self.detail,
+            "actions": list(self.actions),
+            "output": self.output,
+        }
+
+
+@dataclass(frozen=True)
+class Execution:
+    """The results of running one runbook's steps, in order."""
+
+    runbook: Runbook
+    started_at: float
+    results: tuple[StepResult, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """No step failed, and at least one command ran."""
+        ran = any(r.status == OK for r in self.results)
+        return ran and not any(r.status == FAILED for r in self.results)
+
+    @property
+    def duration_s(self) -> float:
+        return sum(r.duration_s for r in self.results)
+
+    def by_status(self, status: str) -> list[StepResult]:
+        return [r for r in self.results if r.status == status]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "runbook": self.runbook.id,
+            "path": str(self.runbook.path),
+            "ok": self.ok,
+            "duration_s": round(self.duration_s, 3),
+            "steps": [r.as_json(self.started_at) for r in self.results],
+        }
+
+    def report(self) -> str:
+        """One line per step: file:line, status, time, and what happened."""
+        lines = [f"runbook {self.runbook.id} ({self.runbook.path})"]
+        for r in self.results:
+            what = r.detail or r.step.text
+            lines.append(f"  {r.step.line:>4} {r.status:15} {r.duration_s:6.2f} s  {what}")
+        return "\n".join(lines)
+
+
+@dataclass
+class _Context:
+    touched: list[str] = field(default_factory=list)
+    output: str = ""
+
+
+class Executor:
+    """Runs runbooks on one running stack through a CommandAdapter."""
+
+    def __init__(
+        self,
+        stack: StackLike,
+        *,
+        names: dict[str, str] | None = None,
+        sections: Sequence[Section] = (Section.RESOLUTION, Section.VERIFICATION),
+        stop_on_failure: bool = False,
+        wait_cap_s: float | None = None,
+        http_timeout_s: float = 10.0,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
+        self.stack = stack
+        self.names = dict(names or {})
+        self.sections = tuple(sections)
+        self.stop_on_failure = stop_on_failure
+        self.wait_cap_s = wait_cap_s
+        self.http_timeout_s = http_timeout_s
+        self.progress = progress or (lambda _: None)
+
+    def adapter(self, runbook: Runbook) -> CommandAdapter:
+        names = {**runbook.names, **self.names}
+        return CommandAdapter(self.stack.spec, NameMap(self.stack.spec, names))
+
+    def run(self, runbook: Runbook) -> Execution:
+        """Run the runbook's steps of the chosen sections, in order; never raises for a step."""
+        adapter = self.adapter(runbook)
+        concerned = [s for s in (adapter.names.resolve(n).service for n in runbook.services) if s]
+        context = _Context(touched=list(concerned))
+        started = time.monotonic()
+        results: list[StepResult] = []
+        failed = False
+        for step in runbook.section_steps(*self.sections):
+            if failed and self.stop_on_failure:
+                results.append(StepResult(step, SKIPPED, time.monotonic(), 0.0, detail="skipped"))
+                continue
+            result = self.step(step, adapter, context)
+            self.progress(f"{runbook.id}:{step.line} {result.status} {step.text}")
+            results.append(result)
+            failed = failed or result.status == FAILED
+        return Execution(runbook, started, tuple(results))
+
+    def remediation(self, runbook: Runbook, into: list[Execution]) -> Callable[[], None]:
+        """A DrillPlan.remediate callable running the runbook; each Execution goes to `into`."""
+
+        def remediate() -> None:
+            into.append(self.run(runbook))
+
+        return remediate
+
+    # -- one step -------------------------------------------------------------------------------
+    def step(self, step: Step, adapter: CommandAdapter, context: _Context) -> StepResult:
+        start = time.monotonic()
+        if step.kind is StepKind.MANUAL:
+            return StepResult(step, MANUAL, start, 0.0, detail=f"manual: {step.text}")
+        if step.kind is StepKind.WAIT:
+            detail = self.wait(step.wait_s or 0.0, context)
+            return StepResult(step, WAITED, start, time.monotonic() - start, detail=detail)
+        translation = adapter.translate(step.text, step.line, step.shell)
+        if translation.status in (REFUSED, NOT_EXECUTABLE):
+            return StepResult(step, translation.status, start, 0.0, detail=translation.reason)
+        names = tuple(_describe(a) for a in translation.actions)
+        context.output = ""
+        try:
+            for action in translation.actions:
+                ok = self.perform(action, context)
+                if not ok:
+                    return StepResult(
+                        step,
+                        FAILED,
+                        start,
+                        time.monotonic() - start,
+                        _cut(context.output),
+                        f"{_describe(action)} failed",
+                        names,
+                    )
+        except (DrillbookError, OSError, httpx.HTTPError, ValueError) as exc:
+            why = f"{type(exc).__name__}: {exc}"
+            return StepResult(step, FAILED, start, time.monotonic() - start, why, why, names)
+        except Exception as exc:  # a Docker API error, an unexpected container state
+            why = f"{type(exc).__name__}: {exc}"
+            return StepResult(step, FAILED, start, time.monotonic() - start, why, why, names)
+        return StepResult(
+            step, OK, start, time.monotonic() - start, _cut(context.output), "", names
+        )
+
+    def wait(self, written_s: float, context: _Context) -> str:
+        services = context.touched or sorted(self.stack.spec.services)
+        budget = written_s if self.wait_cap_s is None else min(written_s, self.wait_cap_s)
+        start = time.monotonic()
+        while True:
+            pending = [s for s in dict.fromkeys(services) if not self._ready(s)]
+            took = time.monotonic() - start
+            written = format_duration(written_s)
+            if not pending:
+                return f"written wait {written}: {', '.join(services)} ready after {took:.1f} s"
+            if took >= budget:
+                return f"written wait {written}: still not ready: {', '.join(pending)}"
+            time.sleep(0.2)
+
+    def _ready(self, name: str) -> bool:
+        try:
+            service = self.stack.service(name)
+            return bool(service.status() == "running" and service.check_ready() is None)
+        except Exception:  # a container gone or mid-restart is simply not ready yet
+            return False
+
+    # -- one action -----------------------------------------------------------------------------
+    def perform(self, action: Action, context: _Context) -> bool:
+        """Carry out one action; its output goes to context.output. False means it failed."""
+        if isinstance(action, Filter):
+            context.output = apply_filter(action, context.output)
+            return True
+        if isinstance(action, Wait):
+            context.output = self.wait(action.seconds, context)
+            return True
+        service_name = getattr(action, "service", None)
+        if isinstance(service_name, str):
+            context.touched.append(service_name)
+        handler = getattr(self, f"_do_{type(action).__name__.lower()}")
+        ok, output = handler(action)
+        context.output = output
+        return bool(ok)
+
+    def _do_lifecycle(self, a: Lifecycle) -> tuple[bool, str]:
+        service = self.stack.service(a.service)
+        getattr(service, a.verb)()
+        return True, f"{a.verb} {a.service}: {service.status()}"
+
+    def _do_logs(self, a: Logs) -> tuple[bool, str]:
+        return True, str(self.stack.service(a.service).logs(tail=a.tail))
+
+    def _do_exec(self, a: Exec) -> tuple[bool, str]:
+        code, output = self.stack.service(a.service).exec(list(a.argv))
+        return code == 0, str(output)
+
+    def _do_status(self, a: Status) -> tuple[bool, str]:
+        lines = []
+        for name in a.services:
+            try:
+                lines.append(f"{name:20} {self.stack.service(name).status()}")
+            except DrillbookError:
+                lines.append(f"{name:20} not running")
+        return True, "\n".join(lines)
+
+    def _do_stats(self, a: Stats) -> tuple[bool, str]:
+        lines = []
+        for name in a.services:
+            try:
+                stats = self.stack.service(name).docker.stats(stream=False)
+            except Exception as exc:
+                lines.append(f"{name:20} {type(exc).__name__}")
+                continue
+            memory = stats.get("memory_stats", {})
+            used, limit = memory.get("usage", 0), memory.get("limit", 0)
+            lines.append(f"{name:20} mem {used / 2**20:.0f} MiB / {limit / 2**20:.0f} MiB")
+        return True, "\n".join(lines)
+
+    def _do_inspect(self, a: Inspect) -> tuple[bool, str]:
+        docker = self.stack.service(a.service).docker
+        docker.reload()
+        return True, json.dumps(docker.attrs.get("State", {}), indent=2)
+
+    def _do_scale(self, a: Scale) -> tuple[bool, str]:
+        scale = getattr(self.stack, "scale", None)
+        if scale is None:
+            return False, "this stack cannot scale services"
+        scale(a.service, a.replicas)
+        return True, f"{a.service} scaled to {a.replicas}"
+
+    def _do_recreate(self, a: Recreate) -> tuple[bool, str]:
+        recreate = getattr(self.stack, "recreate", None)
+        if recreate is None:
+            return False, "this stack cannot recreate services"
+        recreate(a.service, env=dict(a.env) or None)
+        changed = ", ".join(f"{k}={v}" for k, v in a.env) or "as defined in the stack"
+        return True, f"{a.service} recreated ({changed})"
+
+    def _do_updatememory(self, a: UpdateMemory) -> tuple[bool, str]:
+        docker = self.stack.service(a.service).docker
+        docker.update(mem_limit=a.memory, memswap_limit=a.memory)
+        return True, f"{a.service} memory limit {a.memory}"
+
+    def _do_http(self, a: Http) -> tuple[bool, str]:
+        url = str(self.stack.service(a.service).url) + a.path
+        require_loopback(url)
+        response = httpx.request(
+            a.method,
+            url,
+            headers=dict(a.headers),
+            content=a.body,
+            timeout=self.http_timeout_s,
+        )
+        ok = not (a.fail_on_error and response.status_code >= 400)
+        return ok, f"HTTP {response.status_code}\n{response.text}"
+
+
+def apply_filter(f: Filter, text: str) -> str:
+    """grep / head / tail / wc -l over a command's output, as the shell pipe would."""
+    lines = text.splitlines()
+    if f.program == "grep":
+        pattern = re.compile(f.pattern, re.IGNORECASE if f.ignore_case else 0)
+        lines = [line for line in lines if bool(pattern.search(line)) != f.invert]
+    elif f.program == "head":
+        lines = lines[: f.count]
+    elif f.program == "tail":
+        lines = lines[-f.count :] if f.count else []
+    elif f.program == "wc":
+        return str(len(lines))
+    return "\n".join(lines)
+
+
+def _describe(action: Action) -> str:
+    fields = ", ".join(f"{k}={v!r}" for k, v in vars(action).items() if v not in ((), None, ""))
+    return f"{type(action).__name__}({fields})"
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= _OUTPUT_LIMIT else text[:_OUTPUT_LIMIT] + "\n[...]"

@@ -1,0 +1,522 @@
+"""Markdown -> Runbooks: read any runbook file without crashing and get what it says.
+
+    doc = parse_file("runbooks/redis-down.md")
+    for runbook in doc.runbooks: ...
+
+Our runbooks start with a front matter (id, alert, severity, mttr, services, names). Any other
+file is read by inference: an incident is a heading that owns section labels (headings or bold
+lines such as "Symptoms", "Resolution Steps", "Immediate Actions"); an alert table
+(| Alert | Severity | Runbook | MTTR Target |) and prose ("Alert: HighLatency", "MTTR: 5 min")
+give the rest. What cannot be inferred is left empty, with a Note saying so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from drillbook.errors import SourceError
+from drillbook.runbooks.commands import POWERSHELL_LANGUAGES, block_lines
+from drillbook.runbooks.durations import find_durations, parse_duration
+from drillbook.runbooks.markdown import Heading, TableRow, Text, lex, repair_mojibake
+from drillbook.runbooks.model import (
+    AlertRow,
+    CodeBlock,
+    Note,
+    Runbook,
+    RunbookDocument,
+    Section,
+    Step,
+    StepKind,
+)
+from drillbook.yamlsource import Mapping, loads_yaml
+
+_LABELS: tuple[tuple[Section, re.Pattern[str]], ...] = tuple(
+    (section, re.compile(rf"^(?:{pattern})$"))
+    for section, pattern in (
+        (Section.SYMPTOMS, r"symptoms?|signs|what you see|impact"),
+        (Section.DIAGNOSIS, r"diagnos(?:is|tics?|e)|investigation|triage|checks?|root cause"),
+        (
+            Section.RESOLUTION,
+            r"resolution(?: steps)?|remediation(?: steps)?|fix|mitigation|immediate actions"
+            r"|actions|steps|recovery(?: steps)?|how to fix|procedure|rollback",
+        ),
+        (Section.VERIFICATION, r"verification|verify|validation|confirm(?:ation)?|post-?checks?"),
+        (Section.ESCALATION, r"escalation(?: path| policy)?|escalate"),
+        (Section.PREVENTION, r"prevention|follow-?ups?|long-term fix"),
+        (Section.OVERVIEW, r"overview|description|when|context|summary|about"),
+    )
+)
+_INCIDENT_SECTIONS = {Section.SYMPTOMS, Section.DIAGNOSIS, Section.RESOLUTION}
+_STEP_SECTIONS = {Section.DIAGNOSIS, Section.RESOLUTION, Section.VERIFICATION}
+_BOLD_LABEL = re.compile(r"^\s*(?:[-*+]\s+)?\*\*([^*]+?)\*\*\s*:?\s*(.*)$")
+_LIST_ITEM = re.compile(r"^\s*(?:\d+[.)]|[-*+])\s+(?:\[[ xX]\]\s+)?(.*)$")
+_INLINE_CODE = re.compile(r"`([^`]+)`")
+_WAIT = re.compile(r"(?i)\b(?:wait|sleep|allow|give it)\b")
+_ALERT = re.compile(r"(?i)\balert(?:name)?\s*[:=]\s*\**`?([A-Za-z][\w.:-]*)")
+_MTTR = re.compile(r"(?i)\bMTTR(?:\s+target)?\**\s*[:=]?\s*\**\s*([^.;,|*]+)")
+_SEVERITY = re.compile(r"(?i)\bseverity\**\s*[:=]\s*\**\s*([A-Za-z0-9]+)")
+_NUMBERING = re.compile(r"^(?:(?:procedure|incident|step|runbook)\s*)?\d+[.):]*\s*", re.I)
+_SEVERITY_WORDS = ("critical", "high", "warning", "medium", "low", "info", "page", "p1", "p2")
+_SHELL_LANGUAGES = {"", "bash", "sh", "shell", "console", "zsh", "cmd", "text"}
+_COMMAND_WORDS = {
+    "docker",
+    "docker-compose",
+    "kubectl",
+    "redis-cli",
+    "psql",
+    "pg_isready",
+    "pg_dump",
+    "pg_restore",
+    "curl",
+    "sleep",
+    "systemctl",
+    "helm",
+    "git",
+    "sudo",
+}
+FRONT_MATTER_KEYS = {"id", "alert", "severity", "mttr", "services", "names", "title"}
+
+
+def plain(title: str) -> str:
+    """A heading or label as comparable words: no emoji, markup, numbering or punctuation."""
+    text = re.sub(r"[*_`]", "", title)
+    text = _NUMBERING.sub("", text.strip())
+    text = re.sub(r"[^\w\s-]", " ", text.lower())
+    return " ".join(text.split())
+
+
+def slug(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", plain(title)).strip("-") or "runbook"
+
+
+def label_of(title: str) -> Section | None:
+    words = plain(title).rstrip(":")
+    for section, pattern in _LABELS:
+        if pattern.match(words):
+            return section
+    return None
+
+
+def read_text(path: Path) -> tuple[list[str], list[Note]]:
+    """A file's lines, decoded forgivingly; mis-encoded lines are repaired and noted."""
+    notes: list[Note] = []
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(str(path), None, f"cannot read: {exc.strerror or exc}") from None
+    text = data.decode("utf-8", errors="replace")
+    if "\ufffd" in text:
+        notes.append(Note(1, "not valid UTF-8; undecodable bytes replaced", "save it as UTF-8"))
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    repaired = [repair_mojibake(line) for line in lines]
+    for number, (old, new) in enumerate(zip(lines, repaired, strict=True), start=1):
+        if old != new:
+            notes.append(
+                Note(number, "mis-encoded characters repaired", "save the file as UTF-8", "info")
+            )
+    return repaired, notes
+
+
+def parse_file(path: str | Path) -> RunbookDocument:
+    """Read one Markdown file into its runbooks; only an unreadable file raises (SourceError)."""
+    path = Path(path)
+    lines, notes = read_text(path)
+    doc = parse_text("\n".join(lines), path)
+    return replace(doc, notes=tuple(notes) + doc.notes)
+
+
+def parse_text(text: str, path: str | Path = "<string>") -> RunbookDocument:
+    """Read Markdown text into its runbooks. Never raises."""
+    return _Parser(Path(path), text.split("\n")).parse()
+
+
+@dataclass
+class _Draft:
+    title: str
+    line: int
+    level: int
+    steps: list[Step] = field(default_factory=list)
+    sections: set[Section] = field(default_factory=set)
+    escalations: list[tuple[float, int]] = field(default_factory=list)
+    alert: tuple[str, int] | None = None
+    mttr: tuple[float, int] | None = None
+    severity: str | None = None
+    section: Section = Section.OVERVIEW
+
+
+class _Parser:
+    def __init__(self, path: Path, lines: list[str]) -> None:
+        self.path = path
+        self.lines = lines
+        self.notes: list[Note] = []
+
+    def parse(self) -> RunbookDocument:
+        front, body_start = self.front_matter()
+        events = lex(self.lines[body_start - 1 :], body_start)
+        blocks = tuple(e for e in events if isinstance(e, CodeBlock))
+        alerts = self.alert_table(events)
+        drafts = self.drafts(events, whole_document=front is not None)
+        runbooks = self.finish(drafts, front, alerts)
+        return RunbookDocument(
+            self.path, runbooks, alerts, blocks, tuple(self.notes), tuple(self.lines)
+        )
+
+    # -- front matter -----------------------------------------------------------------------
+    def front_matter(self) -> tuple[Mapping | None, int]:
+        if not self.lines or self.lines[0].strip() != "---":
+            return None, 1
+        for index in range(1, len(self.lines)):
+            if self.lines[index].strip() in ("---", "..."):
+                break
+        else:
+            self.notes.append(Note(1, "front matter never closed", "end it with a line '---'"))
+            return None, 1
+        yaml_text = "\n".join(self.lines[1:index])
+        try:
+            data: Any = loads_yaml(yaml_text, str(self.path))
+        except SourceError as exc:
+            line = (exc.line or 0) + 1
+            self.notes.append(Note(line, f"front matter: {exc.message.split(': ', 1)[-1]}"))
+            return _empty_mapping(), index + 2
+        if not isinstance(data, Mapping):
+            self.notes.append(Note(1, "front matter must be a YAML mapping", "key: value lines"))
+            return _empty_mapping(), index + 2
+        for key in data:
+            if key not in FRONT_MATTER_KEYS:
+                self.notes.append(
+                    Note(
+                        data.line_of(key) + 1,
+                        f"unknown front matter key {key!r}",
+                        f"known keys: {', '.join(sorted(FRONT_MATTER_KEYS))}",
+                    )
+                )
+        return data, index + 2
+
+    # -- alert table ------------------------------------------------------------------------
+    def alert_table(self, events: list[Any]) -> tuple[AlertRow, ...]:
+        rows: list[AlertRow] = []
+        columns: dict[str, int] | None = None
+        last_line = -1
+        for event in events:
+            if not isinstance(event, TableRow):
+                continue
+            if event.line != last_line + 1:
+                columns = None
+            last_line = event.line
+            cells = [plain(c) for c in event.cells]
+            if columns is None:
+                if cells and "alert" in cells[0]:
+                    columns = {"alert": 0}
+                    for i, cell in enumerate(cells):
+                        if "sever" in cell:
+                            columns["severity"] = i
+                        elif "runbook" in cell:
+                            columns["runbook"] = i
+                        elif "mttr" in cell or "target" in cell or "resolve" in cell:
+                            columns["mttr"] = i
+                continue
+            if all(set(c) <= set("-: ") for c in event.cells):
+                continue
+            rows.append(self.alert_row(event, columns))
+        return tuple(rows)
+
+    def alert_row(self, row: TableRow, columns: dict[str, int]) -> AlertRow:
+        def cell(name: str) -> str:
+            index = columns.get(name)
+            return row.cells[index] if index is not None and index < len(row.cells) else ""
+
+        alert = re.sub(r"[*`]", "", cell("alert")).strip()
+        severity_words = plain(cell("severity")).split()
+        link = re.search(r"\]\(([^)]+)\)", cell("runbook"))
+        mttr_text = cell("mttr")
+        mttr = parse_duration(mttr_text) if mttr_text else None
+        if mttr_text and mttr is None:
+            self.notes.append(Note(row.line, f"cannot read MTTR {mttr_text!r}", "e.g. 10 minutes"))
+        return AlertRow(
+            alert=alert,
+            line=row.line,
+            severity=severity_words[-1] if severity_words else None,
+            runbook_link=link.group(1) if link else None,
+            mttr_s=mttr,
+        )
+
+    # -- incidents --------------------------------------------------------------------------
+    def incident_headings(self, events: list[Any]) -> set[int]:
+        """Lines of the headings that own symptom, diagnosis or resolution labels."""
+        stack: list[Heading] = []
+        owners: set[int] = set()
+        for event in events:
+            section: Section | None = None
+            if isinstance(event, Heading):
+                while stack and stack[-1].level >= event.level:
+                    stack.pop()
+                section = label_of(event.title)
+                if section is None:
+                    stack.append(event)
+                    continue
+            elif isinstance(event, Text):
+                bold = _BOLD_LABEL.match(event.text)
+                section = label_of(bold.group(1)) if bold else None
+            if section in _INCIDENT_SECTIONS and stack:
+                owners.add(stack[-1].line)
+        return owners
+
+    def drafts(self, events: list[Any], whole_document: bool) -> list[_Draft]:
+        incidents = set() if whole_document else self.incident_headings(events)
+        drafts: list[_Draft] = []
+        open_: list[_Draft] = []
+        if whole_document:
+            first = next((e for e in events if isinstance(e, Heading)), None)
+            title = first.title if first else self.path.stem
+            open_.append(_Draft(title, first.line if first else 1, 0))
+            drafts.append(open_[0])
+        for event in events:
+            if isinstance(event, Heading):
+                self.heading(event, incidents, open_, drafts, whole_document)
+            elif open_ and isinstance(event, Text):
+                self.text(open_[-1], event)
+            elif open_ and isinstance(event, CodeBlock):
+                self.code(open_[-1], event)
+        return drafts
+
+    def heading(
+        self,
+        event: Heading,
+        incidents: set[int],
+        open_: list[_Draft],
+        drafts: list[_Draft],
+        whole_document: bool,
+    ) -> None:
+        section = label_of(event.title)
+        if event.line in incidents:
+            while open_ and open_[-1].level >= event.level:
+                open_.pop()
+            draft = _Draft(event.title, event.line, event.level)
+            open_.append(draft)
+            drafts.append(draft)
+            return
+        if not whole_document:
+            # A heading at or above an open incident's level ends it (unless it is its label).
+            while open_ and open_[-1].level >= event.level:
+                open_.pop()
+        if open_ and section is not None:
+            open_[-1].section = section
+            open_[-1].sections.add(section)
+
+    def text(self, draft: _Draft, event: Text) -> None:
+        text = event.text
+        bold = _BOLD_LABEL.match(text)
+        if bold and label_of(bold.group(1)) is not None:
+            section = label_of(bold.group(1))
+            assert section is not None
+            draft.section = section
+            draft.sections.add(section)
+            text = bold.group(2)
+            if not text.strip():
+                return
+        self.facts(draft, text, event.line)
+        if draft.section is Section.ESCALATION or re.search(r"(?i)escalat", text):
+            draft.escalations.extend((s, event.line) for s in find_durations(text))
+        if draft.section in _STEP_SECTIONS:
+            draft.steps.extend(self.prose_steps(text, event.line, draft.section))
+
+    def facts(self, draft: _Draft, text: str, line: int) -> None:
+        alert = _ALERT.search(text)
+        if alert and draft.alert is None:
+            draft.alert = (alert.group(1).rstrip(".:"), line)
+        mttr = _MTTR.search(text)
+        if mttr and draft.mttr is None:
+            seconds = find_durations(mttr.group(1))
+            if seconds:
+                draft.mttr = (seconds[0], line)
+        severity = _SEVERITY.search(text)
+        if severity and draft.severity is None:
+            draft.severity = severity.group(1).lower()
+
+    def prose_steps(self, text: str, line: int, section: Section) -> list[Step]:
+        item = _LIST_ITEM.match(text)
+        body = item.group(1) if item else text.strip()
+        steps: list[Step] = []
+        wait = _WAIT.search(body)
+        if wait:
+            after = find_durations(body[wait.start() :])
+            if after:
+                steps.append(Step(StepKind.WAIT, body, line, section, wait_s=after[0]))
+        codes = [c.strip() for c in _INLINE_CODE.findall(body)]
+        commands = [c for c in codes if _looks_like_command(c, body)]
+        shell = "powershell" if any(_powershell(c) for c in commands) else "sh"
+        steps.extend(Step(StepKind.COMMAND, c, line, section, shell=shell) for c in commands)
+        if item and not steps:
+            steps.append(Step(StepKind.MANUAL, body, line, section))
+        return steps
+
+    def code(self, draft: _Draft, block: CodeBlock) -> None:
+        section = draft.section
+        if section not in _STEP_SECTIONS:
+            return
+        language = block.language
+        if language not in _SHELL_LANGUAGES and language not in POWERSHELL_LANGUAGES:
+            what = f"apply the {language} block by hand"
+            draft.steps.append(Step(StepKind.MANUAL, what, block.line, section))
+            return
+        shell = "powershell" if language in POWERSHELL_LANGUAGES else "sh"
+        for logical in block_lines(block.lines, block.line, shell):
+            if logical.comment:
+                seconds = find_durations(logical.text) if _WAIT.search(logical.text) else []
+                if seconds:
+                    step = Step(StepKind.WAIT, logical.text, logical.line, section, seconds[0])
+                    draft.steps.append(step)
+                continue
+            sleep = re.match(
+                r"^(?:sleep|Start-Sleep(?:\s+-Seconds)?)\s+(\d+(?:\.\d+)?)\s*$", logical.text
+            )
+            if sleep:
+                seconds_ = float(sleep.group(1))
+                draft.steps.append(
+                    Step(StepKind.WAIT, logical.text, logical.line, section, seconds_)
+                )
+                continue
+            draft.steps.append(
+                Step(StepKind.COMMAND, logical.text, logical.line, section, shell=shell)
+            )
+
+    # -- finishing --------------------------------------------------------------------------
+    def finish(
+        self, drafts: list[_Draft], front: Mapping | None, alerts: tuple[AlertRow, ...]
+    ) -> tuple[Runbook, ...]:
+        runbooks: list[Runbook] = []
+        seen: set[str] = set()
+        if front is not None and len(drafts) > 1:
+            self.notes.append(Note(drafts[1].line, "front matter covers one runbook per file"))
+        for index, draft in enumerate(drafts):
+            if front is not None and index == 0:
+                runbook = self.from_front(draft, front)
+            else:
+                runbook = self.inferred(draft, alerts)
+            base, n = runbook.id, 2
+            while runbook.id in seen:
+                runbook = replace(runbook, id=f"{base}-{n}")
+                n += 1
+            seen.add(runbook.id)
+            runbooks.append(runbook)
+        return tuple(runbooks)
+
+    def base(self, draft: _Draft) -> Runbook:
+        return Runbook(
+            id=slug(draft.title),
+            title=re.sub(r"\s+", " ", draft.title).strip() or self.path.stem,
+            path=self.path,
+            line=draft.line,
+            alert=draft.alert[0] if draft.alert else None,
+            alert_line=draft.alert[1] if draft.alert else 0,
+            severity=draft.severity,
+            mttr_s=draft.mttr[0] if draft.mttr else None,
+            mttr_line=draft.mttr[1] if draft.mttr else 0,
+            steps=tuple(draft.steps),
+            sections=frozenset(draft.sections),
+            escalation_s=tuple(draft.escalations),
+        )
+
+    def inferred(self, draft: _Draft, alerts: tuple[AlertRow, ...]) -> Runbook:
+        runbook = self.base(draft)
+        row = _matching_row(runbook, alerts)
+        if row is not None:
+            runbook = replace(
+                runbook,
+                alert=runbook.alert or row.alert,
+                alert_line=runbook.alert_line or row.line,
+                severity=runbook.severity or row.severity,
+                mttr_s=runbook.mttr_s if runbook.mttr_s is not None else row.mttr_s,
+                mttr_line=runbook.mttr_line or row.line,
+            )
+        missing = [
+            what
+            for what, value in (
+                ("alert", runbook.alert),
+                ("severity", runbook.severity),
+                ("MTTR target", runbook.mttr_s),
+            )
+            if value is None
+        ]
+        if missing:
+            self.notes.append(
+                Note(
+                    draft.line,
+                    f"runbook {runbook.id!r}: could not infer {', '.join(missing)}",
+                    "add a front matter (alert, severity, mttr) or an alert table row",
+                    "info",
+                )
+            )
+        return runbook
+
+    def from_front(self, draft: _Draft, front: Mapping) -> Runbook:
+        runbook = self.base(draft)
+        offset = 1  # the front matter's YAML starts on the file's second line
+
+        def line(key: str) -> int:
+            return front.line_of(key) + offset
+
+        mttr = runbook.mttr_s
+        if "mttr" in front:
+            value = front["mttr"]
+            mttr = float(value) if isinstance(value, int | float) else parse_duration(str(value))
+            if mttr is None:
+                self.notes.append(Note(line("mttr"), f"cannot read mttr {value!r}", "e.g. 5m"))
+        services = front.get("services") or []
+        if isinstance(services, str):
+            services = [services]
+        names = front.get("names") or {}
+        if not isinstance(names, dict) or not isinstance(services, list):
+            self.notes.append(Note(line("names"), "names must map names to services"))
+            names = {} if not isinstance(names, dict) else names
+            services = services if isinstance(services, list) else []
+        return replace(
+            runbook,
+            id=str(front.get("id") or runbook.id),
+            title=str(front.get("title") or runbook.title),
+            alert=str(front["alert"]) if front.get("alert") else runbook.alert,
+            alert_line=line("alert") if "alert" in front else runbook.alert_line,
+            severity=str(front["severity"]).lower() if front.get("severity") else None,
+            mttr_s=mttr,
+            mttr_line=line("mttr") if "mttr" in front else runbook.mttr_line,
+            services=tuple(str(s) for s in services),
+            names={str(k): str(v) for k, v in names.items()},
+            from_front_matter=True,
+        )
+
+
+def _empty_mapping() -> Mapping:
+    # A broken front matter still marks the file as one runbook; its fields stay unset.
+    empty = Mapping()
+    empty.key_lines = {}
+    return empty
+
+
+def _matching_row(runbook: Runbook, alerts: tuple[AlertRow, ...]) -> AlertRow | None:
+    wanted = {_squash(runbook.title)} | ({_squash(runbook.alert)} if runbook.alert else set())
+    for row in alerts:
+        keys = {_squash(row.alert)}
+        if row.runbook_link:
+            keys.add(_squash(Path(row.runbook_link.split("#")[-1]).stem))
+        if wanted & keys:
+            return row
+    return None
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", plain(text))
+
+
+def _powershell(command: str) -> bool:
+    return bool(re.match(r"^(\.\\|[A-Z][a-z]+-[A-Z]\w+)", command))
+
+
+def _looks_like_command(code: str, context: str) -> bool:
+    first = code.split()[0] if code.split() else ""
+    if first in _COMMAND_WORDS or first.startswith(("./", ".\\")):
+        return True
+    # "Check memory: `Get-ComputerInfo ...`": code after a colon is what to run.
+    return " " in code and bool(re.search(rf":\s*`{re.escape(code)}`", context))

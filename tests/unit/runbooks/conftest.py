@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from drillbook.stack.spec import StackSpec, load_stack_spec
+
+REPO = Path(__file__).resolve().parents[3]
+SEEDS = (REPO / ".." / "shared" / "seed-runbooks").resolve()
+
+
+@pytest.fixture(scope="session")
+def spec() -> StackSpec:
+    return load_stack_spec(REPO / "fixtures" / "stack.yaml")
+
+
+@pytest.fixture(scope="session")
+def seeds() -> Path:
+    if not SEEDS.is_dir():
+        pytest.skip(f"seed runbooks not found at {SEEDS}")
+    return SEEDS

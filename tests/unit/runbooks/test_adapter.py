@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+import pytest
+
+from drillbook.runbooks.adapter import (
+    NOT_EXECUTABLE,
+    REFUSED,
+    RUN,
+    CommandAdapter,
+    Exec,
+    Filter,
+    Http,
+    Lifecycle,
+    Logs,
+    Recreate,
+    Scale,
+    Status,
+    Wait,
+)
+from drillbook.runbooks.executor import apply_filter
+from drillbook.runbooks.names import NameMap
+from drillbook.stack.spec import StackSpec
+
+
+@pytest.fixture
+def adapter(spec: StackSpec) -> CommandAdapter:
+    return CommandAdapter(spec, NameMap(spec, {"data-pipeline": "api"}))
+
+
+@pytest.mark.parametrize(
+    ("command", "actions"),
+    [
+        (
+            "docker-compose -f prod.yml restart obsidian-redis-prod",
+            (Lifecycle("redis", "restart"),),
+        ),
+        ("docker compose stop postgres", (Lifecycle("postgres", "stop"),)),
+        ("docker compose up -d vectordb", (Lifecycle("vectordb", "start"),)),
+        ("docker compose up -d --scale worker=3", (Scale("worker", 3),)),
+        ("docker-compose logs --tail=20 data-pipeline", (Logs("api", 20),)),
+        ("docker compose ps redis", (Status(("redis",)),)),
+        ("docker restart chroma", (Lifecycle("vectordb", "restart"),)),
+        (
+            "docker exec -it redis redis-cli info stats",
+            (Exec("redis", ("redis-cli", "info", "stats")),),
+        ),
+        ("redis-cli -h redis -p 6379 ping", (Exec("redis", ("redis-cli", "ping")),)),
+        (
+            "psql -h postgres -U drillbook -d drillbook -tAc 'SELECT 1'",
+            (
+                Exec(
+                    "postgres",
+                    (
+                        "psql",
+                        "-v",
+                        "ON_ERROR_STOP=1",
+                        "-U",
+                        "drillbook",
+                        "-d",
+                        "drillbook",
+                        "-A",
+                        "-t",
+                        "-c",
+                        "SELECT 1",
+                    ),
+                ),
+            ),
+        ),
+        ("pg_isready -h db -U drillbook", (Exec("postgres", ("pg_isready", "-U", "drillbook")),)),
+        (
+            "curl -fsS http://localhost:8000/ready",
+            (Http("api", "GET", "/ready", fail_on_error=True),),
+        ),
+        (
+            "curl http://localhost:8000/api/v2/heartbeat",
+            (Http("vectordb", "GET", "/api/v2/heartbeat"),),
+        ),
+        (
+            "curl -X POST http://api:8000/v1/query -d '{}'",
+            (Http("api", "POST", "/v1/query", body="{}"),),
+        ),
+        (
+            "kubectl rollout restart deployment/langgraph-api -n prod",
+            (Lifecycle("api", "restart"),),
+        ),
+        ("kubectl scale deployment worker --replicas=0 -n x", (Scale("worker", 0),)),
+        ("kubectl rollout undo deployment/api", (Recreate("api"),)),
+        (
+            "kubectl set env deployment/api RATE_LIMIT_PER_MINUTE=10",
+            (Recreate("api", (("RATE_LIMIT_PER_MINUTE", "10"),)),),
+        ),
+        ("sleep 30", (Wait(30.0),)),
+        (
+            "docker logs api 2>&1 | grep -i error | head -n 3",
+            (Logs("api", 100), Filter("grep", "error", ignore_case=True), Filter("head", count=3)),
+        ),
+        ("docker compose restart api && sleep 5", (Lifecycle("api", "restart"), Wait(5.0))),
+    ],
+)
+def test_commands_map_onto_stack_verbs(
+    adapter: CommandAdapter, command: str, actions: tuple[object, ...]
+) -> None:
+    t = adapter.translate(command)
+    assert (t.status, t.actions) == (RUN, actions), t.reason
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "docker system prune -a",
+        "rm -rf /var/lib/docker",
+        "redis-cli FLUSHALL",
+        "docker compose exec redis redis-cli flushdb",
+        "iptables -A INPUT -p tcp --dport 6379 -j DROP",
+        "sudo systemctl restart docker",
+        "docker compose down -v",
+        "psql -U x -c 'DROP TABLE documents'",
+    ],
+)
+def test_destructive_commands_are_refused(adapter: CommandAdapter, command: str) -> None:
+    assert adapter.translate(command).status == REFUSED
+
+
+@pytest.mark.parametrize(
+    ("command", "problem"),
+    [
+        ("netstat -an", "unknown"),
+        ("docker compose restart prometheus", "service"),
+        ("curl http://localhost:9090/", "port"),
+        ("curl https://api.kiro.ai/v1/health", "outside"),
+        ("curl http://10.0.0.5:8000/health", "outside"),
+        ("kubectl delete pod <pod-name>", "placeholder"),
+        ("redis-cli", "manual"),
+        ("docker exec -it postgres psql -U x", "manual"),
+        ("pg_dump -U x db > backup.sql", "host-file"),
+        (r".\scripts\health-check.ps1 -Detailed", "unknown"),
+        ("docker compose up api", "unsupported"),
+        ('echo "unclosed', "syntax"),
+    ],
+)
+def test_unknown_commands_are_not_guessed(
+    adapter: CommandAdapter, command: str, problem: str
+) -> None:
+    t = adapter.translate(command)
+    assert (t.status, t.problem) == (NOT_EXECUTABLE, problem), t.reason
+
+
+def test_powershell_blocks_are_not_run(adapter: CommandAdapter) -> None:
+    t = adapter.translate("Get-ComputerInfo | Select-Object X", shell="powershell")
+    assert t.status == NOT_EXECUTABLE and "PowerShell" in t.reason
+
+
+def test_ambiguous_names_are_not_guessed(spec: StackSpec) -> None:
+    names = NameMap(spec)
+    assert names.resolve("obsidian-redis-prod").service == "redis"
+    assert names.resolve("api-redis").service is None  # two services share its words
+    assert names.resolve("langgraph-api").inferred
+
+
+def test_filters_behave_like_the_pipe() -> None:
+    text = "ok 1\nERROR a\nok 2\nerror b"
+    assert apply_filter(Filter("grep", "error", ignore_case=True), text) == "ERROR a\nerror b"
+    assert apply_filter(Filter("grep", "ok", invert=True), text) == "ERROR a\nerror b"
+    assert apply_filter(Filter("tail", count=1), text) == "error b"
+    assert apply_filter(Filter("wc"), text) == "4"
