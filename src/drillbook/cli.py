@@ -6,6 +6,7 @@ drillbook stack up [--json]     start the stack and leave it running
 drillbook stack status          what drillbook has running
 drillbook stack down            remove it all
 drillbook lint PATH...          check runbooks against the stack (exit 1 on errors)
+drillbook faults list [--json]  every fault type a scenario can inject, with its parameters
 """
 
 from __future__ import annotations
@@ -99,6 +100,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     lint.add_argument("paths", nargs="+", metavar="PATH", help="Markdown files or folders")
     lint.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    faults = sub.add_parser("faults", help="the fault types a scenario can inject")
+    faults_sub = faults.add_subparsers(dest="action", required=True, metavar="ACTION")
+    faults_list = faults_sub.add_parser("list", help="every fault type with its parameters")
+    faults_list.add_argument("--json", action="store_true", help="print as JSON")
     return parser
 
 
@@ -131,7 +136,31 @@ def _dispatch(args: argparse.Namespace) -> int:
         return lint_command(args.paths, args.stack, args.format)
     if args.command == "stack":
         return {"up": _stack_up, "status": _stack_status, "down": _stack_down}[args.action](args)
+    if args.command == "faults":
+        return _faults_list(args)
     raise AssertionError(args.command)
+
+
+def _faults_list(args: argparse.Namespace) -> int:
+    from drillbook.faults import catalogue
+
+    entries = catalogue()
+    if args.json:
+        print(json.dumps(entries, indent=2))
+        return 0
+    for entry in entries:
+        print(f"{entry['type']:20} {entry['category']:10} {entry['description']}")
+        for p in entry["params"]:
+            default = "required" if p["required"] else f"default {p['default']!r}"
+            bounds = "/".join(str(p[k]) for k in ("min", "max") if k in p)
+            choices = "|".join(p.get("choices", []))
+            extra = ", ".join(
+                x
+                for x in (default, bounds and f"range {bounds}", choices and f"one of {choices}")
+                if x
+            )
+            print(f"    {p['name']:16} {p['type']:8} {p['help']} ({extra})")
+    return 0
 
 
 def _stack_up(args: argparse.Namespace) -> int:

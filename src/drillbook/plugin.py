@@ -7,8 +7,14 @@ Markers:
 Fixtures:
     drillbook_stack   the stack of `--drillbook-stack`, started once per session
     drillbook_load    a factory starting Locust load on a URL, stopped after the test
+    drillbook_fault   a factory injecting a fault (`drillbook_fault("latency", link=...)`),
+                      reverted after the test whatever happens
 
-Unit tests that use none of these never touch Docker.
+    drillbook_run_scenario  runs a Scenario on the session's stack, results to
+                      `--drillbook-results`
+
+Every `scenarios/*.yaml` file is collected as a test marked chaos. Unit tests that use none
+of these never touch Docker.
 """
 
 from __future__ import annotations
@@ -18,13 +24,15 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from drillbook.observe.load import LoadProfile, LoadRun
 
 if TYPE_CHECKING:
+    from drillbook.faults import Fault
+    from drillbook.scenarios import Scenario, ScenarioResult
     from drillbook.stack import Stack
 
 _MARKERS = {
@@ -35,6 +43,12 @@ _MARKERS = {
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("drillbook", "drillbook chaos drills")
+    group.addoption(
+        "--drillbook-results",
+        metavar="DIR",
+        default="results",
+        help="where each scenario's result JSON is written (default: results/)",
+    )
     group.addoption(
         "--drillbook-stack",
         metavar="PATH",
@@ -57,6 +71,38 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(
         "drillbook_locustfile", "locustfile of the load", default="load_tests/locustfile.py"
     )
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    from drillbook.scenarios.collect import ScenarioFile, is_scenario_file
+
+    if is_scenario_file(file_path):
+        return ScenarioFile.from_parent(parent, path=file_path)
+    return None
+
+
+@pytest.fixture
+def drillbook_run_scenario(
+    drillbook_stack: Stack, pytestconfig: pytest.Config
+) -> Callable[..., ScenarioResult]:
+    """Run a Scenario on the session's stack; its JSON goes to `--drillbook-results`."""
+    from drillbook.scenarios.engine import run_scenario
+
+    reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
+    results = Path(pytestconfig.getoption("drillbook_results"))
+    if not results.is_absolute():
+        results = pytestconfig.rootpath / results
+
+    def progress(message: str) -> None:
+        if reporter is not None:
+            reporter.write_line(f"drillbook: {message}")
+
+    def run(scenario: Scenario, remediate: bool = True) -> ScenarioResult:
+        locustfile = _path(pytestconfig, "drillbook_locustfile", "drillbook_locustfile")
+        return run_scenario(scenario, drillbook_stack, locustfile=locustfile, out_dir=results,
+                            progress=progress, remediate=remediate)
+
+    return run
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -124,3 +170,31 @@ def drillbook_load(pytestconfig: pytest.Config, tmp_path: Path) -> Iterator[Call
     yield start
     for run in runs:
         run.stop()
+
+
+@pytest.fixture
+def drillbook_fault(drillbook_stack: Stack) -> Iterator[Callable[..., Fault[Any]]]:
+    """Inject a fault: `drillbook_fault("latency", link="api-redis", latency_ms=300)`.
+
+    Parameters are checked before anything is injected; every fault is reverted after the
+    test, also when it fails or is interrupted.
+    """
+    from drillbook.faults import make_fault
+
+    made: list[Fault[Any]] = []
+
+    def inject(kind: str, **params: Any) -> Fault[Any]:
+        fault = make_fault(drillbook_stack, kind, **params)
+        made.append(fault)
+        fault.inject()
+        return fault
+
+    yield inject
+    failed: list[str] = []
+    for fault in reversed(made):
+        try:
+            fault.revert()
+        except Exception as exc:  # revert the others anyway, then report every failure
+            failed.append(f"{fault.describe()}: {exc}")
+    if failed:
+        raise RuntimeError("could not revert: " + "; ".join(failed))
