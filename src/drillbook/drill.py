@@ -27,6 +27,8 @@ class DrillPlan:
     `remediate` is the runbook's resolution; None means nobody acts (the fault stays until
     the drill ends), which is how a drill proves it can fail. `respond_after_s` is the time
     from detection to the first remediation step: an on-call engineer acknowledging the page.
+    With `lasts_s`, the fault is transient: it ends by itself after that long, the target
+    counts from its end, and a fault no probe noticed was absorbed (a pass).
     """
 
     name: str
@@ -38,16 +40,21 @@ class DrillPlan:
     stability_s: float = 5.0
     steady_timeout_s: float = 60.0
     respond_after_s: float = 0.0
+    lasts_s: float | None = None  # a transient fault: drillbook ends it after this long
 
 
-def run_drill(plan: DrillPlan, probe: Signal, timeline: Timeline | None = None) -> Result:
+def run_drill(plan: DrillPlan, signal: Signal, timeline: Timeline | None = None) -> Result:
+    """Run one drill against what `signal` judges; the fault is reverted whatever happens."""
     timeline = timeline or Timeline()
+    ended_at: float | None = None
 
     def result(verdict: Verdict, injected_at: float | None) -> Result:
-        m = None if injected_at is None else measure(probe.samples(), injected_at, plan.stability_s)
-        return Result(plan.name, verdict, m, plan.target_s, timeline)
+        m = None
+        if injected_at is not None:
+            m = measure(signal.samples(), injected_at, plan.stability_s)
+        return Result(plan.name, verdict, m, plan.target_s, timeline, ended_at)
 
-    steady = probe.wait_steady(plan.stability_s, plan.steady_timeout_s)
+    steady = signal.wait_steady(plan.stability_s, plan.steady_timeout_s)
     if steady is None:
         timeline.mark("no steady state", f"within {plan.steady_timeout_s:g} s")
         return result(Verdict.NO_STEADY_STATE, None)
@@ -56,26 +63,40 @@ def run_drill(plan: DrillPlan, probe: Signal, timeline: Timeline | None = None) 
     injected_at = timeline.mark("fault injected", plan.name)
     try:
         plan.inject()
-        detected = probe.wait_failure(injected_at, plan.detect_within_s)
-        if detected is None:
+        watch_s = plan.detect_within_s
+        if plan.lasts_s is not None:
+            watch_s = min(watch_s, plan.lasts_s)
+        detected = signal.wait_failure(injected_at, watch_s)
+        if detected is None and plan.lasts_s is None:
             timeline.mark("not detected", f"within {plan.detect_within_s:g} s")
             return result(Verdict.NOT_DETECTED, injected_at)
-        timeline.mark("detected", "first failing probe", t=detected)
-        if plan.remediate is not None:
-            time.sleep(max(0.0, detected + plan.respond_after_s - time.monotonic()))
-            timeline.mark("remediation started")
-            plan.remediate()
-            timeline.mark("remediation finished")
+        if detected is not None:
+            timeline.mark("detected", "first failing probe", t=detected)
+            if plan.remediate is not None:
+                time.sleep(max(0.0, detected + plan.respond_after_s - time.monotonic()))
+                timeline.mark("remediation started")
+                plan.remediate()
+                timeline.mark("remediation finished")
+        origin = injected_at
+        if plan.lasts_s is not None:
+            # A transient fault ends by itself; recovery is timed from its end.
+            time.sleep(max(0.0, injected_at + plan.lasts_s - time.monotonic()))
+            plan.revert()
+            ended_at = origin = timeline.mark("fault ended", f"after {plan.lasts_s:g} s")
+        if detected is None:
+            timeline.mark("absorbed", "no probe failed while the fault lasted")
+            return result(Verdict.PASSED, injected_at)
         # Recovery must start within the target and then be seen to hold for the window.
-        deadline = injected_at + plan.target_s + plan.stability_s
-        recovered = probe.wait_steady(
+        deadline = origin + plan.target_s + plan.stability_s
+        recovered = signal.wait_steady(
             plan.stability_s, max(0.0, deadline - time.monotonic()), since=detected
         )
-        if recovered is None or recovered - injected_at > plan.target_s:
+        if recovered is None or recovered - origin > plan.target_s:
             timeline.mark("not recovered", f"within {plan.target_s:g} s")
             return result(Verdict.NOT_RECOVERED, injected_at)
         timeline.mark("recovered", f"steady for {plan.stability_s:g} s", t=recovered)
         return result(Verdict.PASSED, injected_at)
     finally:
         plan.revert()
-        timeline.mark("fault reverted")
+        if ended_at is None:
+            timeline.mark("fault reverted")

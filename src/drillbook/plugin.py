@@ -88,19 +88,21 @@ def drillbook_run_scenario(
     """Run a Scenario on the session's stack; its JSON goes to `--drillbook-results`."""
     from drillbook.scenarios.engine import run_scenario
 
-    reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
+    progress = _progress(pytestconfig)
     results = Path(pytestconfig.getoption("drillbook_results"))
     if not results.is_absolute():
         results = pytestconfig.rootpath / results
 
-    def progress(message: str) -> None:
-        if reporter is not None:
-            reporter.write_line(f"drillbook: {message}")
-
     def run(scenario: Scenario, remediate: bool = True) -> ScenarioResult:
         locustfile = _path(pytestconfig, "drillbook_locustfile", "drillbook_locustfile")
-        return run_scenario(scenario, drillbook_stack, locustfile=locustfile, out_dir=results,
-                            progress=progress, remediate=remediate)
+        return run_scenario(
+            scenario,
+            drillbook_stack,
+            locustfile=locustfile,
+            out_dir=results,
+            progress=progress,
+            remediate=remediate,
+        )
 
     return run
 
@@ -112,6 +114,25 @@ def pytest_configure(config: pytest.Config) -> None:
     # remove containers; the default action would end the process on the spot.
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _progress(config: pytest.Config) -> Callable[[str], None]:
+    """Progress lines on the terminal, also while output is captured; silent with -q."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    lock = threading.Lock()  # services start in parallel threads
+
+    def progress(message: str) -> None:
+        if reporter is None or config.get_verbosity() < 0:
+            return
+        with lock:
+            if capture is not None:
+                with capture.global_and_fixture_disabled():
+                    reporter.write_line(f"drillbook: {message}")
+            else:
+                reporter.write_line(f"drillbook: {message}")
+
+    return progress
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
@@ -130,13 +151,7 @@ def drillbook_stack(pytestconfig: pytest.Config) -> Iterator[Stack]:
     from drillbook.stack import Stack, engine, load_stack_spec, reaper
     from drillbook.stack.images import ensure_images
 
-    reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
-    lock = threading.Lock()  # services start in parallel threads
-
-    def progress(message: str) -> None:
-        if reporter is not None:
-            with lock:
-                reporter.write_line(f"drillbook: {message}")
+    progress = _progress(pytestconfig)
 
     spec = load_stack_spec(
         _path(pytestconfig, "drillbook_stack", "drillbook_stack"),

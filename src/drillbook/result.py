@@ -15,6 +15,9 @@ class Verdict(enum.Enum):
     NO_STEADY_STATE = "no steady state"
     NOT_DETECTED = "not detected"
     NOT_RECOVERED = "not recovered within target"
+    STEP_NOT_EXECUTABLE = "step not executable"
+    DEGRADED_BEYOND_BOUNDS = "SLO breached while degraded"
+    DATA_LOST = "data lost"
 
 
 @dataclass(frozen=True)
@@ -24,19 +27,29 @@ class Result:
     measurement: Measurement | None
     target_s: float
     timeline: Timeline
+    ended_at: float | None = None  # when a transient fault ended
+
+    @property
+    def recovery_after_end_s(self) -> float | None:
+        m = self.measurement
+        if self.ended_at is None or m is None or m.recovered_at is None:
+            return None
+        return max(0.0, m.recovered_at - self.ended_at)
 
     @property
     def passed(self) -> bool:
         return self.verdict is Verdict.PASSED
 
-    def reason(self) -> str:
-        """One line saying why the drill passed or failed, with the figures."""
+    def figures(self) -> str:
+        """TTD, TTR and the target, as one short phrase."""
         m = self.measurement
         ttd = "-" if m is None or m.ttd_s is None else f"{m.ttd_s:.2f} s"
         ttr = "-" if m is None or m.ttr_s is None else f"{m.ttr_s:.2f} s"
-        return (
-            f"{self.name}: {self.verdict.value} (TTD {ttd}, TTR {ttr}, target {self.target_s:g} s)"
-        )
+        return f"TTD {ttd}, TTR {ttr}, target {self.target_s:g} s"
+
+    def reason(self) -> str:
+        """One line saying why the drill passed or failed, with the figures."""
+        return f"{self.name}: {self.verdict.value} ({self.figures()})"
 
     def as_json(self) -> dict[str, Any]:
         m = self.measurement

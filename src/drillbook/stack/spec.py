@@ -74,12 +74,25 @@ class LinkSpec:
 
 
 @dataclass(frozen=True)
+class WritesCheck:
+    """How to ask the system of record which acknowledged writes it holds.
+
+    `command` runs inside `service`; `{ids}` in it becomes a comma-separated list of ids, and
+    it prints the ids it found, one per line.
+    """
+
+    service: str
+    command: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class StackSpec:
     name: str
     path: Path
     services: dict[str, ServiceSpec]
     links: tuple[LinkSpec, ...] = ()
     proxy: str | None = None
+    writes: WritesCheck | None = None
 
     def service(self, name: str) -> ServiceSpec:
         try:
@@ -150,7 +163,9 @@ class _Reader:
 
     def stack(self, doc: Any, profile: str | None = None) -> StackSpec:
         root = self.mapping(doc, 1, "the stack file")
-        self.check_keys(root, {"name", "services", "links", "proxy", "profiles"}, "the stack")
+        self.check_keys(
+            root, {"name", "services", "links", "proxy", "profiles", "writes"}, "the stack"
+        )
         services_m = self.mapping(
             self.require(root, "services", "the stack"), root.line_of("services"), "services"
         )
@@ -182,7 +197,19 @@ class _Reader:
             services=services,
             links=links,
             proxy=proxy,
+            writes=self.writes(root, services) if "writes" in root else None,
         )
+
+    def writes(self, root: Mapping, services: dict[str, ServiceSpec]) -> WritesCheck:
+        m = self.mapping(root["writes"], root.line_of("writes"), "writes")
+        self.check_keys(m, {"service", "command"}, "writes")
+        service = str(self.require(m, "service", "writes"))
+        if service not in services:
+            raise self.fail(m.line_of("service"), f"writes: unknown service {service!r}")
+        command = self.command(m, "writes")
+        if not any("{ids}" in part for part in command):
+            raise self.fail(m.line_of("command"), "writes.command must contain {ids}")
+        return WritesCheck(service, command)
 
     def with_profile(self, root: Mapping, services: Mapping, profile: str) -> Mapping:
         """The services with a profile laid over them.

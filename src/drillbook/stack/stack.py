@@ -189,6 +189,25 @@ class Stack:
         for service in [primary, *started]:
             service.wait_ready()
 
+    def reset(self) -> None:
+        """Bring every service back as defined and running, every link clean: between drills.
+
+        Faults revert themselves; this is the safety net for what a failed drill or a
+        runbook step (a scale, a stop) left changed.
+        """
+        for name in list(self.replicas):
+            self.scale(name, 1)
+        for service in self.services.values():
+            status = service.status()
+            if status == "paused":
+                service.unpause()
+            elif status != "running":
+                service.start()
+        if self.spec.proxy and self.links:
+            self.toxiproxies().reset()
+        for service in self.services.values():
+            service.wait_ready()
+
     # -- internals -----------------------------------------------------------------------
     def _start_service(self, name: str) -> None:
         self.progress(f"  {name}: starting")

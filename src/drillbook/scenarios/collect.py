@@ -1,0 +1,56 @@
+"""pytest collection of scenario files: each `scenarios/*.yaml` becomes one test, marked chaos.
+
+    pytest -m chaos -k redis        # the scenarios whose name has "redis"
+
+A scenario file with an error fails at collection, with its file and line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drillbook.errors import SourceError
+from drillbook.scenarios.loader import load_scenario
+from drillbook.scenarios.model import Scenario
+
+
+def is_scenario_file(path: Path) -> bool:
+    return path.suffix in (".yaml", ".yml") and path.parent.name == "scenarios"
+
+
+class ScenarioFile(pytest.File):
+    def collect(self) -> Iterator[pytest.Item]:
+        try:
+            scenario = load_scenario(self.path)
+        except SourceError as exc:
+            raise self.CollectError(str(exc)) from None
+        yield ScenarioItem.from_parent(
+            self, name=scenario.name, callobj=run_scenario_test, scenario=scenario
+        )
+
+
+class ScenarioItem(pytest.Function):
+    """A scenario run as a test function, so it gets fixtures like any test."""
+
+    def __init__(self, *, scenario: Scenario, **kwargs: Any) -> None:
+        self.scenario = scenario
+        super().__init__(**kwargs)
+        self.add_marker(pytest.mark.chaos)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, self.scenario.line - 1, f"scenario {self.scenario.name}"
+
+
+def run_scenario_test(request: pytest.FixtureRequest, drillbook_run_scenario: Any) -> None:
+    """The body of every scenario test: run it, fail with its one-line reason."""
+    item = request.node
+    assert isinstance(item, ScenarioItem)
+    result = drillbook_run_scenario(item.scenario)
+    for key in ("verdict", "ttd_s", "ttr_s", "target_s"):
+        item.user_properties.append((key, result.as_json()[key]))
+    if not result.passed:
+        pytest.fail(result.reason, pytrace=False)

@@ -1,0 +1,301 @@
+"""Reading scenario files: validated on load, every error at its file and line.
+
+name: redis-down                  # default: the file name
+description: Redis is killed under load; the runbook brings it back.
+fault: {type: kill, service: redis}
+duration: 20                      # only for a transient fault: it ends by itself
+runbook: redis-down               # runbooks/redis-down.md, or a path, or path.md#id
+load: {users: 10, spawn_rate: 10}
+steady_state:
+  service: api
+  probe: /ready
+  require: ready                  # or: serving (HTTP 200 is enough)
+  max_error_rate: 0.05            # of the load, in the window before each probe
+  max_p95_ms: 2000
+  window: 2                       # seconds of load each probe is judged with
+  stability: 5                    # seconds steady state must hold to count as recovered
+expect:
+  detect_within: 15
+  recover_within: 120             # default: the runbook's MTTR target
+  respond_after: 2                # seconds from detection to the first runbook step
+  degraded: {max_error_rate: 0.5, max_p95_ms: 5000}   # while a transient fault lasts
+  writes_kept: true               # every acknowledged write is still there afterwards
+env:                              # settings of services for this scenario only
+  api: {RATE_LIMIT_FAIL_OPEN: "false"}
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from drillbook import faults
+from drillbook.errors import SourceError
+from drillbook.faults.base import FaultParamError
+from drillbook.observe.load import LoadProfile
+from drillbook.observe.slo import Slo
+from drillbook.runbooks.model import Runbook
+from drillbook.runbooks.parser import parse_file
+from drillbook.scenarios.model import Degradation, Expectations, Scenario, SteadyState
+from drillbook.stack.spec import StackSpec
+from drillbook.yamlsource import Mapping, load_yaml
+
+_TOP = {
+    "name",
+    "description",
+    "fault",
+    "duration",
+    "runbook",
+    "load",
+    "steady_state",
+    "expect",
+    "env",
+}
+
+
+class _Reader:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, line: int, message: str, hint: str | None = None) -> SourceError:
+        return SourceError(str(self.path), line, message, hint)
+
+    def mapping(self, value: Any, line: int, what: str) -> Mapping:
+        if value is None:
+            empty = Mapping()
+            empty.line, empty.key_lines = line, {}
+            return empty
+        if not isinstance(value, Mapping):
+            raise self.fail(line, f"{what} must be a mapping, got {type(value).__name__}")
+        return value
+
+    def keys(self, m: Mapping, allowed: set[str], what: str) -> None:
+        for key in m:
+            if key not in allowed:
+                raise self.fail(
+                    m.line_of(key),
+                    f"unknown key {key!r} in {what}",
+                    f"allowed: {', '.join(sorted(allowed))}",
+                )
+
+    def number(
+        self,
+        m: Mapping,
+        key: str,
+        default: float | None,
+        *,
+        low: float = 0.0,
+        high: float | None = None,
+    ) -> float | None:
+        if key not in m:
+            return default
+        value = m[key]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(m.line_of(key), f"{key} must be a number, got {value!r}")
+        if value < low or (high is not None and value > high):
+            bounds = f">= {low:g}" + (f" and <= {high:g}" if high is not None else "")
+            raise self.fail(m.line_of(key), f"{key} must be {bounds}, got {value!r}")
+        return float(value)
+
+    def required_number(self, m: Mapping, key: str, default: float, **bounds: float) -> float:
+        value = self.number(m, key, default, **bounds)
+        assert value is not None
+        return value
+
+    def scenario(self, doc: Any, spec: StackSpec | None) -> Scenario:
+        root = self.mapping(doc, 1, "a scenario file")
+        self.keys(root, _TOP, "a scenario")
+        if "fault" not in root:
+            raise self.fail(
+                root.line,
+                "a scenario needs a 'fault'",
+                "e.g. fault: {type: kill, "
+                "service: redis}; `drillbook faults list` shows every type",
+            )
+        kind, params = self.fault(self.mapping(root["fault"], root.line_of("fault"), "fault"), spec)
+        runbook_path, runbook_id, runbook = self.runbook(root)
+        expect = self.expectations(
+            self.mapping(root.get("expect"), root.line_of("expect"), "expect")
+        )
+        if expect.recover_within_s is None and (runbook is None or runbook.mttr_s is None):
+            where = f"runbook {runbook.id} has none" if runbook else "there is no runbook"
+            raise self.fail(
+                root.line_of("expect"),
+                f"no recovery target: {where}",
+                "give the runbook an MTTR target, or set expect.recover_within",
+            )
+        duration = self.number(root, "duration", None, low=0.1)
+        if expect.degraded is not None and duration is None:
+            raise self.fail(
+                root.line_of("expect"),
+                "expect.degraded needs a transient fault",
+                "set 'duration' (seconds the fault lasts)",
+            )
+        return Scenario(
+            name=str(root.get("name", self.path.stem)),
+            path=self.path,
+            description=str(root.get("description", "")),
+            fault_kind=kind,
+            fault_params=params,
+            runbook_path=runbook_path,
+            runbook_id=runbook_id,
+            duration_s=duration,
+            load=self.load(self.mapping(root.get("load"), root.line_of("load"), "load")),
+            steady=self.steady(
+                self.mapping(
+                    root.get("steady_state"), root.line_of("steady_state"), "steady_state"
+                ),
+                spec,
+            ),
+            expect=expect,
+            env=self.env(self.mapping(root.get("env"), root.line_of("env"), "env"), spec),
+            line=root.line,
+        )
+
+    def fault(self, m: Mapping, spec: StackSpec | None) -> tuple[str, dict[str, Any]]:
+        values = dict(m)
+        kind = values.pop("type", None)
+        if not isinstance(kind, str):
+            raise self.fail(
+                m.line, "the fault needs a 'type'", "`drillbook faults list` shows every type"
+            )
+        try:
+            params = faults.base.parse(kind, values)
+            if spec is not None:
+                faults.base.check_references(kind, params, spec)
+        except FaultParamError as exc:
+            line = m.line_of(exc.param) if exc.param and exc.param in m else m.line_of("type")
+            raise self.fail(line, exc.message, exc.hint) from None
+        return kind, values
+
+    def runbook(self, root: Mapping) -> tuple[Path | None, str | None, Runbook | None]:
+        if "runbook" not in root:
+            return None, None, None
+        value = str(root["runbook"])
+        line = root.line_of("runbook")
+        ref, _, wanted = value.partition("#")
+        if ref.endswith(".md"):
+            path = (self.path.parent / ref).resolve()
+        else:
+            path = (self.path.parent.parent / "runbooks" / f"{ref}.md").resolve()
+            wanted = wanted or ref
+        if not path.is_file():
+            raise self.fail(
+                line,
+                f"runbook {value!r} not found (looked for {path})",
+                "name a Markdown file relative to the scenario, or an id in runbooks/",
+            )
+        runbooks = parse_file(path).runbooks
+        if not runbooks:
+            raise self.fail(
+                line, f"{path} holds no runbook drillbook can read", f"run `drillbook lint {path}`"
+            )
+        if wanted:
+            chosen = next((r for r in runbooks if r.id == wanted), None)
+            if chosen is None:
+                ids = ", ".join(r.id for r in runbooks)
+                raise self.fail(line, f"no runbook {wanted!r} in {path}", f"it has: {ids}")
+        elif len(runbooks) > 1:
+            ids = ", ".join(r.id for r in runbooks)
+            raise self.fail(
+                line,
+                f"{path} holds {len(runbooks)} runbooks: say which",
+                f"e.g. runbook: {ref}#{runbooks[0].id} (ids: {ids})",
+            )
+        else:
+            chosen = runbooks[0]
+        return path, chosen.id, chosen
+
+    def load(self, m: Mapping) -> LoadProfile:
+        self.keys(m, {"users", "spawn_rate"}, "load")
+        users = int(self.required_number(m, "users", 10, low=1, high=500))
+        return LoadProfile(
+            users=users, spawn_rate=self.required_number(m, "spawn_rate", users, low=0.1)
+        )
+
+    def steady(self, m: Mapping, spec: StackSpec | None) -> SteadyState:
+        allowed = {
+            "service",
+            "probe",
+            "require",
+            "max_error_rate",
+            "max_p95_ms",
+            "window",
+            "stability",
+            "timeout",
+        }
+        self.keys(m, allowed, "steady_state")
+        service = str(m.get("service", "api"))
+        if spec is not None and service not in spec.services:
+            raise self.fail(
+                m.line_of("service"),
+                f"unknown service {service!r}",
+                f"services are: {', '.join(sorted(spec.services))}",
+            )
+        require = str(m.get("require", "ready"))
+        if require not in ("ready", "serving"):
+            raise self.fail(m.line_of("require"), "require must be 'ready' or 'serving'")
+        probe = str(m.get("probe", "/ready"))
+        if not probe.startswith("/"):
+            raise self.fail(
+                m.line_of("probe"), f"probe must be a path such as /ready, not {probe!r}"
+            )
+        slo = Slo(
+            max_error_rate=self.required_number(m, "max_error_rate", 0.05, high=1.0),
+            max_p95_ms=self.required_number(m, "max_p95_ms", 2000.0),
+            window_s=self.required_number(m, "window", 2.0, low=0.1),
+        )
+        return SteadyState(
+            service,
+            probe,
+            require,
+            slo,
+            self.required_number(m, "stability", 5.0, low=0.1),
+            self.required_number(m, "timeout", 90.0, low=1.0),
+        )
+
+    def expectations(self, m: Mapping) -> Expectations:
+        self.keys(
+            m,
+            {"detect_within", "recover_within", "respond_after", "degraded", "writes_kept"},
+            "expect",
+        )
+        degraded = None
+        if "degraded" in m:
+            d = self.mapping(m["degraded"], m.line_of("degraded"), "expect.degraded")
+            self.keys(d, {"max_error_rate", "max_p95_ms"}, "expect.degraded")
+            degraded = Degradation(
+                self.number(d, "max_error_rate", None, high=1.0), self.number(d, "max_p95_ms", None)
+            )
+        writes_kept = m.get("writes_kept", True)
+        if not isinstance(writes_kept, bool):
+            raise self.fail(m.line_of("writes_kept"), "writes_kept must be true or false")
+        return Expectations(
+            detect_within_s=self.required_number(m, "detect_within", 15.0, low=0.1),
+            recover_within_s=self.number(m, "recover_within", None, low=0.1),
+            respond_after_s=self.required_number(m, "respond_after", 2.0),
+            degraded=degraded,
+            writes_kept=writes_kept,
+        )
+
+    def env(self, m: Mapping, spec: StackSpec | None) -> dict[str, dict[str, str]]:
+        result = {}
+        for service, settings in m.items():
+            if spec is not None and service not in spec.services:
+                raise self.fail(m.line_of(service), f"env for unknown service {service!r}")
+            s = self.mapping(settings, m.line_of(service), f"env.{service}")
+            result[service] = {str(k): str(v) for k, v in s.items()}
+        return result
+
+
+def load_scenario(path: str | Path, spec: StackSpec | None = None) -> Scenario:
+    """Read and validate one scenario file (against the stack definition when given)."""
+    path = Path(path).resolve()
+    return _Reader(path).scenario(load_yaml(path), spec)
+
+
+def load_scenarios(folder: str | Path, spec: StackSpec | None = None) -> list[Scenario]:
+    """Every `*.yaml` scenario of a folder, by name."""
+    return sorted(
+        (load_scenario(p, spec) for p in Path(folder).glob("*.yaml")), key=lambda s: s.name
+    )

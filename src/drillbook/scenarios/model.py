@@ -1,0 +1,62 @@
+"""Scenario: one incident, as a drill — the fault, the runbook, the load and what must hold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from drillbook.observe.load import LoadProfile
+from drillbook.observe.slo import Slo
+
+
+@dataclass(frozen=True)
+class SteadyState:
+    """What "healthy" means: a probe on the probed service, and the load's SLO."""
+
+    service: str = "api"
+    probe: str = "/ready"
+    require: str = "ready"  # "ready": every dependency fine; "serving": HTTP 200 is enough
+    slo: Slo = field(default_factory=Slo)
+    stability_s: float = 5.0
+    timeout_s: float = 90.0
+
+
+@dataclass(frozen=True)
+class Degradation:
+    """Bounds on how badly the service may behave while a transient fault lasts."""
+
+    max_error_rate: float | None = None
+    max_p95_ms: float | None = None
+
+
+@dataclass(frozen=True)
+class Expectations:
+    detect_within_s: float = 15.0
+    recover_within_s: float | None = None  # None: the runbook's MTTR target
+    respond_after_s: float = 2.0
+    degraded: Degradation | None = None
+    writes_kept: bool = True
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario file. `fault` holds the fault kind and its checked parameters."""
+
+    name: str
+    path: Path
+    description: str
+    fault_kind: str
+    fault_params: dict[str, Any]
+    runbook_path: Path | None
+    runbook_id: str | None
+    duration_s: float | None = None  # a transient fault: it ends by itself after this long
+    load: LoadProfile = field(default_factory=LoadProfile)
+    steady: SteadyState = field(default_factory=SteadyState)
+    expect: Expectations = field(default_factory=Expectations)
+    env: dict[str, dict[str, str]] = field(default_factory=dict)  # service -> settings
+    line: int = 1
+
+    @property
+    def transient(self) -> bool:
+        return self.duration_s is not None
