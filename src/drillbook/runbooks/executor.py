@@ -16,6 +16,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
@@ -173,6 +174,22 @@ class Executor:
             results.append(result)
             failed = failed or result.status == FAILED
         return Execution(runbook, started, tuple(results))
+
+    def run_commands(self, commands: Sequence[str], label: str) -> Execution:
+        """Run loose shell commands (a scenario's own steps) through the same adapter."""
+        steps = tuple(
+            Step(StepKind.COMMAND, text, line=i + 1, section=Section.RESOLUTION)
+            for i, text in enumerate(commands)
+        )
+        runbook = Runbook(
+            id=label,
+            title=label,
+            path=Path(label),
+            line=1,
+            steps=steps,
+            sections=frozenset({Section.RESOLUTION}),
+        )
+        return self.run(runbook)
 
     def remediation(self, runbook: Runbook, into: list[Execution]) -> Callable[[], None]:
         """A DrillPlan.remediate callable running the runbook; each Execution goes to `into`."""

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from drillbook.drill import DrillPlan, run_drill
+from drillbook.errors import DrillbookError
 from drillbook.faults import make_fault
 from drillbook.observe.integrity import missing_writes
 from drillbook.observe.load import LoadRun, Request
@@ -101,20 +102,36 @@ def run_scenario(
     fault = make_fault(stack, scenario.fault_kind, **scenario.fault_params)
     steady = scenario.steady
     out_dir.mkdir(parents=True, exist_ok=True)
+    before_fault_at: float | None = None
+
+    def inject() -> None:
+        nonlocal before_fault_at
+        if scenario.before_fault:
+            # What happened just before the incident (a nightly backup, say), in the sandbox.
+            execution = executor.run_commands(scenario.before_fault, "before fault")
+            executions_before.append(execution)
+            if not execution.ok:
+                raise DrillbookError(
+                    f"{scenario.name}: a before_fault step failed:\n{execution.report()}"
+                )
+            before_fault_at = timeline.mark("before fault", "steps done")
+        fault.inject()
+
+    executions_before: list[Execution] = []
     try:
         with _settings(stack, scenario.env):
-            target_url = stack.service(steady.service).url
             load = LoadRun(
-                locustfile, target_url, scenario.load, out_dir=out_dir / f"{scenario.name}-load"
+                locustfile,
+                stack.service(scenario.load_service).url,
+                scenario.load,
+                out_dir=out_dir / f"{scenario.name}-load",
             )
+            probe_url = stack.service(steady.service).url + steady.probe
             ok = fully_ready if steady.require == "ready" else answers_200
-            with (
-                load,
-                Probe(target_url + steady.probe, period_s=0.1, timeout_s=1.0, ok=ok) as probe,
-            ):
+            with load, Probe(probe_url, period_s=0.1, timeout_s=1.0, ok=ok) as probe:
                 plan = DrillPlan(
                     name=scenario.name,
-                    inject=fault.inject,
+                    inject=inject,
                     revert=fault.revert,
                     remediate=(
                         executor.remediation(runbook, executions)
@@ -131,10 +148,13 @@ def run_scenario(
                 drill = run_drill(plan, SloSignal(probe, load, steady.slo), timeline)
                 requests, acks = load.requests(), load.acks()
             writes = None
-            if scenario.expect.writes_kept and drill.verdict is not Verdict.NO_STEADY_STATE:
-                missing = missing_writes(stack, [a.id for a in acks])
-                writes = {"acknowledged": len(acks), "missing": missing}
-                timeline.mark("writes checked", f"{len(acks)} acknowledged, {len(missing)} missing")
+            kept = scenario.expect.writes_kept
+            if kept != "none" and drill.verdict is not Verdict.NO_STEADY_STATE:
+                cutoff = before_fault_at if kept == "before_fault" else None
+                checked = [a.id for a in acks if cutoff is None or a.t < cutoff]
+                missing = missing_writes(stack, checked)
+                writes = {"acknowledged": len(acks), "checked": len(checked), "missing": missing}
+                timeline.mark("writes checked", f"{len(checked)} checked, {len(missing)} missing")
     finally:
         fault.revert()
         stack.reset()

@@ -50,6 +50,7 @@ _TOP = {
     "steady_state",
     "expect",
     "env",
+    "before_fault",
 }
 
 
@@ -149,6 +150,7 @@ class _Reader:
             ),
             expect=expect,
             env=self.env(self.mapping(root.get("env"), root.line_of("env"), "env"), spec),
+            before_fault=self.commands(root, "before_fault"),
             line=root.line,
         )
 
@@ -205,6 +207,12 @@ class _Reader:
         else:
             chosen = runbooks[0]
         return path, chosen.id, chosen
+
+    def commands(self, root: Mapping, key: str) -> tuple[str, ...]:
+        value = root.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(root.line_of(key), f"{key} must be a list of shell commands")
+        return tuple(value)
 
     def load(self, m: Mapping) -> LoadProfile:
         self.keys(m, {"users", "spawn_rate"}, "load")
@@ -267,9 +275,15 @@ class _Reader:
             degraded = Degradation(
                 self.number(d, "max_error_rate", None, high=1.0), self.number(d, "max_p95_ms", None)
             )
-        writes_kept = m.get("writes_kept", True)
-        if not isinstance(writes_kept, bool):
-            raise self.fail(m.line_of("writes_kept"), "writes_kept must be true or false")
+        writes_kept = m.get("writes_kept", "all")
+        if writes_kept is True:
+            writes_kept = "all"
+        if writes_kept is False:
+            writes_kept = "none"
+        if writes_kept not in ("all", "before_fault", "none"):
+            raise self.fail(
+                m.line_of("writes_kept"), "writes_kept must be all, before_fault or none"
+            )
         return Expectations(
             detect_within_s=self.required_number(m, "detect_within", 15.0, low=0.1),
             recover_within_s=self.number(m, "recover_within", None, low=0.1),

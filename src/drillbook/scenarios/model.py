@@ -36,7 +36,9 @@ class Expectations:
     recover_within_s: float | None = None  # None: the runbook's MTTR target
     respond_after_s: float = 2.0
     degraded: Degradation | None = None
-    writes_kept: bool = True
+    # Which acknowledged writes must still be there afterwards: "all"; "before_fault" (only
+    # those acknowledged before the before_fault steps: a restore loses later ones); "none".
+    writes_kept: str = "all"
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ class Scenario:
     steady: SteadyState = field(default_factory=SteadyState)
     expect: Expectations = field(default_factory=Expectations)
     env: dict[str, dict[str, str]] = field(default_factory=dict)  # service -> settings
+    load_service: str = "api"  # the service the users' load goes to
+    before_fault: tuple[str, ...] = ()  # commands run (sandboxed) right before the fault
     line: int = 1
 
     @property

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 from docker.models.containers import Container
+from docker.utils import parse_bytes
 from testcontainers.core.container import DockerContainer
 
 from drillbook.errors import DrillbookError
@@ -64,6 +65,28 @@ class Service:
 
     def unpause(self) -> None:
         self.docker.unpause()
+
+    def drift(self) -> str | None:
+        """How the container differs from its definition (settings, memory limit), or None.
+
+        Runbook steps change services (`kubectl set env`, `docker update --memory`); between
+        drills such changes are undone by recreating what drifted.
+        """
+        c = self.docker
+        c.reload()
+        image_env = (c.image.attrs.get("Config", {}).get("Env") if c.image else None) or []
+        expected = dict(e.split("=", 1) for e in image_env)
+        expected.update(self.spec.env)
+        actual = dict(e.split("=", 1) for e in c.attrs["Config"].get("Env") or [])
+        changed = sorted(
+            k for k in expected.keys() | actual.keys() if expected.get(k) != actual.get(k)
+        )
+        if changed:
+            return f"settings {', '.join(changed)}"
+        memory = parse_bytes(self.spec.memory) if self.spec.memory else 0
+        if int(c.attrs["HostConfig"].get("Memory") or 0) != memory:
+            return "memory limit"
+        return None
 
     def exec(self, command: list[str] | tuple[str, ...]) -> tuple[int, str]:
         result = self.docker.exec_run(list(command), demux=False)

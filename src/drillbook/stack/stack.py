@@ -197,6 +197,11 @@ class Stack:
         """
         for name in list(self.replicas):
             self.scale(name, 1)
+        for name, service in list(self.services.items()):
+            drift = service.drift()
+            if drift:
+                self.progress(f"  {name}: recreated ({drift} differed from the definition)")
+                self.recreate(name, wait=False)
         for service in self.services.values():
             status = service.status()
             if status == "paused":
