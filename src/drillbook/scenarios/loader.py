@@ -19,9 +19,12 @@ expect:
   recover_within: 120             # default: the runbook's MTTR target
   respond_after: 2                # seconds from detection to the first runbook step
   degraded: {max_error_rate: 0.5, max_p95_ms: 5000}   # while a transient fault lasts
-  writes_kept: true               # every acknowledged write is still there afterwards
+  writes_kept: all                # acknowledged writes still there afterwards: all,
+                                  # before_fault (a restore loses later ones) or none
 env:                              # settings of services for this scenario only
   api: {RATE_LIMIT_FAIL_OPEN: "false"}
+before_fault:                     # commands run in the sandbox right before the fault
+  - docker compose exec postgres pg_dump -U drillbook -Fc -f /tmp/backup.dump drillbook
 """
 
 from __future__ import annotations
