@@ -13,7 +13,14 @@ from typing import Any
 import pytest
 
 from drillbook.cli import main
-from drillbook.faults import FaultParamError, catalogue, fault_from_mapping, make_fault, parse
+from drillbook.faults import (
+    FaultParamError,
+    catalogue,
+    fault_from_mapping,
+    make_fault,
+    parse,
+    validate,
+)
 from drillbook.faults.container import parse_env
 from drillbook.faults.kernel import rules, tagged_rules
 from drillbook.faults.resources import parse_size, tmpfs_size
@@ -170,3 +177,11 @@ def test_sizes_and_env() -> None:
     assert parse_env("A=1,B=x=y") == {"A": "1", "B": "x=y"}
     with pytest.raises(ValueError):
         parse_env("A=1,=2")
+
+
+def test_validate_checks_a_scenario_fault_against_the_stack_file_alone() -> None:
+    assert validate("memory-hog", {"service": "api", "mb": 64}, SPEC).mb == 64  # type: ignore[attr-defined]
+    with pytest.raises(FaultParamError, match="'service': service 'redis' has no memory limit"):
+        validate("oom", {"service": "redis"}, SPEC)
+    with pytest.raises(FaultParamError, match="'link': unknown link"):
+        validate("latency", {"link": "nowhere", "latency_ms": 1}, SPEC)

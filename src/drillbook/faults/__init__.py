@@ -22,6 +22,7 @@ from drillbook.faults.base import (
     fault_types,
     make_fault,
     parse,
+    validate,
 )
 from drillbook.faults.leftovers import find_leftovers
 
@@ -42,4 +43,5 @@ __all__ = [
     "provider",
     "resources",
     "toxic",
+    "validate",
 ]

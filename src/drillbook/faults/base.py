@@ -330,6 +330,24 @@ def parse(kind: str, values: Mapping[str, Any]) -> Params:
     return parse_params(kind, cls.params_type, values)
 
 
+@dataclass(frozen=True)
+class _Definition:
+    """What making a fault reads of a stack: enough to check one against a stack file."""
+
+    spec: StackSpec
+    run_id: str = "check"
+
+
+def validate(kind: str, values: Mapping[str, Any], spec: StackSpec) -> Params:
+    """Every check `make_fault` makes, against the stack definition only (no Docker): the
+    parameters, the services and links they name, and what the fault type needs of them
+    (a size-limited volume, a memory limit)."""
+    cls = fault_type(kind)
+    params = parse_params(kind, cls.params_type, values)
+    cls(typing.cast("Stack", _Definition(spec)), params)
+    return params
+
+
 def make_fault(stack: Stack, kind: str, /, **values: Any) -> Fault[Any]:
     """A fault of `kind` on `stack`, its parameters fully checked; nothing is injected yet."""
     cls = fault_type(kind)

@@ -244,8 +244,12 @@ class Oom(_ProcessFault[ServiceParams]):
         container = container_of(self.stack, self.params.service)
         if status(container) == "running":
             # Not killed yet: stop the hog, and unmark the service (a fresh start resets it).
-            self._kill()
-            exec_root(container, ["sh", "-c", "echo 0 > /proc/1/oom_score_adj"])
+            try:
+                self._kill()
+                exec_root(container, ["sh", "-c", "echo 0 > /proc/1/oom_score_adj"])
+            except DrillbookError:
+                if status(container) == "running":
+                    raise  # else the kill came first: starting it again is all there is to do
         restore_running(self.stack, self.params.service)
 
     def describe(self) -> str:
