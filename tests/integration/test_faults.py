@@ -278,7 +278,7 @@ def test_partition_hangs_and_reject_resets_the_redis_calls(
     reject.inject()
     cache = dep(api, "cache")
     assert cache["ok"] is False and cache["latency_ms"] < 900  # refused at once
-    assert "reset" in cache["error"]
+    assert cache["error"].startswith("ConnectionError")  # reset or closed, not a timeout
     reject.revert()
     until(lambda: dep(api, "cache")["ok"], 10, "cache back")
 

@@ -77,7 +77,10 @@ def exec_root(container: Container, argv: list[str], *, detach: bool = False) ->
 
 def start_marked(container: Container, fault_id: str, script: str) -> None:
     """Start `script` (sh) in the background in its own process group, named by the fault."""
-    exec_root(container, ["setsid", "sh", "-c", script, MARKER + fault_id], detach=True)
+    # Detached from the exec's output pipes: while a background process holds them open, the
+    # engine makes the next exec into the container wait seconds.
+    launcher = 'exec setsid sh -c "$1" "$2" </dev/null >/dev/null 2>&1'
+    exec_root(container, ["sh", "-c", launcher, "start", script, MARKER + fault_id], detach=True)
 
 
 # Prints the process group of every process whose command line holds the marker given as $1
