@@ -41,6 +41,7 @@ class DrillPlan:
     steady_timeout_s: float = 60.0
     respond_after_s: float = 0.0
     lasts_s: float | None = None  # a transient fault: drillbook ends it after this long
+    before_inject: Action | None = None  # runs in steady state, just before the fault
 
 
 def run_drill(plan: DrillPlan, signal: Signal, timeline: Timeline | None = None) -> Result:
@@ -59,6 +60,8 @@ def run_drill(plan: DrillPlan, signal: Signal, timeline: Timeline | None = None)
         timeline.mark("no steady state", f"within {plan.steady_timeout_s:g} s")
         return result(Verdict.NO_STEADY_STATE, None)
     timeline.mark("steady state", f"held {plan.stability_s:g} s")
+    if plan.before_inject is not None:
+        plan.before_inject()
 
     injected_at = timeline.mark("fault injected", plan.name)
     try:

@@ -104,20 +104,17 @@ def run_scenario(
     out_dir.mkdir(parents=True, exist_ok=True)
     before_fault_at: float | None = None
 
-    def inject() -> None:
+    def before_inject() -> None:
+        # What happened just before the incident (a nightly backup, say), in the sandbox.
+        # Writes acknowledged from here on may not be in what these steps captured.
         nonlocal before_fault_at
-        if scenario.before_fault:
-            # What happened just before the incident (a nightly backup, say), in the sandbox.
-            execution = executor.run_commands(scenario.before_fault, "before fault")
-            executions_before.append(execution)
-            if not execution.ok:
-                raise DrillbookError(
-                    f"{scenario.name}: a before_fault step failed:\n{execution.report()}"
-                )
-            before_fault_at = timeline.mark("before fault", "steps done")
-        fault.inject()
+        before_fault_at = timeline.mark("before fault", "steps started")
+        execution = executor.run_commands(scenario.before_fault, "before fault")
+        if not execution.ok:
+            raise DrillbookError(
+                f"{scenario.name}: a before_fault step failed:\n{execution.report()}"
+            )
 
-    executions_before: list[Execution] = []
     try:
         with _settings(stack, scenario.env):
             load = LoadRun(
@@ -131,7 +128,8 @@ def run_scenario(
             with load, Probe(probe_url, period_s=0.1, timeout_s=1.0, ok=ok) as probe:
                 plan = DrillPlan(
                     name=scenario.name,
-                    inject=inject,
+                    inject=fault.inject,
+                    before_inject=before_inject if scenario.before_fault else None,
                     revert=fault.revert,
                     remediate=(
                         executor.remediation(runbook, executions)
@@ -201,6 +199,9 @@ def _judge(
         verdict = Verdict.DATA_LOST
         detail = f"{len(missing)} acknowledged writes missing, e.g. {missing[:5]}"
 
+    failed = [r for r in steps if r.status == "failed"]
+    if not detail and failed:
+        detail = f"{len(failed)} runbook step(s) failed, first at line {failed[0].step.line}"
     reason = f"{scenario.name}: {verdict.value} ({drill.figures()})"
     if detail:
         reason += f": {detail}"
