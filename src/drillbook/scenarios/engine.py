@@ -22,6 +22,7 @@ from drillbook.faults import make_fault
 from drillbook.observe.integrity import missing_writes
 from drillbook.observe.load import LoadRun, Request
 from drillbook.observe.probe import Probe, answers_200, fully_ready
+from drillbook.observe.series import per_window
 from drillbook.observe.slo import SloSignal
 from drillbook.observe.stats import percentile
 from drillbook.observe.timeline import Timeline
@@ -212,13 +213,19 @@ def _judge(
         reason=reason,
         runbook=None
         if runbook is None
-        else {"id": runbook.id, "path": str(runbook.path), "mttr_s": runbook.mttr_s},
+        else {
+            "id": runbook.id,
+            "path": str(runbook.path),
+            "mttr_s": runbook.mttr_s,
+            "severity": runbook.severity,
+        },
         steps=[r.as_json(t0 if m else r.started_at) for r in steps],
         remediation_s=sum(e.duration_s for e in executions),
         error_budget={"failed": sum(not r.ok for r in during), "total": len(during)},
         p95_ms={"before": _p95(before), "during": _p95(during), "after": _p95(after)},
         writes=writes,
         started_at=started,
+        series=per_window(requests, t0) if m else None,
     )
 
 

@@ -1,14 +1,15 @@
 """ScenarioResult: everything a scenario run established, and its JSON form.
 
-The JSON written per scenario (`<results>/<scenario>.json`), schema version 1:
+The JSON written per scenario (`<results>/<scenario>.json`), schema version 2:
 
-    schema          1
+    schema          2 (2 added `series`, `drillbook` and the runbook's `severity`)
+    drillbook       the drillbook version that ran it
     scenario        name; file: the scenario file
     verdict         "passed" | "no steady state" | "not detected" | "step not executable" |
                     "not recovered within target" | "SLO breached while degraded" | "data lost"
     passed          true | false
     reason          one line: why it passed or failed, with the figures
-    runbook         {id, path, mttr_s} or null
+    runbook         {id, path, mttr_s, severity} or null
     target_s        the recovery target used (the runbook's MTTR unless the scenario set one)
     ttd_s, ttr_s    time to detect / recover, seconds since injection (null: did not happen)
     recovery_after_end_s   for a transient fault: recovery counted from its end
@@ -19,6 +20,9 @@ The JSON written per scenario (`<results>/<scenario>.json`), schema version 1:
     steps           the runbook's steps as executed: line, text, status, start_s, duration_s,
                     written_wait_s, output
     timeline        [{t, kind, detail}] with t in seconds since injection
+    series          the load per second, for plots: {bin_s, t: [window start, seconds since
+                    injection], requests: [n], errors: [n], p95_ms: [ms or null]}, or null
+                    when the fault was never injected
     started_at      wall-clock time (ISO 8601) the scenario started
 """
 
@@ -27,10 +31,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from drillbook import __version__
+from drillbook.observe.series import Series
 from drillbook.result import Result, Verdict
 from drillbook.scenarios.model import Scenario
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,7 @@ class ScenarioResult:
     p95_ms: dict[str, float | None] = field(default_factory=dict)
     writes: dict[str, Any] | None = None
     started_at: str = ""
+    series: Series | None = None
 
     @property
     def passed(self) -> bool:
@@ -56,6 +63,7 @@ class ScenarioResult:
         origin = m.injected_at if m else None
         return {
             "schema": SCHEMA_VERSION,
+            "drillbook": __version__,
             "scenario": self.scenario.name,
             "file": str(self.scenario.path),
             "verdict": self.verdict.value,
@@ -72,6 +80,7 @@ class ScenarioResult:
             "writes": self.writes,
             "steps": self.steps,
             "timeline": self.drill.timeline.as_json(relative_to=origin),
+            "series": None if self.series is None else self.series.as_json(),
             "started_at": self.started_at,
         }
 
