@@ -1,0 +1,81 @@
+"""The regression gate: a run fails when a scenario recovers more slowly than its baseline.
+
+A scenario regressed when
+
+- it passed in the baseline and does not pass now, or
+- its TTR grew by more than `max_regression_pct` percent of the baseline's TTR, and by more
+  than the measurement's resolution (probes every 100 ms: a 0.1 s to 0.2 s step is noise,
+  not a slower recovery).
+
+Scenarios missing from either side are not compared: a new scenario has no baseline yet, and a
+run of a subset (`-k`) says nothing about the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from drillbook.report.format import seconds
+from drillbook.report.history import RunRecord
+
+RESOLUTION_S = 0.2  # two probe periods
+
+
+@dataclass(frozen=True)
+class Regression:
+    scenario: str
+    message: str
+
+
+def growth_pct(baseline_s: float, current_s: float) -> float:
+    """How much larger `current_s` is than `baseline_s`, in percent (inf from a zero base)."""
+    if baseline_s <= 0:
+        return 0.0 if current_s <= 0 else float("inf")
+    return (current_s - baseline_s) / baseline_s * 100
+
+
+def check(
+    current: RunRecord,
+    baseline: RunRecord | None,
+    max_regression_pct: float,
+    resolution_s: float = RESOLUTION_S,
+) -> Regression | None:
+    """The regression of one scenario against its baseline, or None."""
+    if baseline is None:
+        return None
+    name = current.scenario
+    if baseline.passed and not current.passed:
+        now = f"TTR {seconds(current.ttr_s)}" if current.ttr_s is not None else "no TTR"
+        return Regression(
+            name,
+            f"{name}: passed in the baseline (TTR {seconds(baseline.ttr_s)}), now "
+            f"{current.verdict} ({now}, target {current.target_s:g} s)",
+        )
+    if current.ttr_s is None or baseline.ttr_s is None:
+        return None
+    grown = growth_pct(baseline.ttr_s, current.ttr_s)
+    if grown > max_regression_pct and current.ttr_s - baseline.ttr_s > resolution_s:
+        return Regression(
+            name,
+            f"{name}: TTR {seconds(current.ttr_s)} is {_pct(grown)} above the baseline's "
+            f"{seconds(baseline.ttr_s)} (allowed: {max_regression_pct:g}%)",
+        )
+    return None
+
+
+def check_all(
+    current: Mapping[str, RunRecord],
+    baseline: Mapping[str, RunRecord],
+    max_regression_pct: float,
+) -> list[Regression]:
+    """Every regression of `current` against `baseline`, by scenario name."""
+    found = (
+        check(record, baseline.get(name), max_regression_pct)
+        for name, record in sorted(current.items())
+    )
+    return [r for r in found if r is not None]
+
+
+def _pct(value: float) -> str:
+    return "infinitely" if value == float("inf") else f"{value:.0f}%"

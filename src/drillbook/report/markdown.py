@@ -1,0 +1,170 @@
+"""The Markdown report: readable in a terminal, a pull request or a wiki."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from drillbook.report.summary import ScenarioRow, change, seconds, sparkline
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """What a report is about, for its heading."""
+
+    title: str
+    generated: str
+    results_dir: str
+    history: str
+    baseline: str  # "previous run in the history", or the baseline file
+    max_regression_pct: float | None = None
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The plots of a report, relative to its folder."""
+
+    trend: str | None
+    timelines: dict[str, str]
+
+
+def counts(rows: Sequence[ScenarioRow]) -> str:
+    """'3 passed, 1 failed, 1 regression' of a report's rows."""
+    passed = sum(r.current.passed for r in rows)
+    parts = [f"{passed} passed"]
+    if len(rows) - passed:
+        parts.append(f"{len(rows) - passed} failed")
+    regressions = sum(r.regression is not None for r in rows)
+    if regressions:
+        parts.append(f"{regressions} regression" + ("s" if regressions > 1 else ""))
+    return ", ".join(parts)
+
+
+def table_rows(rows: Sequence[ScenarioRow]) -> list[list[str]]:
+    """The summary table, header first; the same cells in Markdown and HTML."""
+    header = [
+        "scenario",
+        "verdict",
+        "TTD",
+        "TTR",
+        "target",
+        "TTR/target",
+        "baseline TTR",
+        "change",
+        "trend (TTR)",
+        "errors",
+        "p95 during",
+    ]
+    out = [header]
+    for r in rows:
+        c, b = r.current, r.baseline
+        used = r.target_used_pct
+        budget = c.error_budget
+        errors = f"{budget['failed']}/{budget['total']}" if budget.get("total") else "-"
+        p95 = c.p95_ms.get("during")
+        out.append(
+            [
+                r.name,
+                c.verdict + (" ⚠ regression" if r.regression else ""),
+                seconds(c.ttd_s),
+                seconds(c.ttr_s),
+                f"{c.target_s:g} s",
+                "-" if used is None else f"{used:.0f}%",
+                "-" if b is None else seconds(b.ttr_s),
+                change(r.ttr_change_pct),
+                sparkline([t.ttr_s for t in r.trend]) if len(r.trend) > 1 else "",
+                errors,
+                "-" if p95 is None else f"{p95:.0f} ms",
+            ]
+        )
+    return out
+
+
+def step_rows(result: dict[str, Any]) -> list[list[str]]:
+    """The runbook's steps as executed, header first."""
+    out = [["line", "step", "status", "at", "took", "output"]]
+    for step in result.get("steps", []):
+        output = " ".join(str(step.get("output") or step.get("detail") or "").split())
+        out.append(
+            [
+                str(step["line"]),
+                str(step["text"]),
+                str(step["status"]),
+                f"t+{step['start_s']:.2f} s",
+                f"{step['duration_s']:.2f} s",
+                output[:120] + ("…" if len(output) > 120 else ""),
+            ]
+        )
+    return out
+
+
+def render(context: ReportContext, rows: Sequence[ScenarioRow], figures: Figures) -> str:
+    """The report as Markdown."""
+    lines = [
+        f"# {context.title}",
+        "",
+        f"**{counts(rows)}** · generated {context.generated} from `{context.results_dir}` · "
+        f"baseline: {context.baseline}"
+        + (
+            f" · gate: TTR +{context.max_regression_pct:g}%"
+            if context.max_regression_pct is not None
+            else ""
+        ),
+        "",
+    ]
+    regressions = [r.regression for r in rows if r.regression is not None]
+    if regressions:
+        lines += ["## Regressions", ""]
+        lines += [f"- {reg.message}" for reg in regressions]
+        lines.append("")
+    lines += _table(table_rows(rows))
+    if figures.trend:
+        lines += ["", "## Trend", "", f"![TTR over the history]({figures.trend})"]
+    for r in rows:
+        lines += ["", *_scenario(r, figures.timelines.get(r.name))]
+    return "\n".join(lines) + "\n"
+
+
+def _scenario(row: ScenarioRow, plot: str | None) -> list[str]:
+    result, c = row.result, row.current
+    lines = [f"## {row.name} — {c.verdict}", "", result["reason"], ""]
+    runbook = result.get("runbook")
+    facts = []
+    if runbook:
+        facts.append(f"runbook `{Path(runbook['path']).name}#{runbook['id']}`")
+        if runbook.get("severity"):
+            facts.append(f"severity {runbook['severity']}")
+    if c.version or c.git_sha:
+        facts.append(f"version {c.version or '?'} ({c.git_sha[:10] or 'no commit'})")
+    if result.get("started_at"):
+        facts.append(f"started {result['started_at']}")
+    if row.baseline is not None:
+        facts.append(
+            f"{row.baseline_source}: {row.baseline.verdict}, TTR {seconds(row.baseline.ttr_s)}"
+        )
+    lines += [" · ".join(facts), ""]
+    if plot:
+        lines += [f"![timeline of {row.name}]({plot})", ""]
+    else:
+        lines += ["(no timeline plot: the result has no per-second series)", ""]
+    lines += _table([["t", "event", "detail"], *_events(result)])
+    steps = step_rows(result)
+    if len(steps) > 1:
+        lines += ["", *_table(steps)]
+    return lines
+
+
+def _events(result: dict[str, Any]) -> list[list[str]]:
+    return [[f"{e['t']:+.2f} s", e["kind"], e["detail"]] for e in result.get("timeline", [])]
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    header, *body = rows
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(cell(c) for c in row) + " |" for row in body]
+    return out

@@ -1,0 +1,85 @@
+"""Recorder: what every run of scenarios keeps (pytest, `drillbook run`, `drillbook drill`).
+
+Each result is appended to the history and, with a gate, judged against the baseline; at the
+end the run prints one table of what it measured.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from drillbook.report.format import seconds
+from drillbook.report.gate import Regression, check
+from drillbook.report.history import (
+    Identity,
+    RunRecord,
+    append_history,
+    identify,
+    latest,
+    load_baseline,
+    read_history,
+    record_from_result,
+)
+
+
+@dataclass
+class Recorder:
+    """Appends each scenario's result to `history`; with `max_regression_pct`, gates it.
+
+    The baseline is `baseline` (a history, result JSON or results directory) or, without
+    one, each scenario's last run in the history from before this run started.
+    """
+
+    history: Path
+    baseline: Path | None = None
+    max_regression_pct: float | None = None
+    identity: Identity = field(default_factory=identify)
+    records: list[RunRecord] = field(default_factory=list)
+    regressions: list[Regression] = field(default_factory=list)
+    _baseline: dict[str, RunRecord] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.max_regression_pct is not None and self.max_regression_pct < 0:
+            raise ValueError(f"max regression must be 0 % or more, got {self.max_regression_pct}")
+        if self.baseline is not None:
+            self._baseline = load_baseline(self.baseline)
+        elif self.max_regression_pct is not None and self.history.exists():
+            self._baseline = latest(read_history(self.history))
+
+    def record(self, result: dict[str, Any]) -> Regression | None:
+        """Keep one scenario's result JSON; its regression when the gate is on and it fails."""
+        record = record_from_result(result, self.identity)
+        append_history(self.history, [record])
+        self.records.append(record)
+        if self.max_regression_pct is None:
+            return None
+        regression = check(record, self._baseline.get(record.scenario), self.max_regression_pct)
+        if regression is not None:
+            self.regressions.append(regression)
+        return regression
+
+    def table(self) -> list[str]:
+        """The run's scenarios as an aligned text table: scenario, TTD, TTR, target, verdict."""
+        return format_table(self.records, {r.scenario for r in self.regressions})
+
+
+def format_table(records: list[RunRecord], regressed: set[str] | None = None) -> list[str]:
+    """Records as text lines, header first; a regression is flagged after its verdict."""
+    regressed = regressed or set()
+    rows = [("scenario", "TTD", "TTR", "target", "verdict")]
+    for r in records:
+        verdict = r.verdict + ("  (regression)" if r.scenario in regressed else "")
+        rows.append((r.scenario, seconds(r.ttd_s), seconds(r.ttr_s), f"{r.target_s:g} s", verdict))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    return [
+        "  ".join(
+            [
+                row[0].ljust(widths[0]),
+                *(c.rjust(w) for c, w in zip(row[1:4], widths[1:], strict=True)),
+                row[4],
+            ]
+        )
+        for row in rows
+    ]

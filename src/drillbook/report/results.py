@@ -1,0 +1,56 @@
+"""Reading the result JSON files a run wrote (`<results>/<scenario>.json`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from drillbook.errors import DrillbookError, SourceError
+
+# Every schema this reader understands; 1 lacks the per-second series (no timeline plot).
+READABLE_SCHEMAS = (1, 2)
+
+
+def load_result(path: Path) -> dict[str, Any]:
+    """One scenario's result JSON, checked enough for a report."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise SourceError(str(path), exc.lineno, f"not JSON: {exc.msg}") from None
+    except OSError as exc:
+        raise DrillbookError(f"cannot read result {path}: {exc.strerror}") from None
+    if not isinstance(data, dict) or "scenario" not in data or "verdict" not in data:
+        raise SourceError(str(path), None, "not a drillbook scenario result")
+    if data.get("schema") not in READABLE_SCHEMAS:
+        raise SourceError(
+            str(path),
+            None,
+            f"result schema {data.get('schema')!r} is not one of {READABLE_SCHEMAS}",
+            "run it again with this drillbook, or report with the drillbook that wrote it",
+        )
+    return data
+
+
+def load_results(directory: Path) -> list[dict[str, Any]]:
+    """Every scenario result in a results directory, by scenario name."""
+    if not directory.is_dir():
+        raise DrillbookError(
+            f"results directory {directory} not found",
+            "run scenarios first (pytest -m chaos, drillbook run or drillbook drill), "
+            "or pass --results DIR",
+        )
+    results = []
+    for path in sorted(directory.glob("*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            data = None
+        if isinstance(data, dict) and "verdict" in data and "scenario" in data:
+            results.append(load_result(path))  # other JSON files (e.g. Allure's) are not ours
+    if not results:
+        raise DrillbookError(
+            f"no scenario results in {directory}",
+            "run scenarios first (pytest -m chaos, drillbook run or drillbook drill)",
+        )
+    return sorted(results, key=lambda r: str(r["scenario"]))

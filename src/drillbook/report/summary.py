@@ -1,0 +1,93 @@
+"""The figures of a report, per scenario: now, baseline, change and trend (pure; no I/O)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from drillbook.report.format import change, seconds
+from drillbook.report.gate import Regression, check, growth_pct
+from drillbook.report.history import RunRecord, previous
+
+__all__ = ["ScenarioRow", "build_rows", "change", "seconds", "sparkline"]
+
+_BARS = "▁▂▃▄▅▆▇█"
+
+
+@dataclass(frozen=True)
+class ScenarioRow:
+    """One scenario in a report.
+
+    `baseline` is the user's baseline when one was given, else the previous run in the history;
+    `trend` is every run of the scenario in the history, oldest first, ending with this one.
+    """
+
+    result: dict[str, Any]
+    current: RunRecord
+    baseline: RunRecord | None
+    baseline_source: str
+    trend: tuple[RunRecord, ...]
+    regression: Regression | None
+
+    @property
+    def name(self) -> str:
+        return self.current.scenario
+
+    @property
+    def ttr_change_pct(self) -> float | None:
+        """TTR now against the baseline's, in percent (None when either has no TTR)."""
+        b, c = self.baseline, self.current
+        if b is None or b.ttr_s is None or c.ttr_s is None:
+            return None
+        return growth_pct(b.ttr_s, c.ttr_s)
+
+    @property
+    def target_used_pct(self) -> float | None:
+        """TTR as a share of the MTTR target, in percent."""
+        c = self.current
+        return None if c.ttr_s is None or c.target_s <= 0 else c.ttr_s / c.target_s * 100
+
+
+def build_rows(
+    results: Sequence[dict[str, Any]],
+    records: Mapping[str, RunRecord],
+    history: Sequence[RunRecord],
+    baseline: Mapping[str, RunRecord] | None = None,
+    max_regression_pct: float | None = None,
+) -> list[ScenarioRow]:
+    """Rows for every result; `records` holds each result's history record by scenario."""
+    rows = []
+    for result in results:
+        current = records[result["scenario"]]
+        if baseline is not None:
+            base, source = baseline.get(current.scenario), "baseline"
+        else:
+            base, source = previous(history, current), "previous run"
+        trend = [r for r in history if r.scenario == current.scenario]
+        if current not in trend:
+            trend.append(current)
+        else:
+            trend = trend[: len(trend) - trend[::-1].index(current)]
+        regression = (
+            None if max_regression_pct is None else check(current, base, max_regression_pct)
+        )
+        rows.append(ScenarioRow(result, current, base, source, tuple(trend), regression))
+    return rows
+
+
+def sparkline(values: Sequence[float | None]) -> str:
+    """Values as a line of block characters, lowest ▁ to highest █; a gap (·) for None."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return ""
+    low, high = min(present), max(present)
+    span = high - low
+    out = []
+    for v in values:
+        if v is None:
+            out.append("·")
+        else:
+            level = 0 if span == 0 else round((v - low) / span * (len(_BARS) - 1))
+            out.append(_BARS[level])
+    return "".join(out)

@@ -1,0 +1,297 @@
+"""History, regression gate and report maths (no Docker)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drillbook.cli import main
+from drillbook.errors import DrillbookError, SourceError
+from drillbook.observe.load import Request
+from drillbook.observe.series import Series, per_window
+from drillbook.report.build import write_report
+from drillbook.report.gate import check, check_all, growth_pct
+from drillbook.report.history import (
+    Identity,
+    RunRecord,
+    append_history,
+    latest,
+    load_baseline,
+    previous,
+    read_history,
+    record_from_result,
+)
+from drillbook.report.recorder import Recorder, format_table
+from drillbook.report.results import load_results
+from drillbook.report.summary import build_rows, sparkline
+
+
+def record(name: str = "redis-down", ttr: float | None = 10.0, passed: bool = True, **kw: Any):
+    verdict = "passed" if passed else "not recovered within target"
+    return RunRecord(name, kw.pop("time", "t"), verdict, passed, 120.0, 0.1, ttr, **kw)
+
+
+def result(name: str = "redis-down", ttr: float | None = 4.5, passed: bool = True) -> dict:
+    return {
+        "schema": 2,
+        "scenario": name,
+        "verdict": "passed" if passed else "not recovered within target",
+        "passed": passed,
+        "reason": f"{name}: passed (TTD 0.07 s, TTR {ttr} s, target 120 s)",
+        "runbook": {
+            "id": name,
+            "path": f"runbooks/{name}.md",
+            "mttr_s": 120.0,
+            "severity": "critical",
+        },
+        "target_s": 120.0,
+        "ttd_s": 0.07,
+        "ttr_s": ttr,
+        "error_budget": {"failed": 3, "total": 10},
+        "p95_ms": {"before": 30.0, "during": 1000.0, "after": 25.0},
+        "steps": [
+            {
+                "line": 21,
+                "text": "docker compose up -d redis",
+                "status": "ok",
+                "start_s": 2.0,
+                "duration_s": 0.3,
+                "output": "start redis: running",
+            },
+            {
+                "line": 25,
+                "text": "redis-cli ping",
+                "status": "failed",
+                "start_s": 2.3,
+                "duration_s": 0.1,
+                "output": "boom",
+            },
+        ],
+        "timeline": [
+            {"t": 0.0, "kind": "fault injected", "detail": name},
+            {"t": 0.07, "kind": "detected", "detail": ""},
+            {"t": 2.0, "kind": "remediation started", "detail": ""},
+            {"t": 4.5, "kind": "recovered", "detail": "steady for 5 s"},
+        ],
+        "series": {
+            "bin_s": 1.0,
+            "t": [-2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0],
+            "requests": [10, 10, 10, 10, 10, 10, 10, 10],
+            "errors": [0, 0, 5, 10, 10, 2, 0, 0],
+            "p95_ms": [30.0, 31.0, 900.0, 1000.0, None, 400.0, 40.0, 30.0],
+        },
+        "started_at": "2026-01-01T00:00:00+00:00",
+    }
+
+
+# -- history ------------------------------------------------------------------------------
+
+
+def test_history_round_trip_keeps_order(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "history.jsonl"
+    a, b = record(ttr=1.0), record(ttr=2.0, version="v2", git_sha="abc")
+    append_history(path, [a])
+    append_history(path, [b])
+    assert read_history(path) == [a, b]
+    assert latest(read_history(path))["redis-down"] == b
+
+
+def test_malformed_history_line_is_named_by_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "history.jsonl"
+    append_history(path, [record()])
+    with path.open("a") as f:
+        f.write("{not json\n")
+    with pytest.raises(SourceError, match=r"history.jsonl:2: not a JSON line"):
+        read_history(path)
+    path.write_text('{"scenario": "x"}\n')
+    with pytest.raises(SourceError, match=r":1: history record lacks time"):
+        read_history(path)
+
+
+def test_missing_history_and_results_say_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(DrillbookError, match="not found") as err:
+        read_history(tmp_path / "nope.jsonl")
+    assert "run scenarios first" in str(err.value)
+    with pytest.raises(DrillbookError, match=r"results directory .* not found"):
+        load_results(tmp_path / "missing")
+    with pytest.raises(DrillbookError, match="no scenario results"):
+        load_results(tmp_path)
+
+
+def test_previous_is_the_run_before_the_current_one() -> None:
+    first, second, other = record(ttr=1.0, time="1"), record(ttr=2.0, time="2"), record("x")
+    history = [first, other, second]
+    assert previous(history, second) == first
+    assert previous(history, first) is None
+    assert previous(history, record(ttr=3.0, time="3")) == second  # not in the history yet
+
+
+def test_record_from_result_carries_identity() -> None:
+    r = record_from_result(result(), Identity("v1.2", "abc123"))
+    assert (r.scenario, r.ttr_s, r.version, r.git_sha, r.passed) == (
+        "redis-down",
+        4.5,
+        "v1.2",
+        "abc123",
+        True,
+    )
+    assert r.error_budget == {"failed": 3, "total": 10}
+
+
+def test_baseline_from_history_result_or_directory(tmp_path: Path) -> None:
+    history = tmp_path / "h.jsonl"
+    append_history(history, [record(ttr=1.0), record(ttr=3.0)])
+    assert load_baseline(history)["redis-down"].ttr_s == 3.0
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "redis-down.json").write_text(json.dumps(result(ttr=7.0)))
+    assert load_baseline(tmp_path / "r" / "redis-down.json")["redis-down"].ttr_s == 7.0
+    assert load_baseline(tmp_path / "r")["redis-down"].ttr_s == 7.0
+    with pytest.raises(DrillbookError, match=r"baseline .* not found"):
+        load_baseline(tmp_path / "absent.jsonl")
+
+
+# -- gate ---------------------------------------------------------------------------------
+
+
+def test_growth_pct() -> None:
+    assert growth_pct(10.0, 12.0) == pytest.approx(20.0)
+    assert growth_pct(10.0, 8.0) == pytest.approx(-20.0)
+    assert growth_pct(0.0, 1.0) == float("inf")
+    assert growth_pct(0.0, 0.0) == 0.0
+
+
+def test_gate_fails_a_slower_recovery_and_names_both_figures() -> None:
+    regression = check(record(ttr=13.0), record(ttr=10.0), max_regression_pct=20)
+    assert regression is not None
+    assert regression.message == (
+        "redis-down: TTR 13.00 s is 30% above the baseline's 10.00 s (allowed: 20%)"
+    )
+    assert check(record(ttr=11.9), record(ttr=10.0), max_regression_pct=20) is None
+    assert check(record(ttr=12.0), record(ttr=10.0), max_regression_pct=20) is None  # at the limit
+
+
+def test_gate_ignores_growth_below_the_probe_resolution() -> None:
+    # 0.1 s -> 0.2 s is 100 % but one probe period: noise.
+    assert check(record(ttr=0.2), record(ttr=0.1), max_regression_pct=20) is None
+    assert check(record(ttr=0.5), record(ttr=0.1), max_regression_pct=20) is not None
+
+
+def test_gate_fails_a_scenario_that_passed_and_now_fails() -> None:
+    regression = check(record(ttr=None, passed=False), record(ttr=4.0), max_regression_pct=50)
+    assert regression is not None
+    assert "passed in the baseline (TTR 4.00 s), now not recovered within target" in (
+        regression.message
+    )
+    # failing in both is no regression of the gate's (the test fails on its own)
+    assert check(record(ttr=None, passed=False), record(passed=False), 50) is None
+
+
+def test_gate_compares_only_scenarios_on_both_sides() -> None:
+    current = {"a": record("a", ttr=20.0), "new": record("new", ttr=99.0)}
+    baseline = {"a": record("a", ttr=10.0), "gone": record("gone", ttr=1.0)}
+    assert [r.scenario for r in check_all(current, baseline, 50)] == ["a"]
+
+
+def test_recorder_gates_against_history_from_before_the_run(tmp_path: Path) -> None:
+    history = tmp_path / "history.jsonl"
+    append_history(history, [record_from_result(result(ttr=4.0), Identity("", ""))])
+    recorder = Recorder(history, max_regression_pct=10, identity=Identity("v2", "sha"))
+    assert recorder.record(result(ttr=4.1)) is None
+    regression = recorder.record(result(ttr=8.0))  # compared with 4.0, not with 4.1
+    assert (
+        regression is not None
+        and "8.00 s is 100% above the baseline's 4.00 s" in regression.message
+    )
+    assert len(read_history(history)) == 3
+    lines = recorder.table()
+    assert lines[0].split() == ["scenario", "TTD", "TTR", "target", "verdict"]
+    assert lines[2].endswith("passed  (regression)")
+
+
+def test_format_table_aligns_columns() -> None:
+    lines = format_table([record("a", ttr=1.0), record("longer-name", ttr=None, passed=False)])
+    assert len({line.index("120 s") for line in lines[1:]}) == 1
+    assert lines[2].split()[:3] == ["longer-name", "0.10", "s"]
+
+
+# -- report maths -------------------------------------------------------------------------
+
+
+def test_per_window_bins_by_end_time_and_keeps_empty_windows() -> None:
+    def req(end: float, ok: bool = True, ms: float = 10.0) -> Request:
+        return Request(end - ms / 1000, end, "GET", "/", 200 if ok else 503, ok, ms)
+
+    series = per_window(
+        [req(99.5), req(100.2, ok=False, ms=500), req(100.9), req(103.1)], origin=100.0
+    )
+    assert series.t == (-1.0, 0.0, 1.0, 2.0, 3.0)
+    assert series.requests == (1, 2, 0, 0, 1)
+    assert series.errors == (0, 1, 0, 0, 0)
+    assert series.p95_ms == (10.0, 500.0, None, None, 10.0)
+    assert series.error_rate() == [0.0, 0.5, None, None, 0.0]
+    assert Series.from_json(series.as_json()) == series
+    assert per_window([], 0.0).t == ()
+
+
+def test_sparkline() -> None:
+    assert sparkline([1.0, 2.0, 3.0]) == "▁▅█"
+    assert sparkline([5.0, None, 5.0]) == "▁·▁"
+    assert sparkline([None]) == ""
+
+
+def test_rows_compare_with_previous_run_or_the_given_baseline() -> None:
+    old, now = record(ttr=4.0, time="1"), record(ttr=6.0, time="2")
+    history = [old, now]
+    (row,) = build_rows([result()], {"redis-down": now}, history, max_regression_pct=20)
+    assert row.baseline == old and row.baseline_source == "previous run"
+    assert row.ttr_change_pct == pytest.approx(50.0)
+    assert row.trend == (old, now)
+    assert row.target_used_pct == pytest.approx(5.0)
+    assert row.regression is not None
+    (row,) = build_rows([result()], {"redis-down": now}, history, {"redis-down": record(ttr=6.0)})
+    assert row.baseline_source == "baseline" and row.ttr_change_pct == 0.0
+    assert row.regression is None  # no gate asked for
+
+
+def test_write_report_makes_markdown_html_and_plots(tmp_path: Path) -> None:
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "redis-down.json").write_text(json.dumps(result(ttr=9.0)))
+    (results / "other.json").write_text('{"not": "a result"}')  # ignored
+    history = results / "history.jsonl"
+    append_history(
+        history,
+        [record(ttr=4.0, time="0"), record_from_result(result(ttr=9.0), Identity("v2", "cafe"))],
+    )
+    report = write_report(results, max_regression_pct=50)
+    md = report.markdown.read_text()
+    assert (
+        "| redis-down | passed ⚠ regression | 0.07 s | 9.00 s | 120 s | 8% | 4.00 s | +125% |" in md
+    )
+    assert "redis-down: TTR 9.00 s is 125% above the baseline's 4.00 s (allowed: 50%)" in md
+    assert "![timeline of redis-down](plots/redis-down.png)" in md
+    assert "version v2 (cafe)" in md
+    page = report.html.read_text()
+    assert page.count("data:image/png;base64,") == 2  # timeline and trend, embedded
+    assert [p.name for p in report.plots] == ["redis-down.png", "trend.png"]
+    assert report.plots[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert report.regressions
+
+
+def test_report_command_exits_1_on_a_regression(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "redis-down.json").write_text(json.dumps(result(ttr=None, passed=False)))
+    baseline = tmp_path / "baseline.jsonl"
+    append_history(baseline, [record(ttr=4.0)])
+    args = ["report", "--results", str(results), "--baseline", str(baseline)]
+    assert main([*args, "--max-regression", "10"]) == 1
+    assert "regression: redis-down: passed in the baseline" in capsys.readouterr().err
+    assert main(args) == 0  # no gate asked for
+    assert main(["report", "--results", str(tmp_path / "none")]) == 1
+    assert "results directory" in capsys.readouterr().err
