@@ -11,7 +11,11 @@ Fixtures:
                       reverted after the test whatever happens
 
     drillbook_run_scenario  runs a Scenario on the session's stack, results to
-                      `--drillbook-results`
+                      `--drillbook-results`, each run appended to the history
+
+Options `--drillbook-baseline FILE` and `--drillbook-max-regression PCT` gate the run: a
+scenario fails when its TTR grew by more than PCT % over the baseline, or when it passed there
+and fails now. The terminal summary ends with a table of every scenario's figures.
 
 Every `scenarios/*.yaml` file is collected as a test marked chaos. Unit tests that use none
 of these never touch Docker.
@@ -32,6 +36,7 @@ from drillbook.observe.load import LoadProfile, LoadRun
 
 if TYPE_CHECKING:
     from drillbook.faults import Fault
+    from drillbook.report.recorder import Recorder
     from drillbook.scenarios import Scenario, ScenarioResult
     from drillbook.stack import Stack
 
@@ -67,6 +72,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="locustfile for load (default: ini drillbook_locustfile)",
     )
+    group.addoption(
+        "--drillbook-history",
+        metavar="FILE",
+        default=None,
+        help="history every scenario run is appended to (default: <results>/history.jsonl)",
+    )
+    group.addoption(
+        "--drillbook-baseline",
+        metavar="FILE",
+        default=None,
+        help="baseline for the regression gate: a history, result JSON or results directory "
+        "(default: each scenario's previous run in the history)",
+    )
+    group.addoption(
+        "--drillbook-max-regression",
+        metavar="PCT",
+        type=float,
+        default=None,
+        help="fail a scenario whose TTR grew by more than PCT %% over the baseline, or that "
+        "passed there and fails now",
+    )
     parser.addini("drillbook_stack", "stack definition file", default="fixtures/stack.yaml")
     parser.addini(
         "drillbook_locustfile", "locustfile of the load", default="load_tests/locustfile.py"
@@ -89,13 +115,11 @@ def drillbook_run_scenario(
     from drillbook.scenarios.engine import run_scenario
 
     progress = _progress(pytestconfig)
-    results = Path(pytestconfig.getoption("drillbook_results"))
-    if not results.is_absolute():
-        results = pytestconfig.rootpath / results
+    results = results_dir(pytestconfig)
 
     def run(scenario: Scenario, remediate: bool = True) -> ScenarioResult:
         locustfile = _path(pytestconfig, "drillbook_locustfile", "drillbook_locustfile")
-        return run_scenario(
+        result = run_scenario(
             scenario,
             drillbook_stack,
             locustfile=locustfile,
@@ -103,6 +127,9 @@ def drillbook_run_scenario(
             progress=progress,
             remediate=remediate,
         )
+        if remediate:  # a run without the runbook is no figure of the runbook's
+            recorder(pytestconfig).record(result.as_json())
+        return result
 
     return run
 
@@ -135,6 +162,43 @@ def _progress(config: pytest.Config) -> Callable[[str], None]:
     return progress
 
 
+def results_dir(config: pytest.Config) -> Path:
+    """The `--drillbook-results` directory, relative to the rootdir."""
+    results = Path(config.getoption("drillbook_results"))
+    return results if results.is_absolute() else config.rootpath / results
+
+
+_RECORDER = pytest.StashKey["Recorder"]()
+
+
+def recorder(config: pytest.Config) -> Recorder:
+    """The run's Recorder (history, gate, summary), made on first use."""
+    from drillbook.report.history import DEFAULT_HISTORY
+    from drillbook.report.recorder import Recorder
+
+    if _RECORDER not in config.stash:
+        history = config.getoption("drillbook_history")
+        baseline = config.getoption("drillbook_baseline")
+        config.stash[_RECORDER] = Recorder(
+            history=Path(history) if history else results_dir(config) / DEFAULT_HISTORY,
+            baseline=Path(baseline) if baseline else None,
+            max_regression_pct=config.getoption("drillbook_max_regression"),
+        )
+    return config.stash[_RECORDER]
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if _RECORDER not in config.stash or not config.stash[_RECORDER].records:
+        return
+    runs = config.stash[_RECORDER]
+    terminalreporter.section("drillbook: time to detect and recover")
+    for line in runs.table():
+        terminalreporter.write_line(line)
+    for regression in runs.regressions:
+        terminalreporter.write_line(f"regression: {regression.message}", red=True)
+    terminalreporter.write_line(f"history: {runs.history}")
+
+
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
@@ -148,21 +212,13 @@ def _path(config: pytest.Config, option: str, ini: str) -> Path:
 @pytest.fixture(scope="session")
 def drillbook_stack(pytestconfig: pytest.Config) -> Iterator[Stack]:
     """The stack, built if needed and started once for the session; removed at its end."""
-    from drillbook.stack import Stack, engine, load_stack_spec, reaper
-    from drillbook.stack.images import ensure_images
+    from drillbook.runner import reference_stack
 
-    progress = _progress(pytestconfig)
-
-    spec = load_stack_spec(
-        _path(pytestconfig, "drillbook_stack", "drillbook_stack"),
+    with reference_stack(
+        str(_path(pytestconfig, "drillbook_stack", "drillbook_stack")),
         pytestconfig.getoption("drillbook_profile"),
-    )
-    client = engine.connect()
-    reaped = reaper.reap_dead_runs(client)
-    if reaped:
-        progress(f"removed {reaped} objects left by a killed run")
-    ensure_images(client, spec, progress)
-    with Stack(spec, progress=progress, client=client) as stack:
+        _progress(pytestconfig),
+    ) as stack:
         yield stack
 
 

@@ -46,11 +46,38 @@ class ScenarioItem(pytest.Function):
 
 
 def run_scenario_test(request: pytest.FixtureRequest, drillbook_run_scenario: Any) -> None:
-    """The body of every scenario test: run it, fail with its one-line reason."""
+    """The body of every scenario test: run it, fail with its one-line reason.
+
+    Its figures and failure reason become the test's properties (JUnit XML `<property>`s),
+    and, with `--alluredir`, its phases, steps and attachments an Allure report.
+    """
+    from drillbook.plugin import recorder, results_dir
+
     item = request.node
     assert isinstance(item, ScenarioItem)
     result = drillbook_run_scenario(item.scenario)
+    data = result.as_json()
+    regression = next(
+        (r for r in recorder(request.config).regressions if r.scenario == item.scenario.name),
+        None,
+    )
+    failure = "" if result.passed else result.reason
+    if regression is not None:
+        failure = f"{failure}; regression: {regression.message}" if failure else regression.message
     for key in ("verdict", "ttd_s", "ttr_s", "target_s"):
-        item.user_properties.append((key, result.as_json()[key]))
-    if not result.passed:
-        pytest.fail(result.reason, pytrace=False)
+        item.user_properties.append((key, data[key]))
+    item.user_properties.append(("failure_reason", failure))
+    if request.config.getoption("allure_report_dir", default=None):
+        _allure(data, results_dir(request.config))
+    if failure:
+        pytest.fail(failure, pytrace=False)
+
+
+def _allure(data: dict[str, Any], results: Path) -> None:
+    import tempfile
+
+    from drillbook.report import allure, plots
+
+    with tempfile.TemporaryDirectory(prefix="drillbook-allure-") as tmp:
+        plot = plots.timeline_png(data, Path(tmp) / "timeline.png")
+        allure.report(data, results / f"{data['scenario']}-load", plot)
