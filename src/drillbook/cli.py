@@ -7,6 +7,9 @@ drillbook stack status          what drillbook has running
 drillbook stack down            remove it all
 drillbook lint PATH...          check runbooks against the stack (exit 1 on errors)
 drillbook faults list [--json]  every fault type a scenario can inject, with its parameters
+drillbook run SCENARIO...       run scenario files as `pytest -m chaos` does, results written
+drillbook drill SCENARIO        a game-day drill: live clock, --auto or --manual remediation
+drillbook report                Markdown + HTML report of the results, trend and regressions
 """
 
 from __future__ import annotations
@@ -104,6 +107,95 @@ def _parser() -> argparse.ArgumentParser:
     faults_sub = faults.add_subparsers(dest="action", required=True, metavar="ACTION")
     faults_list = faults_sub.add_parser("list", help="every fault type with its parameters")
     faults_list.add_argument("--json", action="store_true", help="print as JSON")
+
+    def with_results(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument(
+            "--results",
+            default="results",
+            metavar="DIR",
+            help="results directory (default: results)",
+        )
+        p.add_argument(
+            "--history",
+            default=None,
+            metavar="FILE",
+            help="history of runs (default: <results>/history.jsonl)",
+        )
+        p.add_argument(
+            "--baseline",
+            default=None,
+            metavar="FILE",
+            help="compare with this history, result JSON or results directory "
+            "(default: each scenario's previous run in the history)",
+        )
+        p.add_argument(
+            "--max-regression",
+            type=float,
+            default=None,
+            metavar="PCT",
+            help="exit 1 when a TTR grew by more than PCT %% over the baseline, or a scenario "
+            "that passed there fails now",
+        )
+        return p
+
+    def with_load(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument(
+            "--locustfile",
+            default="load_tests/locustfile.py",
+            metavar="PATH",
+            help="locustfile of the load (default: load_tests/locustfile.py)",
+        )
+        return p
+
+    run = with_load(
+        with_results(
+            with_stack(
+                sub.add_parser(
+                    "run",
+                    help="run scenario files without pytest (results, history, gate)",
+                    description="Start the stack, run each scenario as its pytest item does, "
+                    "write <results>/<scenario>.json and append to the history. Exit 1 when a "
+                    "scenario fails or regressed.",
+                )
+            )
+        )
+    )
+    run.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario file or name")
+    drill = with_load(
+        with_results(
+            with_stack(
+                sub.add_parser(
+                    "drill",
+                    help="a game-day drill of one scenario, timed live",
+                    description="Start the stack and the load, inject the fault, show the "
+                    "runbook and a live clock with the service's state until it has recovered, "
+                    "then write a drill report. Ctrl-C reverts the fault and removes the stack.",
+                )
+            )
+        )
+    )
+    drill.add_argument("scenario", metavar="SCENARIO", help="scenario file or name")
+    mode = drill.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--auto", action="store_true", help="follow the runbook through the executor (default)"
+    )
+    mode.add_argument(
+        "--manual",
+        action="store_true",
+        help="people follow the runbook by hand; the drill times them up to the MTTR target",
+    )
+    report = with_results(
+        sub.add_parser(
+            "report",
+            help="write the Markdown and HTML report of the results",
+            description="Per scenario: TTD/TTR against the MTTR target and the baseline, the "
+            "trend over the history, a timeline plot. With --max-regression, exit 1 on a "
+            "regression.",
+        )
+    )
+    report.add_argument(
+        "--out", default=None, metavar="DIR", help="report folder (default: <results>/report)"
+    )
     return parser
 
 
@@ -138,7 +230,121 @@ def _dispatch(args: argparse.Namespace) -> int:
         return {"up": _stack_up, "status": _stack_status, "down": _stack_down}[args.action](args)
     if args.command == "faults":
         return _faults_list(args)
+    if args.command == "report":
+        return _report(args)
+    if args.command in ("run", "drill"):
+        return _run(args) if args.command == "run" else _drill(args)
     raise AssertionError(args.command)
+
+
+def _recorder(args: argparse.Namespace) -> Any:
+    from pathlib import Path
+
+    from drillbook.report.history import DEFAULT_HISTORY
+    from drillbook.report.recorder import Recorder
+
+    results = Path(args.results)
+    return Recorder(
+        history=Path(args.history) if args.history else results / DEFAULT_HISTORY,
+        baseline=Path(args.baseline) if args.baseline else None,
+        max_regression_pct=args.max_regression,
+    )
+
+
+def _finish(recorder: Any) -> None:
+    print()
+    for line in recorder.table():
+        print(line)
+    for regression in recorder.regressions:
+        print(f"regression: {regression.message}")
+
+
+def _run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from drillbook.runner import reference_stack, resolve, run_files
+
+    scenarios = [resolve(a) for a in args.scenarios]  # every file checked before Docker starts
+    recorder = _recorder(args)
+    with reference_stack(args.stack, args.profile, _progress) as stack:
+        code = run_files(
+            scenarios,
+            stack,
+            recorder,
+            results=Path(args.results),
+            locustfile=Path(args.locustfile),
+            progress=_progress,
+        )
+    _finish(recorder)
+    return code
+
+
+def _drill(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from drillbook import gameday
+    from drillbook.report.build import write_report
+    from drillbook.runner import reference_stack, resolve
+    from drillbook.scenarios.engine import run_scenario
+
+    scenario = resolve(args.scenario)
+    locustfile = Path(args.locustfile)
+    if not locustfile.is_file():
+        raise DrillbookError(f"locustfile {locustfile} not found", "pass --locustfile PATH")
+    recorder = _recorder(args)
+    results = Path(args.results)
+    manual = bool(args.manual)
+    print(f"=== drill {scenario.name} ({'manual' if manual else 'auto'}) ===")
+    print(gameday.runbook_text(scenario))
+    with reference_stack(args.stack, args.profile, _progress) as stack:
+        url = stack.service(scenario.steady.service).url + scenario.steady.probe
+        if manual:
+            print("Fix it by hand; the containers of this drill:")
+            print(gameday.where_things_are(stack))
+        status = gameday.LiveStatus(url).start()
+        try:
+            result = run_scenario(
+                scenario,
+                stack,
+                locustfile=locustfile,
+                out_dir=results,
+                progress=gameday.drill_progress(scenario, status, _progress),
+                remediate=not manual,
+            )
+        finally:
+            status.stop()
+    recorder.record(result.as_json())
+    report = write_report(
+        results,
+        out=gameday.drill_report_dir(results, scenario),
+        history_path=recorder.history,
+        baseline_path=Path(args.baseline) if args.baseline else None,
+        max_regression_pct=args.max_regression,
+        only={scenario.name},
+        title=f"drill {scenario.name} ({'manual' if manual else 'auto'})",
+    )
+    _finish(recorder)
+    print(f"report: {report.markdown}\n        {report.html}")
+    return 0 if result.passed and not recorder.regressions else 1
+
+
+def _report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from drillbook.report.build import write_report
+
+    results = Path(args.results)
+    report = write_report(
+        results,
+        out=Path(args.out) if args.out else None,
+        history_path=Path(args.history) if args.history else None,
+        baseline_path=Path(args.baseline) if args.baseline else None,
+        max_regression_pct=args.max_regression,
+    )
+    print(f"{report.markdown}\n{report.html}")
+    for message in report.regressions:
+        print(f"regression: {message}", file=sys.stderr)
+    return 1 if report.regressions else 0
 
 
 def _faults_list(args: argparse.Namespace) -> int:

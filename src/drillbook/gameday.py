@@ -1,0 +1,141 @@
+"""Game-day drills: `drillbook drill SCENARIO [--auto | --manual]`.
+
+The stack comes up, the load starts, the fault goes in, the runbook is shown and a live line
+tells the time since the fault and what the service's readiness probe says, until it has
+recovered. `--auto` follows the runbook through the executor; `--manual` leaves it to the
+people at the keyboard and times them (the clock stops at the MTTR target). Ctrl-C reverts the
+fault and removes the stack. A drill ends with its report (Markdown, HTML, timeline PNG).
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+import httpx
+
+from drillbook.observe.probe import require_loopback
+from drillbook.scenarios.engine import find_runbook
+from drillbook.scenarios.model import Scenario
+from drillbook.stack import Stack
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ServiceState:
+    """What one probe of the service said: healthy or not, and in a few words why."""
+
+    healthy: bool
+    text: str
+
+
+def probe_state(url: str, timeout_s: float = 1.0) -> ServiceState:
+    """GET the readiness URL (loopback only); unhealthy dependencies named from its JSON."""
+    require_loopback(url)
+    try:
+        response = httpx.get(url, timeout=timeout_s)
+    except httpx.HTTPError as exc:
+        return ServiceState(False, f"no answer ({type(exc).__name__})")
+    if response.status_code == 200:
+        return ServiceState(True, "ready")
+    return ServiceState(False, f"HTTP {response.status_code}" + _failing(response))
+
+
+def _failing(response: httpx.Response) -> str:
+    try:
+        dependencies = response.json().get("dependencies", {})
+    except (ValueError, AttributeError):
+        return ""
+    down = [name for name, state in dependencies.items() if not state.get("ok", True)]
+    return f", failing: {', '.join(down)}" if down else ""
+
+
+class LiveStatus:
+    """A background line: seconds since the fault and the service's state, every half second.
+
+    On a terminal the line is redrawn in place; elsewhere (CI logs) a line is written when
+    the state changes and every 10 s.
+    """
+
+    def __init__(self, url: str, out: TextIO = sys.stderr, period_s: float = 0.5) -> None:
+        self.url = url
+        self.out = out
+        self.period_s = period_s
+        self.injected_at: float | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="drill-status", daemon=True)
+        self._tty = out.isatty()
+
+    @property
+    def redraws(self) -> bool:
+        """Whether the line is redrawn in place (a terminal)."""
+        return self._tty
+
+    def start(self) -> LiveStatus:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        if self._tty:
+            self.out.write("\n")
+
+    def _loop(self) -> None:
+        last_text, last_write = "", 0.0
+        while not self._stop.wait(self.period_s):
+            if self.injected_at is None:
+                continue
+            state = probe_state(self.url)
+            elapsed = time.monotonic() - self.injected_at
+            line = f"  t+{elapsed:6.1f} s  {'OK  ' if state.healthy else 'DOWN'}  {state.text}"
+            if self._tty:
+                self.out.write("\r\033[K" + line)
+                self.out.flush()
+            elif state.text != last_text or time.monotonic() - last_write >= 10:
+                self.out.write(line + "\n")
+                self.out.flush()
+                last_text, last_write = state.text, time.monotonic()
+
+
+def runbook_text(scenario: Scenario) -> str:
+    """The runbook of the scenario as its people would read it (its Markdown)."""
+    runbook = find_runbook(scenario)
+    if runbook is None or scenario.runbook_path is None:
+        return "(this scenario has no runbook)"
+    return scenario.runbook_path.read_text(encoding="utf-8")
+
+
+def where_things_are(stack: Stack) -> str:
+    """Service -> container and published address, for the people fixing things by hand."""
+    lines = []
+    for name, service in sorted(stack.services.items()):
+        endpoint = service.endpoint()
+        address = endpoint.get("url") or f"{endpoint.get('host')}:{endpoint.get('port')}"
+        lines.append(f"  {name:12} {service.docker.name:48} {address}")
+    return "\n".join(lines)
+
+
+def drill_progress(scenario: Scenario, status: LiveStatus, progress: Progress) -> Progress:
+    """Progress that also starts the live clock when the engine reports the injection."""
+
+    def report(message: str) -> None:
+        if message.startswith(f"{scenario.name}: fault injected"):
+            status.injected_at = time.monotonic()
+        if status.redraws and status.injected_at is not None:
+            status.out.write("\r\033[K")  # the live line gives way to the progress line
+        progress(message)
+
+    return report
+
+
+def drill_report_dir(results: Path, scenario: Scenario) -> Path:
+    """Where a drill's report goes: <results>/drills/<scenario>-<UTC time>/."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    return results / "drills" / f"{scenario.name}-{stamp}"
