@@ -40,6 +40,10 @@ def probe_state(url: str, timeout_s: float = 1.0) -> ServiceState:
     require_loopback(url)
     try:
         response = httpx.get(url, timeout=timeout_s)
+    except httpx.TimeoutException:
+        return ServiceState(False, f"no answer within {timeout_s:g} s")
+    except httpx.ConnectError:
+        return ServiceState(False, "connection refused")
     except httpx.HTTPError as exc:
         return ServiceState(False, f"no answer ({type(exc).__name__})")
     if response.status_code == 200:
@@ -68,6 +72,7 @@ class LiveStatus:
         self.out = out
         self.period_s = period_s
         self.injected_at: float | None = None
+        self.ended = False  # recovered or given up: the clock stops
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="drill-status", daemon=True)
         self._tty = out.isatty()
@@ -90,7 +95,7 @@ class LiveStatus:
     def _loop(self) -> None:
         last_text, last_write = "", 0.0
         while not self._stop.wait(self.period_s):
-            if self.injected_at is None:
+            if self.injected_at is None or self.ended:
                 continue
             state = probe_state(self.url)
             elapsed = time.monotonic() - self.injected_at
@@ -128,6 +133,9 @@ def drill_progress(scenario: Scenario, status: LiveStatus, progress: Progress) -
     def report(message: str) -> None:
         if message.startswith(f"{scenario.name}: fault injected"):
             status.injected_at = time.monotonic()
+            progress(f"live: seconds since the fault, and what {status.url} says")
+        elif message.startswith((f"{scenario.name}: recovered", f"{scenario.name}: not recovered")):
+            status.ended = True
         if status.redraws and status.injected_at is not None:
             status.out.write("\r\033[K")  # the live line gives way to the progress line
         progress(message)

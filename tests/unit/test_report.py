@@ -13,6 +13,7 @@ from drillbook.errors import DrillbookError, SourceError
 from drillbook.observe.load import Request
 from drillbook.observe.series import Series, per_window
 from drillbook.report.build import write_report
+from drillbook.report.format import offset
 from drillbook.report.gate import check, check_all, growth_pct
 from drillbook.report.history import (
     Identity,
@@ -234,6 +235,15 @@ def test_per_window_bins_by_end_time_and_keeps_empty_windows() -> None:
     assert series.error_rate() == [0.0, 0.5, None, None, 0.0]
     assert Series.from_json(series.as_json()) == series
     assert per_window([], 0.0).t == ()
+
+
+def test_offsets_never_read_minus_zero() -> None:
+    assert [offset(t) for t in (-0.0004, 0.0, 2.104, -5.0)] == [
+        "+0.00 s",
+        "+0.00 s",
+        "+2.10 s",
+        "-5.00 s",
+    ]
 
 
 def test_sparkline() -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import allure
 
-from drillbook.report.format import seconds
+from drillbook.report.format import offset, seconds
 
 # Runbook severities (PagerDuty/Prometheus words) onto Allure's scale.
 _SEVERITY = {
@@ -51,8 +51,7 @@ def report(result: dict[str, Any], load_dir: Path | None, plot: Path | None) -> 
     allure.dynamic.description(result["reason"])
     steps = list(result.get("steps", []))
     for event in result.get("timeline", []):
-        at = round(float(event["t"]), 2) or 0.0  # no "-0.00"
-        title = f"t{at:+.2f} s  {event['kind']}" + (
+        title = f"t{offset(event['t'])}  {event['kind']}" + (
             f": {event['detail']}" if event["detail"] else ""
         )
         with allure.step(title):

@@ -15,3 +15,8 @@ def change(value: float | None) -> str:
     if value == float("inf"):
         return "+∞"
     return f"{value:+.0f}%"
+
+
+def offset(t: float) -> str:
+    """A time relative to the injection: '+2.10 s', '-5.00 s'; never '-0.00 s'."""
+    return f"{round(t, 2) + 0.0:+.2f} s"

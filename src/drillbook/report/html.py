@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
+from drillbook.report.format import offset
 from drillbook.report.markdown import Figures, ReportContext, counts, step_rows, table_rows
 from drillbook.report.plots import DETECTED, FAULT, RECOVERED, STEP
 from drillbook.report.summary import ScenarioRow, seconds
@@ -120,7 +121,7 @@ def _scenario(row: ScenarioRow, plot: str | None, folder: Path) -> str:
         parts.append('<p class="meta">No timeline plot: the result has no per-second series.</p>')
     parts.append(_table(step_rows(result), "Runbook steps"))
     events = [["t", "event", "detail"]] + [
-        [f"{e['t']:+.2f} s", e["kind"], e["detail"]] for e in result.get("timeline", [])
+        [offset(e["t"]), e["kind"], e["detail"]] for e in result.get("timeline", [])
     ]
     parts.append(f"<details><summary>Timeline ({len(events) - 1} events)</summary>")
     parts.append(_table(events, None) + "</details>")

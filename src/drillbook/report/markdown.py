@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from drillbook.report.format import offset
 from drillbook.report.summary import ScenarioRow, change, seconds, sparkline
 
 
@@ -157,7 +158,7 @@ def _scenario(row: ScenarioRow, plot: str | None) -> list[str]:
 
 
 def _events(result: dict[str, Any]) -> list[list[str]]:
-    return [[f"{e['t']:+.2f} s", e["kind"], e["detail"]] for e in result.get("timeline", [])]
+    return [[offset(e["t"]), e["kind"], e["detail"]] for e in result.get("timeline", [])]
 
 
 def _table(rows: list[list[str]]) -> list[str]:

@@ -15,7 +15,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # after use(): the backend must be chosen first
 from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from drillbook.observe.series import Series
 from drillbook.report.format import seconds
@@ -65,7 +65,9 @@ def timeline_png(result: dict[str, Any], path: Path) -> Path | None:
         f"TTD {seconds(result.get('ttd_s'))} · TTR {seconds(result.get('ttr_s'))} · "
         f"target {result['target_s']:g} s"
     )
-    lat.set_title(f"{result['scenario']}: {result['verdict']} ({figures})", loc="left", fontsize=11)
+    fig.suptitle(
+        f"{result['scenario']}: {result['verdict']} ({figures})", x=0.01, ha="left", fontsize=11
+    )
     _legend(lat, result)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)
@@ -88,7 +90,7 @@ def _steps(ax: Axes, steps: list[dict[str, Any]]) -> None:
             ax.barh(row, max(duration, 0.05), left=start, height=0.6, color=colour)
         text = " ".join(str(step["text"]).split())
         text = text if len(text) <= 38 else text[:37] + "…"
-        labels.append(f"{step['line']}: {text} ({step['status']})")
+        labels.append(f"line {step['line']}: {text} ({step['status']})")
     ax.set_yticks(range(len(steps)), labels, fontsize=7.5)
     ax.set_ylim(len(steps) - 0.5, -0.5)  # first step on top, as in the runbook
     ax.grid(False, axis="y")
@@ -128,7 +130,15 @@ def _legend(ax: Axes, result: dict[str, Any]) -> None:
     if "fault ended" in kinds:
         handles.append(Line2D([], [], color=FAULT, linestyle=":", label="fault ended"))
     handles.append(Patch(color=FAULT, alpha=0.12, label="until recovered"))
-    ax.legend(handles=handles, loc="upper right", fontsize=8, framealpha=0.9)
+    # Above the plot, never over the curves it explains.
+    ax.legend(
+        handles=handles,
+        loc="lower right",
+        bbox_to_anchor=(1.0, 1.0),
+        ncols=len(handles),
+        fontsize=8,
+        frameon=False,
+    )
 
 
 def trend_png(trends: dict[str, Sequence[RunRecord]], path: Path) -> Path | None:
@@ -147,10 +157,23 @@ def trend_png(trends: dict[str, Sequence[RunRecord]], path: Path) -> Path | None
         failed = [(x, y) for x, y, r in zip(xs, ys, runs, strict=True) if not r.passed]
         if failed:
             ax.plot(*zip(*failed, strict=True), "x", color=line.get_color(), markersize=8)
-    ax.axhline(100, color=FAULT, linewidth=1, linestyle="--", label="MTTR target")
+    highest = max(
+        (
+            r.ttr_s / r.target_s * 100
+            for runs in drawn.values()
+            for r in runs
+            if r.ttr_s and r.target_s
+        ),
+        default=0.0,
+    )
+    # Zoom to the figures: TTRs of a few % of the target would otherwise be a flat line at 0.
+    top = 110.0 if highest > 60 else max(highest * 1.4, 1.0)
+    if top >= 100:
+        ax.axhline(100, color=FAULT, linewidth=1, linestyle="--", label="MTTR target")
     ax.set_xlabel("run (oldest first); a cross marks a failed run")
     ax.set_ylabel("TTR (% of the MTTR target)")
-    ax.set_ylim(bottom=0)
+    ax.set_ylim(0, top)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(True, alpha=0.25)
     ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
     ax.set_title("Time to recover over the history", loc="left", fontsize=11)
