@@ -432,3 +432,39 @@ def test_a_container_this_run_did_not_label_is_refused(
         assert stranger.exec_run(["true"]).exit_code == 0
     finally:
         stranger.remove(force=True)
+
+
+def test_connection_exhaustion_locks_the_api_out_until_reverted(
+    api: str, fault: Callable[..., Fault[Any]], drillbook_stack: Stack
+) -> None:
+    f = fault("connection-exhaustion", connections=10)
+    f.inject()
+    # The api's sessions were ended and the role's limit is taken by the idle hog.
+    until(lambda: write(api).status_code == 503, what="writes refused")
+    assert dep(api, "database")["ok"] is False
+    f.revert()
+    until(lambda: write(api).status_code == 201, what="writes back")
+    assert find_leftovers(drillbook_stack) == []
+
+
+def test_traffic_burst_drives_the_api_into_its_rate_limit(
+    drillbook_stack: Stack, fault: Callable[..., Fault[Any]]
+) -> None:
+    drillbook_stack.recreate("api", env={"RATE_LIMIT_PER_MINUTE": "300"})
+    try:
+        api = drillbook_stack.service("api").url
+        f = fault("traffic-burst", users=10)
+        f.inject()
+        until(
+            lambda: (
+                httpx.post(
+                    f"{api}/v1/query", headers=KEY, json={"query": "q"}, timeout=10
+                ).status_code
+                == 429
+            ),
+            45,
+            "rate limited",
+        )
+        f.revert()
+    finally:
+        drillbook_stack.recreate("api")

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 # Each module registers its fault types on import.
-from drillbook.faults import container, data, kernel, provider, resources, toxic
+from drillbook.faults import container, data, kernel, provider, resources, toxic, traffic
 from drillbook.faults.base import (
     Fault,
     FaultParamError,
@@ -43,5 +43,6 @@ __all__ = [
     "provider",
     "resources",
     "toxic",
+    "traffic",
     "validate",
 ]

@@ -296,7 +296,7 @@ class Fault(ABC, Generic[P]):
 
 
 _REGISTRY: dict[str, type[Fault[Any]]] = {}
-CATEGORIES = ("container", "resources", "network", "kernel", "provider", "data")
+CATEGORIES = ("container", "resources", "network", "kernel", "provider", "data", "traffic")
 
 F = TypeVar("F", bound=type[Fault[Any]])
 

@@ -8,11 +8,23 @@ table from a backup meanwhile, revert keeps the restored table and discards the 
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from drillbook.errors import DrillbookError
 from drillbook.faults.base import Fault, ServiceParams, param, register
-from drillbook.faults.target import container_of, exec_root, restore_running, status
+from drillbook.faults.target import (
+    MARKER,
+    container_of,
+    exec_root,
+    restore_running,
+    start_marked,
+    status,
+)
+
+if TYPE_CHECKING:
+    from drillbook.stack import Stack
 
 _IDENT = r"^[a-z_][a-z0-9_]{0,40}$"
 SAVED_PREFIX = "drillbook_saved_"  # tables set aside by table-drop
@@ -70,6 +82,10 @@ class TableDrop(Fault[TableParams]):
     )
     params_type = TableParams
 
+    def __init__(self, stack: Stack, params: TableParams) -> None:
+        super().__init__(stack, params)
+        self._aside: list[tuple[str, str, str]] = []  # (kind, name, name while set aside)
+
     @property
     def saved(self) -> str:
         return f"{SAVED_PREFIX}{self.params.table}_{self.id.replace('-', '_')}"[:63]
@@ -91,12 +107,34 @@ class TableDrop(Fault[TableParams]):
     def exists(self, table: str) -> bool:
         return self.sql(f"SELECT to_regclass('public.{table}') IS NOT NULL") == "t"
 
+    def owned_sequences(self, table: str) -> list[str]:
+        """The sequences a table's columns own (its serial ids): a real DROP takes them too."""
+        out = self.sql(
+            "SELECT s.relname FROM pg_class s JOIN pg_depend d ON d.objid = s.oid "
+            "JOIN pg_class t ON d.refobjid = t.oid "
+            f"WHERE s.relkind = 'S' AND d.deptype = 'a' AND t.relname = '{table}'"
+        )
+        return out.split()
+
+    def indexes(self, table: str) -> list[str]:
+        return self.sql(f"SELECT indexname FROM pg_indexes WHERE tablename = '{table}'").split()
+
     def _inject(self) -> None:
         if not self.exists(self.params.table):
             raise DrillbookError(
                 f"no table {self.params.table!r} in {self.params.service}/{self.params.database}"
             )
-        self.sql(f"ALTER TABLE {self.params.table} RENAME TO {self.saved}")
+        # Its sequences and indexes go aside with it, so that a restore can create them afresh.
+        related = [("SEQUENCE", n) for n in self.owned_sequences(self.params.table)]
+        related += [("INDEX", n) for n in self.indexes(self.params.table)]
+        self._aside = [
+            (kind, name, f"{self.saved}_{i}"[:63]) for i, (kind, name) in enumerate(related)
+        ]
+        statements = [f"ALTER TABLE {self.params.table} RENAME TO {self.saved}"]
+        statements += [
+            f"ALTER {kind} {name} RENAME TO {aside}" for kind, name, aside in self._aside
+        ]
+        self.sql("BEGIN; " + "; ".join(statements) + "; COMMIT")
 
     def _revert(self) -> None:
         container = container_of(self.stack, self.params.service)
@@ -106,8 +144,118 @@ class TableDrop(Fault[TableParams]):
             return
         if self.exists(self.params.table):
             self.sql(f"DROP TABLE {self.saved}")  # a restore brought it back already
-        else:
-            self.sql(f"ALTER TABLE {self.saved} RENAME TO {self.params.table}")
+            return
+        statements = [f"ALTER TABLE {self.saved} RENAME TO {self.params.table}"]
+        statements += [
+            f"ALTER {kind} {aside} RENAME TO {name}" for kind, name, aside in self._aside
+        ]
+        self.sql("BEGIN; " + "; ".join(statements) + "; COMMIT")
 
     def describe(self) -> str:
         return f"drop table {self.params.table} in {self.params.service}/{self.params.database}"
+
+
+# The hog's sessions feed psql from a sleep of this odd length, which is how revert finds
+# them: by exact command line, one process at a time. Never by process group or a loose
+# match: PostgreSQL rewrites its backends' command lines, and one killed backend sends the
+# whole server into recovery.
+_HOG_SLEEP = "86399"
+_KILL_HOG = (
+    'for d in /proc/[0-9]*; do read -r c < "$d/comm" 2>/dev/null || continue; '
+    '[ "$c" = sleep ] || continue; [ "$(tr "\\0" " " < "$d/cmdline")" = "sleep $1 " ] '
+    '&& kill -9 "${d#/proc/}"; done; true'
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConnectionParams(ServiceParams):
+    service: str = param("the PostgreSQL service", default="postgres", refers_to="service")
+    database: str = param("the database", default="drillbook")
+    user: str = param("the application's role, whose connections run out", default="drillbook")
+    connections: int = param(
+        "idle connections the leaking client holds (the role's limit becomes this)",
+        default=20,
+        minimum=1,
+        maximum=90,
+    )
+
+    def check(self) -> str | None:
+        for name in ("database", "user"):
+            if not re.match(_IDENT, getattr(self, name)):
+                return f"{name}: must be a plain lower-case SQL identifier"
+        return None
+
+
+@register
+class ConnectionExhaustion(Fault[ConnectionParams]):
+    """A leaking client holds every connection the application's role may open.
+
+    The hog's idle sessions are opened first; then the role's connection limit is set to
+    their number and the application's own sessions are ended, so it cannot get one back.
+    Ending the idle sessions (the usual runbook step) frees the role again.
+    """
+
+    kind = "connection-exhaustion"
+    category = "data"
+    summary = (
+        "A leaking client holds all the connections the application's PostgreSQL role may "
+        "open; the application's own are ended and cannot come back"
+    )
+    params_type = ConnectionParams
+
+    @property
+    def app_name(self) -> str:
+        return f"{MARKER}{self.id}"[:63]
+
+    def admin(self, statement: str) -> str:
+        container = container_of(self.stack, self.params.service)
+        code, out = exec_root(
+            container,
+            ["psql", "-U", "postgres", "-d", self.params.database, "-v", "ON_ERROR_STOP=1",
+             "-tAc", statement],
+        )  # fmt: skip
+        if code != 0:
+            raise DrillbookError(f"psql in {container.name} failed: {out.strip()}")
+        return out.strip()
+
+    def hogs(self) -> int:
+        return int(
+            self.admin(
+                f"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{self.app_name}'"
+            )
+        )
+
+    def _inject(self) -> None:
+        p = self.params
+        container = container_of(self.stack, p.service)
+        hog = (
+            f"export PGAPPNAME={self.app_name}; for i in $(seq {p.connections}); do "
+            f"(sleep {_HOG_SLEEP} | psql -U {p.user} -d {p.database} -q >/dev/null 2>&1) & "
+            "done; wait"
+        )
+        start_marked(container, self.id, hog)
+        deadline = time.monotonic() + 10
+        while self.hogs() < p.connections:
+            if time.monotonic() > deadline:
+                raise DrillbookError(f"the leaking client got only {self.hogs()} connections")
+            time.sleep(0.1)
+        self.admin(f"ALTER ROLE {p.user} CONNECTION LIMIT {p.connections}")
+        self.admin(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            f"WHERE usename = '{p.user}' AND application_name <> '{self.app_name}'"
+        )
+
+    def _revert(self) -> None:
+        container = container_of(self.stack, self.params.service)
+        if status(container) != "running":
+            restore_running(self.stack, self.params.service)
+        self.admin(f"ALTER ROLE {self.params.user} CONNECTION LIMIT -1")
+        self.admin(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            f"WHERE application_name = '{self.app_name}'"
+        )
+        exec_root(container, ["sh", "-c", _KILL_HOG, "kill", _HOG_SLEEP])
+
+    def describe(self) -> str:
+        p = self.params
+        return f"{p.connections} idle connections hold every slot of role {p.user} in {p.service}"
