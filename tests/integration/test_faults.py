@@ -415,10 +415,12 @@ def test_a_container_this_run_did_not_label_is_refused(
     # A plain container, and one from drillbook's own redis image, whose labels it inherits
     # but not those of this run: both are someone else's.
     ref = drillbook_stack.service("redis").docker.image.id if image == "redis" else image
-    stranger = drillbook_stack.client.containers.run(
-        ref, ["sleep", "infinity"], detach=True, tmpfs={"/data": "size=16m"}
+    # Created, then started inside the try: a start that fails must not leave it behind.
+    stranger = drillbook_stack.client.containers.create(
+        ref, ["sleep", "infinity"], tmpfs={"/data": "size=16m"}
     )
     try:
+        stranger.start()
         fake = SimpleNamespace(
             spec=drillbook_stack.spec,
             run_id=drillbook_stack.run_id,
