@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -18,5 +19,8 @@ def spec() -> StackSpec:
 @pytest.fixture(scope="session")
 def seeds() -> Path:
     if not SEEDS.is_dir():
-        pytest.skip(f"seed runbooks not found at {SEEDS}")
+        message = f"seed runbooks not found at {SEEDS}"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}: CI must provide ../shared beside the checkout")
+        pytest.skip(message)
     return SEEDS
