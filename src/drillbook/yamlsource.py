@@ -62,3 +62,37 @@ def loads_yaml(text: str, path: str = "<string>") -> Any:
         raise SourceError(path, line, f"invalid YAML: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
         raise SourceError(path, None, f"invalid YAML: {exc}") from None
+
+
+class SourceReader:
+    """Base of the readers of drillbook's YAML files: every error at its file and line."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, line: int, message: str, hint: str | None = None) -> SourceError:
+        return SourceError(str(self.path), line, message, hint)
+
+    def mapping(self, value: Any, line: int, what: str, *, optional: bool = False) -> Mapping:
+        """`value` as a Mapping; with `optional`, a missing value reads as an empty one."""
+        if value is None and optional:
+            empty = Mapping()
+            empty.line, empty.key_lines = line, {}
+            return empty
+        if not isinstance(value, Mapping):
+            raise self.fail(line, f"{what} must be a mapping, got {type(value).__name__}")
+        return value
+
+    def check_keys(self, m: Mapping, allowed: set[str], what: str) -> None:
+        for key in m:
+            if key not in allowed:
+                raise self.fail(
+                    m.line_of(key),
+                    f"unknown key {key!r} in {what}",
+                    f"allowed keys: {', '.join(sorted(allowed))}",
+                )
+
+    def require(self, m: Mapping, key: str, what: str) -> Any:
+        if key not in m:
+            raise self.fail(m.line, f"{what} needs {key!r}")
+        return m[key]

@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any
 
 from drillbook import faults
-from drillbook.errors import SourceError
 from drillbook.faults.base import FaultParamError
 from drillbook.observe.load import LoadProfile
 from drillbook.observe.slo import Slo
@@ -41,7 +40,7 @@ from drillbook.runbooks.model import Runbook
 from drillbook.runbooks.parser import parse_file
 from drillbook.scenarios.model import Degradation, Expectations, Scenario, SteadyState
 from drillbook.stack.spec import StackSpec
-from drillbook.yamlsource import Mapping, load_yaml
+from drillbook.yamlsource import Mapping, SourceReader, load_yaml
 
 _TOP = {
     "name",
@@ -57,31 +56,7 @@ _TOP = {
 }
 
 
-class _Reader:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def fail(self, line: int, message: str, hint: str | None = None) -> SourceError:
-        return SourceError(str(self.path), line, message, hint)
-
-    def mapping(self, value: Any, line: int, what: str) -> Mapping:
-        if value is None:
-            empty = Mapping()
-            empty.line, empty.key_lines = line, {}
-            return empty
-        if not isinstance(value, Mapping):
-            raise self.fail(line, f"{what} must be a mapping, got {type(value).__name__}")
-        return value
-
-    def keys(self, m: Mapping, allowed: set[str], what: str) -> None:
-        for key in m:
-            if key not in allowed:
-                raise self.fail(
-                    m.line_of(key),
-                    f"unknown key {key!r} in {what}",
-                    f"allowed: {', '.join(sorted(allowed))}",
-                )
-
+class _Reader(SourceReader):
     def number(
         self,
         m: Mapping,
@@ -108,7 +83,7 @@ class _Reader:
 
     def scenario(self, doc: Any, spec: StackSpec | None) -> Scenario:
         root = self.mapping(doc, 1, "a scenario file")
-        self.keys(root, _TOP, "a scenario")
+        self.check_keys(root, _TOP, "a scenario")
         if "fault" not in root:
             raise self.fail(
                 root.line,
@@ -119,7 +94,7 @@ class _Reader:
         kind, params = self.fault(self.mapping(root["fault"], root.line_of("fault"), "fault"), spec)
         runbook_path, runbook_id, runbook = self.runbook(root)
         expect = self.expectations(
-            self.mapping(root.get("expect"), root.line_of("expect"), "expect")
+            self.mapping(root.get("expect"), root.line_of("expect"), "expect", optional=True)
         )
         if expect.recover_within_s is None and (runbook is None or runbook.mttr_s is None):
             where = f"runbook {runbook.id} has none" if runbook else "there is no runbook"
@@ -144,15 +119,22 @@ class _Reader:
             runbook_path=runbook_path,
             runbook_id=runbook_id,
             duration_s=duration,
-            load=self.load(self.mapping(root.get("load"), root.line_of("load"), "load")),
+            load=self.load(
+                self.mapping(root.get("load"), root.line_of("load"), "load", optional=True)
+            ),
             steady=self.steady(
                 self.mapping(
-                    root.get("steady_state"), root.line_of("steady_state"), "steady_state"
+                    root.get("steady_state"),
+                    root.line_of("steady_state"),
+                    "steady_state",
+                    optional=True,
                 ),
                 spec,
             ),
             expect=expect,
-            env=self.env(self.mapping(root.get("env"), root.line_of("env"), "env"), spec),
+            env=self.env(
+                self.mapping(root.get("env"), root.line_of("env"), "env", optional=True), spec
+            ),
             before_fault=self.commands(root, "before_fault"),
             line=root.line,
         )
@@ -218,7 +200,7 @@ class _Reader:
         return tuple(value)
 
     def load(self, m: Mapping) -> LoadProfile:
-        self.keys(m, {"users", "spawn_rate"}, "load")
+        self.check_keys(m, {"users", "spawn_rate"}, "load")
         users = int(self.required_number(m, "users", 10, low=1, high=500))
         return LoadProfile(
             users=users, spawn_rate=self.required_number(m, "spawn_rate", users, low=0.1)
@@ -235,7 +217,7 @@ class _Reader:
             "stability",
             "timeout",
         }
-        self.keys(m, allowed, "steady_state")
+        self.check_keys(m, allowed, "steady_state")
         service = str(m.get("service", "api"))
         if spec is not None and service not in spec.services:
             raise self.fail(
@@ -266,7 +248,7 @@ class _Reader:
         )
 
     def expectations(self, m: Mapping) -> Expectations:
-        self.keys(
+        self.check_keys(
             m,
             {"detect_within", "recover_within", "respond_after", "degraded", "writes_kept"},
             "expect",
@@ -274,7 +256,7 @@ class _Reader:
         degraded = None
         if "degraded" in m:
             d = self.mapping(m["degraded"], m.line_of("degraded"), "expect.degraded")
-            self.keys(d, {"max_error_rate", "max_p95_ms"}, "expect.degraded")
+            self.check_keys(d, {"max_error_rate", "max_p95_ms"}, "expect.degraded")
             degraded = Degradation(
                 self.number(d, "max_error_rate", None, high=1.0), self.number(d, "max_p95_ms", None)
             )

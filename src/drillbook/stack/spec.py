@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from drillbook.errors import SourceError
-from drillbook.yamlsource import Mapping, load_yaml
+from drillbook.yamlsource import Mapping, SourceReader, load_yaml
 
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 
@@ -127,33 +127,8 @@ class StackSpec:
         return waves
 
 
-class _Reader:
+class _Reader(SourceReader):
     """Reads one YAML document into specs, raising SourceError at the offending line."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def fail(self, line: int, message: str, hint: str | None = None) -> SourceError:
-        return SourceError(str(self.path), line, message, hint)
-
-    def mapping(self, value: Any, line: int, what: str) -> Mapping:
-        if not isinstance(value, Mapping):
-            raise self.fail(line, f"{what} must be a mapping, got {type(value).__name__}")
-        return value
-
-    def check_keys(self, m: Mapping, allowed: set[str], what: str) -> None:
-        for key in m:
-            if key not in allowed:
-                raise self.fail(
-                    m.line_of(key),
-                    f"unknown key {key!r} in {what}",
-                    f"allowed keys: {', '.join(sorted(allowed))}",
-                )
-
-    def require(self, m: Mapping, key: str, what: str) -> Any:
-        if key not in m:
-            raise self.fail(m.line, f"{what} needs {key!r}")
-        return m[key]
 
     def port(self, m: Mapping, key: str, what: str) -> int:
         value = self.require(m, key, what)

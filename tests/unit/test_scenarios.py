@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from drillbook.errors import SourceError
+from drillbook.scenarios import load_scenario, load_scenarios
+from drillbook.stack.spec import load_stack_spec
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC = load_stack_spec(ROOT / "fixtures" / "stack.yaml")
+CATALOGUE = {
+    "api-down", "redis-down", "database-down", "vectordb-slow", "vectordb-down",
+    "provider-timeout", "provider-errors", "high-latency", "disk-full", "memory-oom",
+    "rate-limit-storm", "cache-flush", "worker-down", "bad-deploy", "connection-exhaustion",
+    "backup-restore",
+}  # fmt: skip
+
+
+def test_the_catalogue_loads_against_the_reference_stack() -> None:
+    scenarios = load_scenarios(ROOT / "scenarios", SPEC)
+    assert {s.name for s in scenarios} == CATALOGUE
+    for s in scenarios:
+        assert s.runbook_id == s.name, s.name  # one runbook per incident
+    transient = {s.name for s in scenarios if s.transient}
+    assert transient == {"vectordb-slow", "high-latency", "cache-flush"}
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "runbooks").mkdir(exist_ok=True)
+    (tmp_path / "runbooks" / "r.md").write_text("---\nid: r\nalert: A\nmttr: 2m\n---\n# R\n")
+    (tmp_path / "scenarios").mkdir(exist_ok=True)
+    path = tmp_path / "scenarios" / "s.yaml"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "fragment"),
+    [
+        (
+            "fault: {type: kill, service: redis}\nrunbook: r\nexpect:\n  detect_within: -1\n",
+            4,
+            "detect_within must be >= 0.1",
+        ),
+        ("fault: {type: kill, service: ghost}\nrunbook: r\n", 1, "ghost"),
+        (
+            "fault:\n  type: latency\n  link: api-redis\n  latency_ms: -5\nrunbook: r\n",
+            4,
+            "latency_ms",
+        ),
+        ("fault: {type: kill, service: redis}\nrunbook: nowhere\n", 2, "not found"),
+        ("fault: {type: kill, service: redis}\nrunbook: r\ncolour: red\n", 3, "unknown key"),
+        ("fault: {type: teleport}\nrunbook: r\n", 1, "unknown fault type"),
+        ("runbook: r\n", 1, "needs a 'fault'"),
+        (
+            "fault: {type: kill, service: redis}\nrunbook: r\nsteady_state:\n  require: maybe\n",
+            4,
+            "require must be",
+        ),
+        (
+            "fault: {type: kill, service: redis}\nrunbook: r\nexpect:\n"
+            "  degraded: {max_p95_ms: 10}\n",
+            3,
+            "needs a transient fault",
+        ),
+        ("fault: {type: kill, service: redis}\nrunbook: [\n", 3, "invalid YAML"),
+    ],
+)
+def test_bad_scenarios_are_reported_at_their_line(
+    tmp_path: Path, text: str, line: int, fragment: str
+) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(SourceError) as info:
+        load_scenario(path, SPEC)
+    assert fragment in str(info.value)
+    assert info.value.line == line, str(info.value)
+
+
+def test_the_recovery_target_defaults_to_the_runbooks_mttr(tmp_path: Path) -> None:
+    path = write(tmp_path, "fault: {type: kill, service: redis}\nrunbook: r\n")
+    scenario = load_scenario(path, SPEC)
+    assert scenario.expect.recover_within_s is None and scenario.runbook_id == "r"
+    (tmp_path / "runbooks" / "r.md").write_text("---\nid: r\nalert: A\n---\n# R\n")
+    with pytest.raises(SourceError, match="no recovery target"):
+        load_scenario(path, SPEC)
