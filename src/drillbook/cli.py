@@ -33,6 +33,20 @@ def _progress(message: str) -> None:
     print(f"drillbook: {message}", file=sys.stderr, flush=True)
 
 
+_DRILL_HELP = """\
+Start the stack and the load, inject the fault, show the runbook and a live clock
+with the service's state until it has recovered, then write a drill report.
+Ctrl-C reverts the fault and removes the stack.
+
+With --target, drill a stack that is already running instead: one started by
+`drillbook stack up`, or your own containers, each labelled
+    io.drillbook.managed=true  io.drillbook.run=RUN_ID  io.drillbook.service=NAME
+(NAME: its service in --stack), on a network labelled io.drillbook.managed=true.
+The drill asks before it starts (--yes: do not ask), reverts what it did, and
+leaves the containers running.
+"""
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="drillbook",
@@ -167,9 +181,12 @@ def _parser() -> argparse.ArgumentParser:
                 sub.add_parser(
                     "drill",
                     help="a game-day drill of one scenario, timed live",
-                    description="Start the stack and the load, inject the fault, show the "
-                    "runbook and a live clock with the service's state until it has recovered, "
-                    "then write a drill report. Ctrl-C reverts the fault and removes the stack.",
+                    description=_DRILL_HELP,
+                    formatter_class=argparse.RawDescriptionHelpFormatter,
+                    epilog="examples:\n"
+                    "  drillbook drill redis-down            # own stack, runbook automated\n"
+                    "  drillbook drill redis-down --manual   # people fix it, timed\n"
+                    "  drillbook stack up && drillbook drill redis-down --target --yes",
                 )
             )
         )
@@ -183,6 +200,20 @@ def _parser() -> argparse.ArgumentParser:
         "--manual",
         action="store_true",
         help="people follow the runbook by hand; the drill times them up to the MTTR target",
+    )
+    drill.add_argument(
+        "--target",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="RUN_ID",
+        help="drill the running stack with this run id (see `drillbook stack status`); "
+        "alone: the only one running",
+    )
+    drill.add_argument(
+        "--yes",
+        action="store_true",
+        help="with --target: confirm without a prompt (needed where nobody can answer)",
     )
     report = with_results(
         sub.add_parser(
@@ -284,9 +315,11 @@ def _drill(args: argparse.Namespace) -> int:
 
     from drillbook import gameday
     from drillbook.report.build import write_report
-    from drillbook.runner import reference_stack, resolve
+    from drillbook.runner import reference_stack, resolve, target_stack
     from drillbook.scenarios.engine import run_scenario
 
+    if args.yes and args.target is None:
+        raise DrillbookError("--yes confirms a --target drill", "add --target, or drop --yes")
     scenario = resolve(args.scenario)
     locustfile = Path(args.locustfile)
     if not locustfile.is_file():
@@ -296,8 +329,18 @@ def _drill(args: argparse.Namespace) -> int:
     manual = bool(args.manual)
     print(f"=== drill {scenario.name} ({'manual' if manual else 'auto'}) ===")
     print(gameday.runbook_text(scenario))
-    with reference_stack(args.stack, args.profile, _progress) as stack:
+    stacked = (
+        reference_stack(args.stack, args.profile, _progress)
+        if args.target is None
+        else target_stack(args.stack, args.profile, args.target or None, _progress)
+    )
+    with stacked as stack:
         url = stack.service(scenario.steady.service).url + scenario.steady.probe
+        if args.target is not None:
+            print(gameday.target_warning(stack, scenario, manual))
+            if not args.yes and not gameday.confirmed("Go on?"):
+                print("drill not started: nothing was changed")
+                return 1
         if manual:
             print("Fix it by hand; the containers of this drill:")
             print(gameday.where_things_are(stack))

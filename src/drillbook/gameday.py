@@ -5,6 +5,9 @@ tells the time since the fault and what the service's readiness probe says, unti
 recovered. `--auto` follows the runbook through the executor; `--manual` leaves it to the
 people at the keyboard and times them (the clock stops at the MTTR target). Ctrl-C reverts the
 fault and removes the stack. A drill ends with its report (Markdown, HTML, timeline PNG).
+
+With `--target` the drill runs on a stack already running instead (see `drillbook.stack.target`),
+after a confirmation; it reverts what it did and leaves the containers running.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import TextIO
 
 import httpx
 
+from drillbook.errors import DrillbookError
 from drillbook.observe.probe import require_loopback
 from drillbook.scenarios.engine import find_runbook
 from drillbook.scenarios.model import Scenario
@@ -125,6 +129,46 @@ def where_things_are(stack: Stack) -> str:
         address = endpoint.get("url") or f"{endpoint.get('host')}:{endpoint.get('port')}"
         lines.append(f"  {name:12} {service.docker.name:48} {address}")
     return "\n".join(lines)
+
+
+def target_warning(stack: Stack, scenario: Scenario, manual: bool) -> str:
+    """What a drill on a stack already running will do to it, for the people confirming it."""
+    fault = ", ".join(f"{k}={v}" for k, v in sorted(scenario.fault_params.items()))
+    acts = (
+        "people follow the runbook by hand"
+        if manual
+        else "the runbook's commands are executed on these containers"
+    )
+    settings = [
+        f"{service} is recreated with "
+        + ", ".join(f"{k}={v}" for k, v in sorted(env.items()))
+        + " for the drill."
+        for service, env in sorted(scenario.env.items())
+    ]
+    return "\n".join(
+        [
+            f"This drill acts on a stack that is already running: run {stack.run_id}.",
+            where_things_are(stack),
+            *settings,
+            f"It injects the fault {scenario.fault_kind} ({fault or 'no parameters'}) under "
+            f"load, and {acts}.",
+            "The fault is reverted at the end or on Ctrl-C, changed services are put back as "
+            "defined, and the containers keep running.",
+        ]
+    )
+
+
+def confirmed(question: str, answers: TextIO = sys.stdin, out: TextIO = sys.stdout) -> bool:
+    """Ask a yes/no question on a terminal; only "y" or "yes" says yes."""
+    if not answers.isatty():
+        raise DrillbookError(
+            "--target acts on running containers and needs a confirmation, but nobody can "
+            "answer here (standard input is not a terminal)",
+            "pass --yes to confirm on the command line",
+        )
+    out.write(f"{question} [y/N] ")
+    out.flush()
+    return answers.readline().strip().lower() in ("y", "yes")
 
 
 def drill_progress(scenario: Scenario, status: LiveStatus, progress: Progress) -> Progress:

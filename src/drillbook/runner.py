@@ -40,6 +40,20 @@ def reference_stack(stack_path: str, profile: str | None, progress: Progress) ->
         yield stack
 
 
+@contextlib.contextmanager
+def target_stack(
+    stack_path: str, profile: str | None, run_id: str | None, progress: Progress
+) -> Iterator[Stack]:
+    """A stack already running, described by `stack_path`, taken over and let go of when done."""
+    from drillbook.stack import load_stack_spec
+
+    stack = Stack.attach(load_stack_spec(stack_path, profile), run_id, progress=progress)
+    try:
+        yield stack
+    finally:
+        stack.down()
+
+
 def resolve(argument: str, folder: Path = Path("scenarios")) -> Scenario:
     """A scenario from a file path, or from its name in `scenarios/`."""
     path = Path(argument)

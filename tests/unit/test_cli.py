@@ -29,3 +29,18 @@ def test_bad_stack_file_is_reported_with_its_line_before_docker(
 def test_missing_stack_file_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["images", "--stack", str(tmp_path / "nope.yaml")]) == 1
     assert "file not found" in capsys.readouterr().err
+
+
+def test_yes_without_target_is_refused_before_anything_starts(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["drill", "redis-down", "--yes"]) == 1
+    assert "--yes confirms a --target drill" in capsys.readouterr().err
+
+
+def test_drill_help_says_how_to_label_a_target(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["drill", "--help"])
+    out = capsys.readouterr().out
+    assert "--target [RUN_ID]" in out
+    assert "io.drillbook.service=NAME" in out

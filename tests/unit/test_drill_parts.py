@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import os
 import socket
 import threading
@@ -11,6 +12,7 @@ import pytest
 
 from drillbook.drill import DrillPlan, run_drill
 from drillbook.errors import DrillbookError
+from drillbook.gameday import confirmed
 from drillbook.observe.probe import Probe, require_loopback
 from drillbook.observe.timeline import Timeline
 from drillbook.result import Verdict, assert_recovered
@@ -160,3 +162,17 @@ def test_owner_alive_reads_the_labels() -> None:
     elsewhere = {**dead, labels.OWNER_HOST: "another-host"}
     assert labels.owner_alive(elsewhere)
     assert mine[labels.OWNER_PID] == str(os.getpid())
+
+
+def test_a_target_drill_asks_only_where_someone_can_answer() -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    out = io.StringIO()
+    assert confirmed("Go on?", Terminal("yes\n"), out) and out.getvalue() == "Go on? [y/N] "
+    assert confirmed("Go on?", Terminal("Y\n"), io.StringIO())
+    assert not confirmed("Go on?", Terminal("\n"), io.StringIO())
+    assert not confirmed("Go on?", Terminal("sure\n"), io.StringIO())
+    with pytest.raises(DrillbookError, match="needs a confirmation"):
+        confirmed("Go on?", io.StringIO("yes\n"), io.StringIO())

@@ -9,7 +9,6 @@ from typing import Any
 import httpx
 from docker.models.containers import Container
 from docker.utils import parse_bytes
-from testcontainers.core.container import DockerContainer
 
 from drillbook.errors import DrillbookError
 from drillbook.stack.spec import ServiceSpec
@@ -22,7 +21,7 @@ class Service:
     """One container of a stack. Its host port is fixed at creation, so it survives restarts."""
 
     spec: ServiceSpec
-    container: DockerContainer
+    docker: Container  # the Docker SDK's handle on the container
     host_port: int
 
     @property
@@ -32,11 +31,6 @@ class Service:
     @property
     def url(self) -> str:
         return f"http://{HOST}:{self.host_port}"
-
-    @property
-    def docker(self) -> Container:
-        wrapped: Container = self.container.get_wrapped_container()
-        return wrapped
 
     def status(self) -> str:
         self.docker.reload()

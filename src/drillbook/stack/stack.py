@@ -6,6 +6,10 @@
 
 Containers are started with testcontainers, labelled, named on the network by service name,
 published on 127.0.0.1 only, and removed on exit, also on an exception or Ctrl-C.
+
+`Stack.attach` takes over a stack already running (`drillbook stack up`, or containers
+labelled as drillbook's): drills act on it as on their own, and leave its containers
+running when they end.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from testcontainers.core.network import Network
 
 from drillbook.errors import DrillbookError
 from drillbook.stack import engine, labels, reaper
+from drillbook.stack import target as targets
 from drillbook.stack.images import image_ref
 from drillbook.stack.service import HOST, Service
 from drillbook.stack.spec import StackSpec
@@ -66,6 +71,43 @@ class Stack:
         self.replicas: dict[str, list[Service]] = {}
         self._network: Network | None = None
         self._labels = labels.run_labels(self.run_id, spec.name, mode)
+        self._images: dict[str, str] = {}  # service -> image, where not the definition's
+
+    @classmethod
+    def attach(
+        cls,
+        spec: StackSpec,
+        run_id: str | None = None,
+        *,
+        progress: Progress = _quiet,
+        client: docker.DockerClient | None = None,
+    ) -> Stack:
+        """The running stack with drillbook run id `run_id` (the only one, if None), checked
+        against `spec`. `down()` then lets go of it: its containers keep running."""
+        client = client or engine.connect()
+        target = targets.choose(targets.group(targets.members(client)), run_id)
+        attachment = targets.attach(
+            target,
+            spec,
+            managed_networks=targets.managed_networks(client),
+            owner_alive=labels.owner_alive(target.run_labels()),
+        )
+        stack = cls(spec, mode="attached", progress=progress, client=client)
+        stack.run_id = target.run_id
+        stack._labels = target.run_labels()
+        network = Network()
+        network.name = attachment.network
+        stack._network = network
+        for name, (member, host_port) in attachment.services.items():
+            stack.services[name] = Service(
+                spec.services[name], client.containers.get(member.id), host_port
+            )
+            stack._images[name] = member.image
+        if spec.proxy:
+            proxies = stack.toxiproxies()
+            stack.links = {link.name: proxies.find(link) for link in spec.links}
+        progress(f"stack {spec.name}: attached to {target.describe()}")
+        return stack
 
     # -- lifecycle -----------------------------------------------------------------------
     def up(self) -> Stack:
@@ -87,10 +129,13 @@ class Stack:
         return self
 
     def down(self) -> None:
-        """Remove every container and the network of this run. Safe to call twice."""
+        """Remove every container and the network of this run. Safe to call twice.
+
+        An attached stack is only let go of: its containers are not drillbook's to remove.
+        """
         if self.mode == "session":
             atexit.unregister(self.down)
-        removed = reaper.remove_run(self.client, self.run_id)
+        removed = 0 if self.mode == "attached" else reaper.remove_run(self.client, self.run_id)
         self.services.clear()
         self.replicas.clear()
         self.links.clear()
@@ -157,7 +202,12 @@ class Stack:
         old = self.service(name)
         old.docker.remove(force=True, v=True)
         service = self._run_container(
-            name, host_port=old.host_port, env=env, command=command, restart_policy=restart_policy
+            name,
+            host_port=old.host_port,
+            env=env,
+            command=command,
+            restart_policy=restart_policy,
+            container_name=old.docker.name,
         )
         self.services[name] = service
         if wait:
@@ -230,16 +280,17 @@ class Stack:
         env: dict[str, str] | None = None,
         command: list[str] | None = None,
         restart_policy: dict[str, Any] | None = None,
+        container_name: str | None = None,
     ) -> Service:
         spec = self.spec.services[name]
         assert self._network is not None
         host_port = host_port or free_port()
         suffix = f"-{replica}" if replica else ""
         container = (
-            DockerContainer(image_ref(spec, self.spec))
+            DockerContainer(self._images.get(name) or image_ref(spec, self.spec))
             .with_network(self._network)
             .with_network_aliases(name)
-            .with_name(f"drillbook-{self.spec.name}-{name}{suffix}-{self.run_id}")
+            .with_name(container_name or f"drillbook-{self.spec.name}-{name}{suffix}-{self.run_id}")
             .with_envs(**{**spec.env, **(env or {})})
         )
         run_command = command or list(spec.command)
@@ -267,7 +318,7 @@ class Stack:
                 f"service {name} could not start: {exc.explanation or exc}",
                 f"check service {name!r} in {self.spec.path}",
             ) from None
-        return Service(spec, container, host_port)
+        return Service(spec, container.get_wrapped_container(), host_port)
 
     def _create_links(self) -> None:
         proxies = self.toxiproxies()

@@ -169,6 +169,17 @@ class Toxiproxies:
             server.create(upstream=upstream, name=spec.name, listen=f"0.0.0.0:{spec.listen}")
         return Link(spec, upstream, self.host, self.port)
 
+    def find(self, spec: LinkSpec) -> Link:
+        """The link of a stack already running: its proxy must exist."""
+        with _api(self.host, self.port) as server:
+            proxy = server.get_proxy(spec.name)
+        if proxy is None:
+            raise DrillbookError(
+                f"the stack's Toxiproxy at {self.host}:{self.port} has no proxy {spec.name!r}",
+                "a stack started by `drillbook stack up` has one per link of its definition",
+            )
+        return Link(spec, str(proxy.upstream), self.host, self.port)
+
     def reset(self) -> None:
         """Enable every proxy and remove every toxic."""
         with _api(self.host, self.port) as server:
