@@ -3,3 +3,5 @@
 The drillbook plugin itself is loaded through its entry point; its defaults
 (fixtures/stack.yaml, load_tests/locustfile.py) are this repository's layout.
 """
+
+pytest_plugins = ["pytester"]  # tests of what our pytest plugin and Allure steps produce

@@ -30,7 +30,7 @@ def test_auto_drill_writes_its_report(tmp_path: Path) -> None:
     assert "DOWN" in done.stderr and "OK" in done.stderr, done.stderr[-3000:]
 
     result = json.loads((results / "redis-down.json").read_text())
-    assert result["passed"] and result["schema"] == 2
+    assert result["passed"] and result["schema"] == 3
     assert 0 < result["ttr_s"] <= result["target_s"]
     assert sum(result["series"]["errors"]) > 0  # the outage is in the per-second series
 

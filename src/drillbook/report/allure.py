@@ -1,19 +1,23 @@
 """A scenario's result in Allure (allure-pytest): phases and runbook steps, attachments, severity.
 
-Called from inside the scenario test once the scenario has run, through allure's public API
-only; without `--alluredir` every call here is a no-op of allure's. Allure times a step by
-when it was reported, so each step's title and parameters carry the measured times (seconds
-since the fault was injected, and how long it took).
+Called from inside the scenario test once the scenario has run; without `--alluredir` every
+call here is a no-op of allure's. Allure dates a step when it is reported, which is after the
+fact here, so each step is then re-dated with the times the drill measured: phases run from
+their mark on the timeline to the next one, runbook steps from their start for as long as they
+took. Re-dating reaches into allure-pytest's reporter (it has no public way to do it); should
+that ever change, steps keep report-time dates and their titles still say when they happened.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import allure
+import allure_commons
 
 from drillbook.report.format import offset, seconds
 
@@ -49,18 +53,21 @@ def report(result: dict[str, Any], load_dir: Path | None, plot: Path | None) -> 
     if runbook:
         allure.dynamic.label("runbook", str(runbook["id"]))
     allure.dynamic.description(result["reason"])
+    at = _clock(result.get("injected_epoch_s"))
     steps = list(result.get("steps", []))
-    for event in result.get("timeline", []):
+    events = list(result.get("timeline", []))
+    for index, event in enumerate(events):
         title = f"t{offset(event['t'])}  {event['kind']}" + (
             f": {event['detail']}" if event["detail"] else ""
         )
-        with allure.step(title):
+        ends = events[index + 1]["t"] if index + 1 < len(events) else event["t"]
+        with _dated_step(title, at(event["t"]), at(ends)):
             if event["kind"] == "remediation started":
                 for step in steps:
-                    _runbook_step(step)
+                    _runbook_step(step, at)
                 steps = []
     for step in steps:  # steps run without a "remediation started" mark (before_fault)
-        _runbook_step(step)
+        _runbook_step(step, at)
     with allure.step(_figures(result)):
         pass
     allure.attach(
@@ -85,17 +92,57 @@ def report(result: dict[str, Any], load_dir: Path | None, plot: Path | None) -> 
                 )
 
 
-def _runbook_step(step: dict[str, Any]) -> None:
+def _runbook_step(step: dict[str, Any], at: _Clock) -> None:
     title = (
         f"line {step['line']}: {' '.join(str(step['text']).split())}  "
         f"[{step['status']}, t+{step['start_s']:.2f} s, took {step['duration_s']:.2f} s]"
     )
-    with contextlib.suppress(StepFailed), allure.step(title):
+    start = float(step["start_s"])
+    dated = _dated_step(title, at(start), at(start + float(step["duration_s"])))
+    with contextlib.suppress(StepFailed), dated:
         output = step.get("output") or step.get("detail") or ""
         if output:
             allure.attach(str(output), name="output", attachment_type=allure.attachment_type.TEXT)
         if step["status"] in ("failed", "not executable", "refused"):
             raise StepFailed(step.get("detail") or step["status"])
+
+
+class _Clock:
+    """Seconds since the injection -> Unix milliseconds, Allure's time (None: not known)."""
+
+    def __init__(self, zero_epoch_s: float | None) -> None:
+        self.zero = zero_epoch_s
+
+    def __call__(self, t: float) -> int | None:
+        return None if self.zero is None else round((self.zero + t) * 1000)
+
+
+def _clock(zero_epoch_s: Any) -> _Clock:
+    return _Clock(float(zero_epoch_s) if zero_epoch_s is not None else None)
+
+
+@contextlib.contextmanager
+def _dated_step(title: str, start_ms: int | None, stop_ms: int | None) -> Iterator[None]:
+    """An Allure step dated from `start_ms` to `stop_ms` rather than when it is reported."""
+    context = allure.step(title)
+    item = None
+    try:
+        with context:
+            item = _reported(context.uuid)
+            yield
+    finally:
+        # After the step ended: allure stamps `stop` as it ends, failed or not.
+        if item is not None and start_ms is not None and stop_ms is not None:
+            item.start, item.stop = start_ms, max(stop_ms, start_ms)
+
+
+def _reported(uuid: Any) -> Any:
+    """allure-pytest's record of the step `uuid`, or None (no --alluredir, or not found)."""
+    for plugin in allure_commons.plugin_manager.get_plugins():
+        reporter = getattr(plugin, "allure_logger", None)
+        if reporter is not None and hasattr(reporter, "get_item"):
+            return reporter.get_item(uuid)
+    return None
 
 
 def _figures(result: dict[str, Any]) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from drillbook.errors import DrillbookError, SourceError
 
 # Every schema this reader understands; 1 lacks the per-second series (no timeline plot).
-READABLE_SCHEMAS = (1, 2)
+READABLE_SCHEMAS = (1, 2, 3)
 
 
 def load_result(path: Path) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import contextlib
 import datetime
 import json
 import math
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -226,6 +227,8 @@ def _judge(
         writes=writes,
         started_at=started,
         series=per_window(requests, t0) if m else None,
+        # The monotonic clock the drill ran on, read as wall-clock time.
+        injected_epoch_s=t0 + time.time() - time.monotonic() if m else None,
     )
 
 

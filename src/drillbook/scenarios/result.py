@@ -1,8 +1,9 @@
 """ScenarioResult: everything a scenario run established, and its JSON form.
 
-The JSON written per scenario (`<results>/<scenario>.json`), schema version 2:
+The JSON written per scenario (`<results>/<scenario>.json`), schema version 3:
 
-    schema          2 (2 added `series`, `drillbook` and the runbook's `severity`)
+    schema          3 (2 added `series`, `drillbook` and the runbook's `severity`; 3 added
+                    `injected_epoch_s`)
     drillbook       the drillbook version that ran it
     scenario        name; file: the scenario file
     verdict         "passed" | "no steady state" | "not detected" | "step not executable" |
@@ -24,6 +25,8 @@ The JSON written per scenario (`<results>/<scenario>.json`), schema version 2:
                     injection], requests: [n], errors: [n], p95_ms: [ms or null]}, or null
                     when the fault was never injected
     started_at      wall-clock time (ISO 8601) the scenario started
+    injected_epoch_s    wall-clock time (Unix seconds) of the injection, the zero of every `t`
+                    and `start_s` above, or null when the fault was never injected
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from drillbook.observe.series import Series
 from drillbook.result import Result, Verdict
 from drillbook.scenarios.model import Scenario
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class ScenarioResult:
     writes: dict[str, Any] | None = None
     started_at: str = ""
     series: Series | None = None
+    injected_epoch_s: float | None = None
 
     @property
     def passed(self) -> bool:
@@ -82,6 +86,7 @@ class ScenarioResult:
             "timeline": self.drill.timeline.as_json(relative_to=origin),
             "series": None if self.series is None else self.series.as_json(),
             "started_at": self.started_at,
+            "injected_epoch_s": _round(self.injected_epoch_s),
         }
 
 
