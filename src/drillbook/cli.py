@@ -334,7 +334,10 @@ def _drill(args: argparse.Namespace) -> int:
         if args.target is None
         else target_stack(args.stack, args.profile, args.target or None, _progress)
     )
+    title = f"drill {scenario.name} ({'manual' if manual else 'auto'})"
     with stacked as stack:
+        if args.target is not None:
+            title += f" on running stack {stack.run_id}"
         url = stack.service(scenario.steady.service).url + scenario.steady.probe
         if args.target is not None:
             print(gameday.target_warning(stack, scenario, manual))
@@ -364,7 +367,7 @@ def _drill(args: argparse.Namespace) -> int:
         baseline_path=Path(args.baseline) if args.baseline else None,
         max_regression_pct=args.max_regression,
         only={scenario.name},
-        title=f"drill {scenario.name} ({'manual' if manual else 'auto'})",
+        title=title,
     )
     _finish(recorder)
     print(f"report: {report.markdown}\n        {report.html}")

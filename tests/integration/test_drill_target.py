@@ -105,7 +105,9 @@ def test_target_drill_runs_on_the_stack_and_leaves_it_running(
     assert result["passed"] and 0 < result["ttr_s"] <= result["target_s"]
     assert sum(result["series"]["errors"]) > 0  # the outage happened on the target
     (drill,) = (tmp_path / "drills").iterdir()
-    assert "## redis-down — passed" in (drill / "report.md").read_text()
+    report = (drill / "report.md").read_text()
+    assert f"on running stack {running.run_id}" in report.splitlines()[0]
+    assert "## redis-down — passed" in report
 
     # Same containers by name, all running, on the same ports; nothing of another run.
     assert _containers(client) == before
