@@ -158,8 +158,11 @@ def target_warning(stack: Stack, scenario: Scenario, manual: bool) -> str:
     )
 
 
-def confirmed(question: str, answers: TextIO = sys.stdin, out: TextIO = sys.stdout) -> bool:
-    """Ask a yes/no question on a terminal; only "y" or "yes" says yes."""
+def confirmed(question: str, answers: TextIO | None = None, out: TextIO | None = None) -> bool:
+    """Ask a yes/no question on a terminal (standard input and output by default); only "y"
+    or "yes" says yes."""
+    answers = answers or sys.stdin
+    out = out or sys.stdout
     if not answers.isatty():
         raise DrillbookError(
             "--target acts on running containers and needs a confirmation, but nobody can "

@@ -10,6 +10,8 @@ killed runs reaped) and removed at the end, also on Ctrl-C.
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -44,14 +46,29 @@ def reference_stack(stack_path: str, profile: str | None, progress: Progress) ->
 def target_stack(
     stack_path: str, profile: str | None, run_id: str | None, progress: Progress
 ) -> Iterator[Stack]:
-    """A stack already running, described by `stack_path`, taken over and let go of when done."""
+    """A stack already running, described by `stack_path`, taken over and let go of when done.
+
+    One drill at a time per stack: a second one would take the first one's fault for damage
+    and undo it.
+    """
     from drillbook.stack import load_stack_spec
 
     stack = Stack.attach(load_stack_spec(stack_path, profile), run_id, progress=progress)
+    lock = (Path(tempfile.gettempdir()) / f"drillbook-target-{stack.run_id}.lock").open("a")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        stack.down()
+        raise DrillbookError(
+            f"another drill is running on stack run {stack.run_id}",
+            "wait for it to end: drills on one stack take turns",
+        ) from None
     try:
         yield stack
     finally:
         stack.down()
+        lock.close()
 
 
 def resolve(argument: str, folder: Path = Path("scenarios")) -> Scenario:

@@ -7,10 +7,12 @@ the drill's fault reverted also when the drill is interrupted; nothing of the dr
 from __future__ import annotations
 
 import atexit
+import fcntl
 import json
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -19,20 +21,13 @@ from pathlib import Path
 import docker
 import pytest
 
-from drillbook.stack import Stack, engine, labels, load_stack_spec, reaper
+from drillbook.stack import Stack, labels, load_stack_spec, reaper
 from drillbook.stack.images import ensure_images
 
 ROOT = Path(__file__).resolve().parents[2]
 STACK = ROOT / "fixtures" / "stack.yaml"
 
 pytestmark = [pytest.mark.integration, pytest.mark.chaos]
-
-
-@pytest.fixture(scope="module")
-def client() -> Iterator[docker.DockerClient]:
-    c = engine.connect()
-    yield c
-    c.close()
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +40,11 @@ def running(client: docker.DockerClient) -> Iterator[Stack]:
     # that skips the fixture's finalizer.
     atexit.register(reaper.remove_run, client, stack.run_id)
     yield stack
+    # `drillbook stack down` finds all of it (by these labels), containers a drill recreated too.
+    of_run = client.containers.list(
+        all=True, filters=labels.managed_filter(**{labels.RUN: stack.run_id})
+    )
+    assert {c.labels.get(labels.MODE) for c in of_run} == {"detached"}
     reaper.remove_run(client, stack.run_id)
 
 
@@ -59,15 +59,20 @@ def _run(argv: list[str], timeout_s: float) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _containers(client: docker.DockerClient) -> dict[str, tuple[str, str, str]]:
-    """Every drillbook container: name -> (run, status, published)."""
-    found = {}
+def _containers(client: docker.DockerClient) -> dict[str, tuple[object, ...]]:
+    """Every drillbook container: name -> what a drill must leave as it was."""
+    found: dict[str, tuple[object, ...]] = {}
     for c in client.containers.list(all=True, filters=labels.managed_filter()):
-        ports = c.attrs["NetworkSettings"]["Ports"] or {}
-        published = " ".join(
-            f"{b['HostIp']}:{b['HostPort']}" for bs in ports.values() for b in bs or []
+        a = c.attrs
+        found[c.name] = (
+            c.status,
+            a["Image"],
+            a["Config"]["Labels"],
+            sorted(a["Config"]["Env"]),
+            a["HostConfig"]["PortBindings"],
+            a["HostConfig"]["Memory"],
+            sorted(a["NetworkSettings"]["Networks"]),
         )
-        found[c.name] = (c.labels[labels.RUN], c.status, published)
     return found
 
 
@@ -92,6 +97,17 @@ def test_target_drill_needs_a_confirmation(client: docker.DockerClient, running:
     assert {c.id for c in client.containers.list(filters=labels.managed_filter())} == before
 
 
+def test_a_second_drill_on_the_same_stack_waits_its_turn(
+    client: docker.DockerClient, running: Stack
+) -> None:
+    lock = Path(tempfile.gettempdir()) / f"drillbook-target-{running.run_id}.lock"
+    with lock.open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as a drill in progress holds it
+        done = _run(_drill("--target", running.run_id, "--yes"), timeout_s=120)
+    assert done.returncode == 1
+    assert f"another drill is running on stack run {running.run_id}" in done.stderr
+
+
 def test_target_drill_runs_on_the_stack_and_leaves_it_running(
     client: docker.DockerClient, running: Stack, tmp_path: Path
 ) -> None:
@@ -114,8 +130,9 @@ def test_target_drill_runs_on_the_stack_and_leaves_it_running(
     _as_defined(client, running.run_id)
 
 
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
 def test_interrupted_target_drill_reverts_its_fault(
-    client: docker.DockerClient, running: Stack, tmp_path: Path
+    client: docker.DockerClient, running: Stack, tmp_path: Path, stop: signal.Signals
 ) -> None:
     before = _containers(client)
     drill = subprocess.Popen(
@@ -142,7 +159,7 @@ def test_interrupted_target_drill_reverts_its_fault(
         assert injected.wait(120), "".join(lines[-40:])
         time.sleep(1.0)  # Redis is down now and nobody fixes it (--manual)
         assert running.service("redis").status() != "running"
-        drill.send_signal(signal.SIGINT)
+        drill.send_signal(stop)
         assert drill.wait(120) == 130, "".join(lines[-40:])
     finally:
         if drill.poll() is None:

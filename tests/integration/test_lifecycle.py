@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import docker
@@ -19,28 +18,6 @@ from drillbook.stack.images import ensure_images
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_CONTEXT = ROOT / "fixtures" / "images" / "redis"
-
-
-@pytest.fixture(scope="module")
-def client() -> Iterator[docker.DockerClient]:
-    c = docker.from_env()
-    yield c
-    c.close()
-
-
-@pytest.fixture
-def mini_stack(tmp_path: Path, client: docker.DockerClient) -> Path:
-    """A one-service stack (our Redis image) for lifecycle tests."""
-    path = tmp_path / "mini.yaml"
-    path.write_text(
-        "name: mini\n"
-        "services:\n"
-        f"  redis:\n    build: {{context: {REDIS_CONTEXT}}}\n    port: 6379\n"
-        "    ready: {command: [redis-cli, ping], expect: PONG}\n"
-    )
-    ensure_images(client, load_stack_spec(path))
-    return path
 
 
 def objects_of_run(client: docker.DockerClient, run_id: str) -> int:

@@ -156,8 +156,10 @@ def run_scenario(
                 writes = {"acknowledged": len(acks), "checked": len(checked), "missing": missing}
                 timeline.mark("writes checked", f"{len(checked)} checked, {len(missing)} missing")
     finally:
-        fault.revert()
-        stack.reset()
+        try:
+            fault.revert()
+        finally:
+            stack.reset()
     result = _judge(scenario, drill, runbook, executions, requests, writes, started)
     path = out_dir / f"{scenario.name}.json"
     path.write_text(json.dumps(result.as_json(), indent=2) + "\n")

@@ -11,6 +11,7 @@ from docker.models.containers import Container
 from docker.utils import parse_bytes
 
 from drillbook.errors import DrillbookError
+from drillbook.stack.clone import Snapshot, env_dict
 from drillbook.stack.spec import ServiceSpec
 
 HOST = "127.0.0.1"  # the only host address drillbook publishes on or sends traffic to
@@ -18,11 +19,16 @@ HOST = "127.0.0.1"  # the only host address drillbook publishes on or sends traf
 
 @dataclass
 class Service:
-    """One container of a stack. Its host port is fixed at creation, so it survives restarts."""
+    """One container of a stack. Its host port is fixed at creation, so it survives restarts.
+
+    `baseline` is the container as found, for a stack drillbook did not start: the state to
+    return to, where a stack of drillbook's own returns to its definition.
+    """
 
     spec: ServiceSpec
     docker: Container  # the Docker SDK's handle on the container
     host_port: int
+    baseline: Snapshot | None = None
 
     @property
     def name(self) -> str:
@@ -68,16 +74,18 @@ class Service:
         """
         c = self.docker
         c.reload()
-        image_env = (c.image.attrs.get("Config", {}).get("Env") if c.image else None) or []
-        expected = dict(e.split("=", 1) for e in image_env)
-        expected.update(self.spec.env)
-        actual = dict(e.split("=", 1) for e in c.attrs["Config"].get("Env") or [])
+        if self.baseline is not None:
+            expected, memory = self.baseline.env, self.baseline.memory
+        else:
+            image_env = (c.image.attrs.get("Config", {}).get("Env") if c.image else None) or []
+            expected = {**env_dict(image_env), **self.spec.env}
+            memory = int(parse_bytes(self.spec.memory)) if self.spec.memory else 0
+        actual = env_dict(c.attrs["Config"].get("Env"))
         changed = sorted(
             k for k in expected.keys() | actual.keys() if expected.get(k) != actual.get(k)
         )
         if changed:
             return f"settings {', '.join(changed)}"
-        memory = parse_bytes(self.spec.memory) if self.spec.memory else 0
         if int(c.attrs["HostConfig"].get("Memory") or 0) != memory:
             return "memory limit"
         return None

@@ -25,13 +25,14 @@ from types import TracebackType
 from typing import Any, cast
 
 import docker
-from docker.errors import APIError
+from docker.errors import APIError, NotFound
 from testcontainers.core.container import DockerContainer
 from testcontainers.core.network import Network
 
 from drillbook.errors import DrillbookError
-from drillbook.stack import engine, labels, reaper
+from drillbook.stack import clone, engine, labels, reaper
 from drillbook.stack import target as targets
+from drillbook.stack.clone import Snapshot
 from drillbook.stack.images import image_ref
 from drillbook.stack.service import HOST, Service
 from drillbook.stack.spec import StackSpec
@@ -72,6 +73,7 @@ class Stack:
         self._network: Network | None = None
         self._labels = labels.run_labels(self.run_id, spec.name, mode)
         self._images: dict[str, str] = {}  # service -> image, where not the definition's
+        self._scale: dict[str, int] = {}  # service -> containers it had when attached
 
     @classmethod
     def attach(
@@ -99,10 +101,18 @@ class Stack:
         network.name = attachment.network
         stack._network = network
         for name, (member, host_port) in attachment.services.items():
+            container = client.containers.get(member.id)
             stack.services[name] = Service(
-                spec.services[name], client.containers.get(member.id), host_port
+                spec.services[name], container, host_port, baseline=Snapshot.of(container)
             )
             stack._images[name] = member.image
+        for name, members in attachment.replicas.items():
+            port = spec.services[name].port
+            stack.replicas[name] = [
+                Service(spec.services[name], client.containers.get(m.id), m.host_port(port) or 0)
+                for m in members
+            ]
+            stack._scale[name] = 1 + len(members)
         if spec.proxy:
             proxies = stack.toxiproxies()
             stack.links = {link.name: proxies.find(link) for link in spec.links}
@@ -197,18 +207,31 @@ class Stack:
 
         `env` is merged over the stack definition's environment; `command` replaces the
         image's. Called with no arguments it restores the service as defined. The published
-        port, network name and replicas are kept.
+        port, network name and replicas are kept. In an attached stack the container is
+        copied from what it was when attached, volumes included, and only `env`, `command`
+        and `restart_policy` differ.
         """
         old = self.service(name)
-        old.docker.remove(force=True, v=True)
-        service = self._run_container(
-            name,
-            host_port=old.host_port,
-            env=env,
-            command=command,
-            restart_policy=restart_policy,
-            container_name=old.docker.name,
-        )
+        with contextlib.suppress(NotFound):  # gone already: an earlier recreate was cut short
+            old.docker.remove(force=True, v=old.baseline is None)
+        if old.baseline is not None:
+            container = clone.recreate(
+                self.client,
+                old.baseline,
+                env=env,
+                command=command,
+                restart_policy=restart_policy,
+            )
+            service = Service(old.spec, container, old.host_port, baseline=old.baseline)
+        else:
+            service = self._run_container(
+                name,
+                host_port=old.host_port,
+                env=env,
+                command=command,
+                restart_policy=restart_policy,
+                container_name=old.docker.name,
+            )
         self.services[name] = service
         if wait:
             service.wait_ready()
@@ -246,9 +269,12 @@ class Stack:
         runbook step (a scale, a stop) left changed.
         """
         for name in list(self.replicas):
-            self.scale(name, 1)
+            self.scale(name, self._scale.get(name, 1))
         for name, service in list(self.services.items()):
-            drift = service.drift()
+            try:
+                drift = service.drift()
+            except NotFound:
+                drift = "the container is gone; it"
             if drift:
                 self.progress(f"  {name}: recreated ({drift} differed from the definition)")
                 self.recreate(name, wait=False)

@@ -114,6 +114,7 @@ class Attachment:
     target: Target
     network: str
     services: Mapping[str, tuple[Member, int]]  # service -> (primary container, host port)
+    replicas: Mapping[str, tuple[Member, ...]] = field(default_factory=dict)  # beyond the primary
 
 
 def group(members: Iterable[Member]) -> list[Target]:
@@ -197,9 +198,16 @@ def attach(
     if problems:
         raise DrillbookError(
             f"--target {target.run_id} does not match {spec.path}:\n  - " + "\n  - ".join(problems),
-            "start the stack with `drillbook stack up`, or fix the labels of its containers",
+            "pass --stack with the definition of that stack, start one with `drillbook stack "
+            "up`, or fix the labels of its containers",
         )
-    return Attachment(target, network, services)
+    extra = sorted((m for m in target.members if m.replica), key=lambda m: m.replica)
+    replicas = {
+        name: tuple(m for m in extra if m.service == name)
+        for name in services
+        if any(m.service == name for m in extra)
+    }
+    return Attachment(target, network, services, replicas)
 
 
 def _shared_network(target: Target, managed: set[str], problems: list[str]) -> str:
@@ -235,8 +243,7 @@ def members(client: docker.DockerClient) -> list[Member]:
                 name=str(c.name),
                 labels=dict(c.labels or {}),
                 status=c.status,
-                # The name it was run with (drillbook/api:<hash>), as a recreate should use it.
-                image=c.attrs.get("Config", {}).get("Image") or c.attrs.get("Image", ""),
+                image=c.attrs.get("Image", ""),  # the id: a recreate never pulls
                 networks=tuple(c.attrs.get("NetworkSettings", {}).get("Networks") or {}),
                 published={
                     port: tuple((b.get("HostIp", ""), int(b["HostPort"])) for b in bindings or ())
