@@ -153,7 +153,7 @@ def target_warning(stack: Stack, scenario: Scenario, manual: bool) -> str:
             f"It injects the fault {scenario.fault_kind} ({fault or 'no parameters'}) under "
             f"load, and {acts}.",
             "The fault is reverted at the end or on Ctrl-C, changed services are put back as "
-            "defined, and the containers keep running.",
+            "they were found, and the containers keep running.",
         ]
     )
 
