@@ -27,8 +27,9 @@ class DrillPlan:
     `remediate` is the runbook's resolution; None means nobody acts (the fault stays until
     the drill ends), which is how a drill proves it can fail. `respond_after_s` is the time
     from detection to the first remediation step: an on-call engineer acknowledging the page.
-    With `lasts_s`, the fault is transient: it ends by itself after that long, the target
-    counts from its end, and a fault no probe noticed was absorbed (a pass).
+    With `lasts_s`, the fault is transient: it ends by itself after that long and the target
+    counts from its end. A fault no probe noticed is "not detected" (a failure: the fault may
+    not have worked), unless `may_absorb` says the service is meant to ride it out unnoticed.
     """
 
     name: str
@@ -42,6 +43,7 @@ class DrillPlan:
     respond_after_s: float = 0.0
     lasts_s: float | None = None  # a transient fault: drillbook ends it after this long
     before_inject: Action | None = None  # runs in steady state, just before the fault
+    may_absorb: bool = False  # a transient fault nobody noticed passes
 
 
 def run_drill(plan: DrillPlan, signal: Signal, timeline: Timeline | None = None) -> Result:
@@ -70,7 +72,7 @@ def run_drill(plan: DrillPlan, signal: Signal, timeline: Timeline | None = None)
         if plan.lasts_s is not None:
             watch_s = min(watch_s, plan.lasts_s)
         detected = signal.wait_failure(injected_at, watch_s)
-        if detected is None and plan.lasts_s is None:
+        if detected is None and not (plan.lasts_s is not None and plan.may_absorb):
             timeline.mark("not detected", f"within {plan.detect_within_s:g} s")
             return result(Verdict.NOT_DETECTED, injected_at)
         if detected is not None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import socket
@@ -101,6 +102,36 @@ def test_drill_without_remediation_fails_and_still_reverts(switch: Switch) -> No
     with pytest.raises(AssertionError):
         assert_recovered(result)
     assert reverted == ["yes"]
+
+
+def transient(switch: Switch, *, takes: bool, may_absorb: bool) -> DrillPlan:
+    """A fault that ends by itself after 0.6 s, and that does nothing unless `takes`."""
+    reverted: list[str] = []
+
+    def inject() -> None:
+        switch.healthy = not takes
+
+    return dataclasses.replace(
+        plan(switch, fix=False, reverted=reverted),
+        inject=inject,
+        lasts_s=0.6,
+        may_absorb=may_absorb,
+    )
+
+
+def test_a_transient_fault_nobody_noticed_fails_unless_it_may_be_absorbed(
+    switch: Switch,
+) -> None:
+    with Probe(switch.url, period_s=0.05) as probe:
+        unnoticed = run_drill(transient(switch, takes=False, may_absorb=False), probe)
+        absorbed = run_drill(transient(switch, takes=False, may_absorb=True), probe)
+        noticed = run_drill(transient(switch, takes=True, may_absorb=False), probe)
+    assert unnoticed.verdict is Verdict.NOT_DETECTED
+    assert absorbed.verdict is Verdict.PASSED
+    assert "absorbed" in [e["kind"] for e in absorbed.timeline.as_json()]
+    # Noticed, then over by itself: recovery timed from its end.
+    assert noticed.verdict is Verdict.PASSED, noticed.reason()
+    assert noticed.recovery_after_end_s is not None
 
 
 def test_fault_is_reverted_when_the_remediation_raises(switch: Switch) -> None:

@@ -66,6 +66,17 @@ def write(tmp_path: Path, text: str) -> Path:
             "needs a transient fault",
         ),
         ("fault: {type: kill, service: redis}\nrunbook: [\n", 3, "invalid YAML"),
+        (
+            "fault: {type: kill, service: redis}\nrunbook: r\nexpect:\n  may_absorb: true\n",
+            3,
+            "may_absorb needs a transient fault",
+        ),
+        (
+            "fault: {type: kill, service: redis}\nduration: 5\nrunbook: r\nexpect:\n"
+            "  may_absorb: yes please\n",
+            5,
+            "may_absorb must be true or false",
+        ),
     ],
 )
 def test_bad_scenarios_are_reported_at_their_line(

@@ -144,6 +144,7 @@ def run_scenario(
                     steady_timeout_s=steady.timeout_s,
                     respond_after_s=scenario.expect.respond_after_s,
                     lasts_s=scenario.duration_s,
+                    may_absorb=scenario.expect.may_absorb,
                 )
                 drill = run_drill(plan, SloSignal(probe, load, steady.slo), timeline)
                 requests, acks = load.requests(), load.acks()

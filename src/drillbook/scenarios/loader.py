@@ -21,6 +21,7 @@ expect:
   degraded: {max_error_rate: 0.5, max_p95_ms: 5000}   # while a transient fault lasts
   writes_kept: all                # acknowledged writes still there afterwards: all,
                                   # before_fault (a restore loses later ones) or none
+  may_absorb: false               # transient faults: unnoticed passes (else: not detected)
 env:                              # settings of services for this scenario only
   api: {RATE_LIMIT_FAIL_OPEN: "false"}
 before_fault:                     # commands run in the sandbox right before the fault
@@ -76,6 +77,12 @@ class _Reader(SourceReader):
             raise self.fail(m.line_of(key), f"{key} must be {bounds}, got {value!r}")
         return float(value)
 
+    def flag(self, m: Mapping, key: str) -> bool:
+        value = m.get(key, False)
+        if not isinstance(value, bool):
+            raise self.fail(m.line_of(key), f"{key} must be true or false, got {value!r}")
+        return value
+
     def required_number(self, m: Mapping, key: str, default: float, **bounds: float) -> float:
         value = self.number(m, key, default, **bounds)
         assert value is not None
@@ -109,6 +116,12 @@ class _Reader(SourceReader):
                 root.line_of("expect"),
                 "expect.degraded needs a transient fault",
                 "set 'duration' (seconds the fault lasts)",
+            )
+        if expect.may_absorb and duration is None:
+            raise self.fail(
+                root.line_of("expect"),
+                "expect.may_absorb needs a transient fault",
+                "set 'duration' (seconds the fault lasts); a lasting fault must be detected",
             )
         return Scenario(
             name=str(root.get("name", self.path.stem)),
@@ -250,7 +263,14 @@ class _Reader(SourceReader):
     def expectations(self, m: Mapping) -> Expectations:
         self.check_keys(
             m,
-            {"detect_within", "recover_within", "respond_after", "degraded", "writes_kept"},
+            {
+                "detect_within",
+                "recover_within",
+                "respond_after",
+                "degraded",
+                "writes_kept",
+                "may_absorb",
+            },
             "expect",
         )
         degraded = None
@@ -275,6 +295,7 @@ class _Reader(SourceReader):
             respond_after_s=self.required_number(m, "respond_after", 2.0),
             degraded=degraded,
             writes_kept=writes_kept,
+            may_absorb=self.flag(m, "may_absorb"),
         )
 
     def env(self, m: Mapping, spec: StackSpec | None) -> dict[str, dict[str, str]]:

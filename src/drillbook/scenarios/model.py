@@ -39,6 +39,8 @@ class Expectations:
     # Which acknowledged writes must still be there afterwards: "all"; "before_fault" (only
     # those acknowledged before the before_fault steps: a restore loses later ones); "none".
     writes_kept: str = "all"
+    # A transient fault the probes never noticed passes (absorbed) instead of failing.
+    may_absorb: bool = False
 
 
 @dataclass(frozen=True)
