@@ -34,5 +34,6 @@ def test_measured_outage_matches_a_known_freeze(drillbook_stack: Stack, outage_s
     assert m.outage_s is not None and m.ttd_s is not None
     true_outage = unpaused_at - paused_at
     print(f"freeze {true_outage:.3f} s: measured outage {m.outage_s:.3f} s, TTD {m.ttd_s:.3f} s")
-    assert abs(m.outage_s - true_outage) <= 0.3
-    assert m.ttd_s <= 0.3
+    # Two probe periods either way: a sample is sent every 0.1 s.
+    assert abs(m.outage_s - true_outage) <= 0.2
+    assert 0 <= m.ttd_s <= 0.2

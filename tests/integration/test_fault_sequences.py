@@ -64,12 +64,15 @@ class FaultSequences(RuleBasedStateMachine):
     def inject(self, index: int) -> None:
         if self._free(index):
             self.faults[index].inject()
+            assert self.faults[index].active
 
     @precondition(lambda self: any(f.active for f in self.faults))
     @rule(data=st.data())
     def revert_one(self, data: st.DataObject) -> None:
         active = [f for f in self.faults if f.active]
-        data.draw(st.sampled_from(active)).revert()
+        chosen = data.draw(st.sampled_from(active))
+        chosen.revert()
+        assert not chosen.active
 
     @rule(index=st.integers(0, len(POOL) - 1))
     def revert_any(self, index: int) -> None:

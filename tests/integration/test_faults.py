@@ -130,9 +130,18 @@ def test_disk_fill_makes_redis_writes_hit_enospc(
     f.inject()
     code, out = redis.exec(["sh", "-c", "head -c 4096 /dev/zero > /data/probe"])
     assert code != 0 and "No space left on device" in out
-    # The api's next write reaches Redis' append-only file, which cannot grow: Redis fails.
+    # The api's next write reaches Redis' append-only file, which cannot grow: Redis fails,
+    # says so in its log (from now on: earlier tests may have filled it before) and then
+    # refuses writes.
+    since = int(time.time())
     write(api)
-    until(lambda: "No space left on device" in redis.logs(), 10, "Redis hitting ENOSPC")
+
+    def enospc() -> bool:
+        return "No space left on device" in bytes(redis.docker.logs(since=since)).decode()
+
+    until(enospc, 10, "Redis hitting ENOSPC")
+    code, out = redis.exec(["redis-cli", "SET", "disk:probe", "1"])
+    assert "MISCONF" in out, out
     f.revert()
     code, out = drillbook_stack.service("redis").exec(
         ["sh", "-c", "head -c 4096 /dev/zero > /data/probe"]
@@ -449,6 +458,16 @@ def test_connection_exhaustion_locks_the_api_out_until_reverted(
     assert find_leftovers(drillbook_stack) == []
 
 
+def _v1_requests(api: str) -> float:
+    """Requests the api has answered on its /v1 routes (not /metrics, which we call)."""
+    lines = httpx.get(f"{api}/metrics").text.splitlines()
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in lines
+        if line.startswith("http_requests_total{") and 'route="/v1' in line
+    )
+
+
 def test_traffic_burst_drives_the_api_into_its_rate_limit(
     drillbook_stack: Stack, fault: Callable[..., Fault[Any]]
 ) -> None:
@@ -462,10 +481,11 @@ def test_traffic_burst_drives_the_api_into_its_rate_limit(
         f = fault("traffic-burst", users=10)
         f.inject()
         until(lambda: metric(api, rejected) > 0, 60, "rate limited")
+        assert _v1_requests(api) > 300  # the count below sees the burst
         f.revert()
         time.sleep(1.0)  # answers already on their way
-        settled = metric(api, rejected)
+        settled = _v1_requests(api)
         time.sleep(2.0)
-        assert metric(api, rejected) == settled  # the burst has ended
+        assert _v1_requests(api) == settled  # the burst has ended: nobody calls the api
     finally:
         drillbook_stack.recreate("api")
