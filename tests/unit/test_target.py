@@ -120,8 +120,17 @@ def test_every_mismatch_is_listed_at_once(spec: StackSpec) -> None:
 
 
 def test_a_network_drillbook_did_not_label_is_refused(spec: StackSpec) -> None:
-    with pytest.raises(DrillbookError, match="share no network labelled"):
+    with pytest.raises(DrillbookError, match="none of its containers is on a network labelled"):
         attach(whole(spec), spec, managed_networks=["someone-elses"], owner_alive=False)
+
+
+def test_a_container_off_the_stacks_network_is_named(spec: StackSpec) -> None:
+    members = [
+        dataclasses.replace(m, networks=("elsewhere",)) if m.service == "worker" else m
+        for m in whole(spec).members
+    ]
+    with pytest.raises(DrillbookError, match="not on its labelled network net-r1: r1-worker"):
+        attach(Target("r1", tuple(members)), spec, managed_networks=["net-r1"], owner_alive=False)
 
 
 def relabelled(target: Target, key: str, value: str) -> Target:

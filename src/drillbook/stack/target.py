@@ -218,15 +218,21 @@ def _shared_network(target: Target, managed: set[str], problems: list[str]) -> s
     for member in target.members[1:]:
         common &= set(member.networks)
     ours = sorted(common & managed)
-    if len(ours) != 1:
+    if len(ours) == 1:
+        return ours[0]
+    if ours:
+        problems.append(f"its containers share {len(ours)} labelled networks ({', '.join(ours)})")
+        return ""
+    labelled = sorted({n for m in target.members for n in m.networks} & managed)
+    if not labelled:
         problems.append(
-            "its containers share no network labelled "
-            f"{labels.MANAGED}=true (drills act only on networks drillbook can tell are its own)"
-            if not ours
-            else f"its containers share {len(ours)} labelled networks ({', '.join(ours)})"
+            f"none of its containers is on a network labelled {labels.MANAGED}=true (drills "
+            "act only on networks drillbook can tell are its own)"
         )
         return ""
-    return ours[0]
+    outside = [m.name for m in target.members if labelled[0] not in m.networks]
+    problems.append(f"not on its labelled network {labelled[0]}: {', '.join(outside)}")
+    return ""
 
 
 # -- the facts, from the Docker engine ------------------------------------------------------
