@@ -24,7 +24,6 @@ import httpx
 
 from drillbook.errors import DrillbookError
 from drillbook.observe.probe import require_loopback
-from drillbook.scenarios.engine import find_runbook
 from drillbook.scenarios.model import Scenario
 from drillbook.stack import Stack
 
@@ -115,8 +114,7 @@ class LiveStatus:
 
 def runbook_text(scenario: Scenario) -> str:
     """The runbook of the scenario as its people would read it (its Markdown)."""
-    runbook = find_runbook(scenario)
-    if runbook is None or scenario.runbook_path is None:
+    if scenario.runbook_path is None:
         return "(this scenario has no runbook)"
     return scenario.runbook_path.read_text(encoding="utf-8")
 

@@ -30,7 +30,6 @@ from drillbook.observe.timeline import Timeline
 from drillbook.result import Result, Verdict
 from drillbook.runbooks.executor import Execution, Executor
 from drillbook.runbooks.model import Runbook
-from drillbook.runbooks.parser import parse_file
 from drillbook.scenarios.model import Scenario
 from drillbook.scenarios.result import ScenarioResult
 from drillbook.stack import Stack
@@ -55,13 +54,6 @@ class _ProgressTimeline(Timeline):
         at = super().mark(kind, detail, t)
         self._progress(f"{self._name}: {kind}" + (f" ({detail})" if detail else ""))
         return at
-
-
-def find_runbook(scenario: Scenario) -> Runbook | None:
-    if scenario.runbook_path is None:
-        return None
-    runbooks = parse_file(scenario.runbook_path).runbooks
-    return next(r for r in runbooks if r.id == scenario.runbook_id)
 
 
 @contextlib.contextmanager
@@ -93,7 +85,7 @@ def run_scenario(
     how one proves it can.
     """
     started = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-    runbook = find_runbook(scenario)
+    runbook = scenario.runbook
     target = scenario.expect.recover_within_s
     if target is None:
         assert runbook is not None and runbook.mttr_s is not None  # checked on load

@@ -99,7 +99,7 @@ class _Reader(SourceReader):
                 "service: redis}; `drillbook faults list` shows every type",
             )
         kind, params = self.fault(self.mapping(root["fault"], root.line_of("fault"), "fault"), spec)
-        runbook_path, runbook_id, runbook = self.runbook(root)
+        runbook = self.runbook(root)
         expect = self.expectations(
             self.mapping(root.get("expect"), root.line_of("expect"), "expect", optional=True)
         )
@@ -129,8 +129,7 @@ class _Reader(SourceReader):
             description=str(root.get("description", "")),
             fault_kind=kind,
             fault_params=params,
-            runbook_path=runbook_path,
-            runbook_id=runbook_id,
+            runbook=runbook,
             duration_s=duration,
             load=self.load(
                 self.mapping(root.get("load"), root.line_of("load"), "load", optional=True)
@@ -168,9 +167,9 @@ class _Reader(SourceReader):
             raise self.fail(line, exc.message, exc.hint) from None
         return kind, values
 
-    def runbook(self, root: Mapping) -> tuple[Path | None, str | None, Runbook | None]:
+    def runbook(self, root: Mapping) -> Runbook | None:
         if "runbook" not in root:
-            return None, None, None
+            return None
         value = str(root["runbook"])
         line = root.line_of("runbook")
         ref, _, wanted = value.partition("#")
@@ -204,7 +203,7 @@ class _Reader(SourceReader):
             )
         else:
             chosen = runbooks[0]
-        return path, chosen.id, chosen
+        return chosen
 
     def commands(self, root: Mapping, key: str) -> tuple[str, ...]:
         value = root.get(key) or []

@@ -8,6 +8,7 @@ from typing import Any
 
 from drillbook.observe.load import LoadProfile
 from drillbook.observe.slo import Slo
+from drillbook.runbooks.model import Runbook
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,7 @@ class Scenario:
     description: str
     fault_kind: str
     fault_params: dict[str, Any]
-    runbook_path: Path | None
-    runbook_id: str | None
+    runbook: Runbook | None  # parsed once, on load
     duration_s: float | None = None  # a transient fault: it ends by itself after this long
     load: LoadProfile = field(default_factory=LoadProfile)
     steady: SteadyState = field(default_factory=SteadyState)
@@ -62,6 +62,14 @@ class Scenario:
     load_service: str = "api"  # the service the users' load goes to
     before_fault: tuple[str, ...] = ()  # commands run (sandboxed) right before the fault
     line: int = 1
+
+    @property
+    def runbook_path(self) -> Path | None:
+        return self.runbook.path if self.runbook else None
+
+    @property
+    def runbook_id(self) -> str | None:
+        return self.runbook.id if self.runbook else None
 
     @property
     def transient(self) -> bool:
