@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -66,6 +68,7 @@ class Probe(Signal):
         self.timeout_s = timeout_s
         self._ok = ok
         self._samples: list[Sample] = []
+        self._times: list[float] = []  # the samples' times, for bisect
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"probe {url}", daemon=True)
@@ -95,10 +98,10 @@ class Probe(Signal):
     ) -> None:
         self.stop()
 
-    def samples(self) -> list[Sample]:
-        """Every sample so far, in time order."""
+    def samples(self, since: float = -math.inf) -> list[Sample]:
+        """The samples at or after `since` (every one by default), in time order."""
         with self._lock:
-            return sorted(self._samples, key=lambda s: s.t)
+            return self._samples[bisect.bisect_left(self._times, since) :]
 
     def _run(self) -> None:
         with httpx.Client(
@@ -125,5 +128,9 @@ class Probe(Signal):
         self._record(Sample(end if ok else start, ok, end - start, response.status_code))
 
     def _record(self, sample: Sample) -> None:
+        # Kept in time order as recorded: answers come back out of order (a failure is
+        # dated at its send, a pass at its answer).
         with self._lock:
-            self._samples.append(sample)
+            at = bisect.bisect_right(self._times, sample.t)
+            self._times.insert(at, sample.t)
+            self._samples.insert(at, sample)

@@ -8,6 +8,7 @@ window to judge, the probe alone decides.
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -57,5 +58,6 @@ class SloSignal(Signal):
         self.slo = slo
         self.period_s = probe.period_s
 
-    def samples(self) -> list[Sample]:
-        return judge(self.probe.samples(), self.load.requests(), self.slo)
+    def samples(self, since: float = -math.inf) -> list[Sample]:
+        requests = [r for r in self.load.requests() if r.end > since - self.slo.window_s]
+        return judge(self.probe.samples(since), requests, self.slo)
