@@ -13,8 +13,15 @@ from drillbook.errors import SourceError
 class Mapping(dict[str, Any]):
     """A YAML mapping that knows its own line and the line of each of its keys (1-based)."""
 
-    line: int = 0
-    key_lines: dict[str, int]
+    def __init__(
+        self,
+        data: Any = (),
+        line: int = 0,
+        key_lines: dict[str, int] | None = None,
+    ) -> None:
+        super().__init__(data)
+        self.line = line
+        self.key_lines: dict[str, int] = dict(key_lines or {})
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, self.line)
@@ -26,9 +33,7 @@ class _Loader(yaml.SafeLoader):
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Mapping:
     loader.flatten_mapping(node)
-    result = Mapping()
-    result.line = node.start_mark.line + 1
-    result.key_lines = {}
+    result = Mapping(line=node.start_mark.line + 1)
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, str):
@@ -76,9 +81,7 @@ class SourceReader:
     def mapping(self, value: Any, line: int, what: str, *, optional: bool = False) -> Mapping:
         """`value` as a Mapping; with `optional`, a missing value reads as an empty one."""
         if value is None and optional:
-            empty = Mapping()
-            empty.line, empty.key_lines = line, {}
-            return empty
+            return Mapping(line=line)
         if not isinstance(value, Mapping):
             raise self.fail(line, f"{what} must be a mapping, got {type(value).__name__}")
         return value

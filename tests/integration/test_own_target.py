@@ -37,7 +37,7 @@ def own_redis(client: docker.DockerClient, spec: StackSpec) -> Iterator[str]:
     volume = client.volumes.create(f"drillbook-{run}", labels=managed)
     try:
         client.containers.run(
-            image_ref(spec.services["redis"], spec),
+            image_ref(spec.services["redis"]),
             name=f"drillbook-{run}-redis",
             detach=True,
             network=network.name,

@@ -105,10 +105,11 @@ class LoadRun:
         env = {**os.environ, "DRILLBOOK_REQUEST_LOG": str(self.request_log)}
         self.request_log.write_text("")
         self._offset, self._requests, self._acks = 0, [], []
-        log = (self.out_dir / "locust.log").open("wb")
-        self._process = subprocess.Popen(
-            command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        # Locust writes to its own copy of the descriptor; ours is closed once it has it.
+        with (self.out_dir / "locust.log").open("wb") as log:
+            self._process = subprocess.Popen(
+                command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
         return self
 
     def stop(self) -> int | None:

@@ -26,6 +26,11 @@ class Slo:
     min_requests: int = 5
 
 
+def error_rate_and_p95(requests: Sequence[Request]) -> tuple[float, float]:
+    """The share of failed requests and the p95 latency (ms) of a non-empty set of requests."""
+    return sum(not r.ok for r in requests) / len(requests), percentile([r.ms for r in requests], 95)
+
+
 def judge(samples: Sequence[Sample], requests: Sequence[Request], slo: Slo) -> list[Sample]:
     """The samples, each failed where the load's requests ending in the window broke the SLO."""
     ordered = sorted(requests, key=lambda r: r.end)
@@ -38,8 +43,7 @@ def judge(samples: Sequence[Sample], requests: Sequence[Request], slo: Slo) -> l
         if not s.ok or len(window) < slo.min_requests:
             judged.append(s)
             continue
-        error_rate = sum(not r.ok for r in window) / len(window)
-        p95 = percentile([r.ms for r in window], 95)
+        error_rate, p95 = error_rate_and_p95(window)
         if error_rate > slo.max_error_rate:
             judged.append(replace(s, ok=False, error=f"error rate {error_rate:.0%}"))
         elif p95 > slo.max_p95_ms:

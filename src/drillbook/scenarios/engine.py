@@ -24,7 +24,7 @@ from drillbook.observe.integrity import missing_writes
 from drillbook.observe.load import LoadRun, Request
 from drillbook.observe.probe import Probe, answers_200, fully_ready
 from drillbook.observe.series import per_window
-from drillbook.observe.slo import SloSignal
+from drillbook.observe.slo import SloSignal, error_rate_and_p95
 from drillbook.observe.stats import percentile
 from drillbook.observe.timeline import Timeline
 from drillbook.result import Result, Verdict
@@ -235,8 +235,7 @@ def _degradation_breach(scenario: Scenario, requests: list[Request]) -> str:
     bounds = scenario.expect.degraded
     if bounds is None or not requests:
         return ""
-    error_rate = sum(not r.ok for r in requests) / len(requests)
-    p95 = percentile([r.ms for r in requests], 95)
+    error_rate, p95 = error_rate_and_p95(requests)
     if bounds.max_error_rate is not None and error_rate > bounds.max_error_rate:
         return f"error rate {error_rate:.0%} > {bounds.max_error_rate:.0%} while degraded"
     if bounds.max_p95_ms is not None and p95 > bounds.max_p95_ms:

@@ -26,7 +26,7 @@ class Snapshot:
 
     @classmethod
     def of(cls, container: Container) -> Snapshot:
-        container.reload()
+        """The record of a container as last fetched (reload it first if it may be stale)."""
         return cls(copy.deepcopy(container.attrs))
 
     @property

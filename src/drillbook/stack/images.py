@@ -52,7 +52,7 @@ def content_hash(build: Build) -> str:
     return h.hexdigest()[:12]
 
 
-def image_ref(service: ServiceSpec, stack: StackSpec) -> str:
+def image_ref(service: ServiceSpec) -> str:
     """The image a service runs: its own `image:` or the content-hashed tag of its build."""
     if service.image:
         return service.image
@@ -185,7 +185,7 @@ def build_image(
     client: docker.DockerClient, service: ServiceSpec, stack: StackSpec, progress: Progress = _quiet
 ) -> str:
     """Build a service's image unless its content-hashed tag already exists; return the tag."""
-    tag = image_ref(service, stack)
+    tag = image_ref(service)
     build = service.build
     if build is None:
         return tag

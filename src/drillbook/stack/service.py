@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -15,6 +15,12 @@ from drillbook.stack.clone import Snapshot, env_dict
 from drillbook.stack.spec import ServiceSpec
 
 HOST = "127.0.0.1"  # the only host address drillbook publishes on or sends traffic to
+
+
+@dataclass(frozen=True)
+class _Defined:
+    env: dict[str, str]
+    memory: int
 
 
 @dataclass
@@ -29,6 +35,7 @@ class Service:
     docker: Container  # the Docker SDK's handle on the container
     host_port: int
     baseline: Snapshot | None = None
+    _definition: _Defined | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def name(self) -> str:
@@ -72,23 +79,26 @@ class Service:
         Runbook steps change services (`kubectl set env`, `docker update --memory`); between
         drills such changes are undone by recreating what drifted.
         """
-        c = self.docker
-        c.reload()
-        if self.baseline is not None:
-            expected, memory = self.baseline.env, self.baseline.memory
-        else:
-            image_env = (c.image.attrs.get("Config", {}).get("Env") if c.image else None) or []
-            expected = {**env_dict(image_env), **self.spec.env}
-            memory = int(parse_bytes(self.spec.memory)) if self.spec.memory else 0
-        actual = env_dict(c.attrs["Config"].get("Env"))
-        changed = sorted(
-            k for k in expected.keys() | actual.keys() if expected.get(k) != actual.get(k)
-        )
+        self.docker.reload()
+        now = Snapshot(self.docker.attrs)
+        expected = self.baseline or self._defined()
+        want, have = expected.env, now.env
+        changed = sorted(k for k in want.keys() | have.keys() if want.get(k) != have.get(k))
         if changed:
             return f"settings {', '.join(changed)}"
-        if int(c.attrs["HostConfig"].get("Memory") or 0) != memory:
+        if now.memory != expected.memory:
             return "memory limit"
         return None
+
+    def _defined(self) -> _Defined:
+        """Settings and memory limit as the definition makes them: the image's settings under
+        the service's. Asked of Docker once: an image does not change under a service."""
+        if self._definition is None:
+            image = self.docker.image
+            image_env = (image.attrs.get("Config", {}).get("Env") if image else None) or []
+            memory = int(parse_bytes(self.spec.memory)) if self.spec.memory else 0
+            self._definition = _Defined({**env_dict(image_env), **self.spec.env}, memory)
+        return self._definition
 
     def exec(self, command: list[str] | tuple[str, ...]) -> tuple[int, str]:
         result = self.docker.exec_run(list(command), demux=False)

@@ -193,7 +193,7 @@ class _Reader(SourceReader):
         is merged, and `image`/`build`, which replace each other.
         """
         profiles = self.mapping(
-            root.get("profiles") or Mapping(), root.line_of("profiles"), "profiles"
+            root.get("profiles"), root.line_of("profiles"), "profiles", optional=True
         )
         if profile not in profiles:
             raise self.fail(
@@ -202,14 +202,12 @@ class _Reader(SourceReader):
                 f"profiles are: {', '.join(sorted(profiles)) or 'none'}",
             )
         overlay = self.mapping(profiles[profile], profiles.line_of(profile), f"profile {profile!r}")
-        merged = Mapping(services)
-        merged.line, merged.key_lines = services.line, dict(services.key_lines)
+        merged = Mapping(services, services.line, services.key_lines)
         for name, value in overlay.items():
             patch = self.mapping(value, overlay.line_of(name), f"profile {profile!r}.{name}")
             base = services.get(name)
-            service = Mapping(base if isinstance(base, Mapping) else {})
-            service.line = patch.line
-            service.key_lines = {**getattr(base, "key_lines", {}), **patch.key_lines}
+            base = base if isinstance(base, Mapping) else Mapping()
+            service = Mapping(base, patch.line, {**base.key_lines, **patch.key_lines})
             for key in ("image", "build"):
                 if key in patch:
                     service.pop("build" if key == "image" else "image", None)
@@ -301,12 +299,9 @@ class _Reader(SourceReader):
         self.check_keys(m, {"http", "command", "expect", "timeout"}, f"{what}.ready")
         if ("http" in m) == ("command" in m):
             raise self.fail(m.line, f"{what}.ready needs exactly one of 'http' or 'command'")
-        command = m.get("command") or []
-        if isinstance(command, str):
-            command = command.split()
         return Readiness(
             http=str(m["http"]) if "http" in m else None,
-            command=tuple(str(c) for c in command),
+            command=self.command(m, f"{what}.ready"),
             expect=str(m["expect"]) if "expect" in m else None,
             timeout_s=float(m.get("timeout", 90)),
         )

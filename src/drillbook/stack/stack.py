@@ -72,7 +72,9 @@ class Stack:
         self.replicas: dict[str, list[Service]] = {}
         self._network: Network | None = None
         self._labels = labels.run_labels(self.run_id, spec.name, mode)
-        self._images: dict[str, str] = {}  # service -> image, where not the definition's
+        # service -> image: hashed once (a build context is read in full to hash it), or, in
+        # an attached stack, the image its container runs
+        self._images: dict[str, str] = {}
         self._scale: dict[str, int] = {}  # service -> containers it had when attached
 
     @classmethod
@@ -272,17 +274,15 @@ class Stack:
             self.scale(name, self._scale.get(name, 1))
         for name, service in list(self.services.items()):
             try:
-                drift = service.drift()
+                drift = service.drift()  # reloads the container: its status is fresh below
             except NotFound:
                 drift = "the container is gone; it"
             if drift:
                 self.progress(f"  {name}: recreated ({drift} differed from the definition)")
-                self.recreate(name, wait=False)
-        for service in self.services.values():
-            status = service.status()
-            if status == "paused":
+                service = self.recreate(name, wait=False)
+            if service.docker.status == "paused":
                 service.unpause()
-            elif status != "running":
+            elif service.docker.status != "running":
                 service.start()
         if self.spec.proxy and self.links:
             self.toxiproxies().reset()
@@ -312,8 +312,10 @@ class Stack:
         assert self._network is not None
         host_port = host_port or free_port()
         suffix = f"-{replica}" if replica else ""
+        if name not in self._images:
+            self._images[name] = image_ref(spec)
         container = (
-            DockerContainer(self._images.get(name) or image_ref(spec, self.spec))
+            DockerContainer(self._images[name])
             .with_network(self._network)
             .with_network_aliases(name)
             .with_name(container_name or f"drillbook-{self.spec.name}-{name}{suffix}-{self.run_id}")

@@ -88,11 +88,11 @@ class Target:
 
     @property
     def stack(self) -> str:
-        return next((m.labels[labels.STACK] for m in self.members if labels.STACK in m.labels), "")
+        return self.run_labels().get(labels.STACK, "")
 
     @property
     def mode(self) -> str:
-        return next((m.labels[labels.MODE] for m in self.members if labels.MODE in m.labels), "")
+        return self.run_labels().get(labels.MODE, "")
 
     def run_labels(self) -> dict[str, str]:
         """The run's labels, for containers a drill adds to it (replicas, recreated ones)."""
