@@ -18,16 +18,38 @@ from drillbook.faults.target import (
     MARKER,
     container_of,
     exec_root,
+    reachable,
     restore_running,
     start_marked,
-    status,
 )
 
 if TYPE_CHECKING:
+    from docker.models.containers import Container
+
     from drillbook.stack import Stack
 
 _IDENT = r"^[a-z_][a-z0-9_]{0,40}$"
 SAVED_PREFIX = "drillbook_saved_"  # tables set aside by table-drop
+
+
+def _not_identifiers(params: ServiceParams, *names: str) -> str | None:
+    """Why a parameter is refused, if one of these is not a plain identifier; else None."""
+    # They are pasted into SQL and shell commands: nothing beyond [a-z0-9_] may get through.
+    for name in names:
+        if not re.match(_IDENT, getattr(params, name)):
+            return f"{name}: must be a plain lower-case SQL identifier"
+    return None
+
+
+def _psql(container: Container, user: str, database: str, statement: str) -> str:
+    """Run one statement with psql over the container's local socket; its output."""
+    code, out = exec_root(
+        container,
+        ["psql", "-U", user, "-d", database, "-v", "ON_ERROR_STOP=1", "-tAc", statement],
+    )
+    if code != 0:
+        raise DrillbookError(f"psql in {container.name} failed: {out.strip()}")
+    return out.strip()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,10 +66,7 @@ class TableParams(ServiceParams):
     table: str = param("the table to drop", default="documents")
 
     def check(self) -> str | None:
-        for name in ("database", "user", "table"):
-            if not re.match(_IDENT, getattr(self, name)):
-                return f"{name}: must be a plain lower-case SQL identifier"
-        return None
+        return _not_identifiers(self, "database", "user", "table")
 
 
 @register
@@ -90,43 +109,35 @@ class TableDrop(Fault[TableParams]):
     def saved(self) -> str:
         return f"{SAVED_PREFIX}{self.params.table}_{self.id.replace('-', '_')}"[:63]
 
-    def sql(self, statement: str) -> str:
-        p = self.params
-        container = container_of(self.stack, p.service)
-        code, out = exec_root(
-            container,
-            [
-                "psql", "-U", p.user, "-d", p.database,
-                "-v", "ON_ERROR_STOP=1", "-tAc", statement,
-            ],
-        )  # fmt: skip
-        if code != 0:
-            raise DrillbookError(f"psql in {container.name} failed: {out.strip()}")
-        return out.strip()
+    def sql(self, container: Container, statement: str) -> str:
+        return _psql(container, self.params.user, self.params.database, statement)
 
-    def exists(self, table: str) -> bool:
-        return self.sql(f"SELECT to_regclass('public.{table}') IS NOT NULL") == "t"
+    def exists(self, container: Container, table: str) -> bool:
+        return self.sql(container, f"SELECT to_regclass('public.{table}') IS NOT NULL") == "t"
 
-    def owned_sequences(self, table: str) -> list[str]:
+    def owned_sequences(self, container: Container, table: str) -> list[str]:
         """The sequences a table's columns own (its serial ids): a real DROP takes them too."""
         out = self.sql(
+            container,
             "SELECT s.relname FROM pg_class s JOIN pg_depend d ON d.objid = s.oid "
             "JOIN pg_class t ON d.refobjid = t.oid "
-            f"WHERE s.relkind = 'S' AND d.deptype = 'a' AND t.relname = '{table}'"
+            f"WHERE s.relkind = 'S' AND d.deptype = 'a' AND t.relname = '{table}'",
         )
         return out.split()
 
-    def indexes(self, table: str) -> list[str]:
-        return self.sql(f"SELECT indexname FROM pg_indexes WHERE tablename = '{table}'").split()
+    def indexes(self, container: Container, table: str) -> list[str]:
+        query = f"SELECT indexname FROM pg_indexes WHERE tablename = '{table}'"
+        return self.sql(container, query).split()
 
     def _inject(self) -> None:
-        if not self.exists(self.params.table):
+        container = container_of(self.stack, self.params.service)
+        if not self.exists(container, self.params.table):
             raise DrillbookError(
                 f"no table {self.params.table!r} in {self.params.service}/{self.params.database}"
             )
         # Its sequences and indexes go aside with it, so that a restore can create them afresh.
-        related = [("SEQUENCE", n) for n in self.owned_sequences(self.params.table)]
-        related += [("INDEX", n) for n in self.indexes(self.params.table)]
+        related = [("SEQUENCE", n) for n in self.owned_sequences(container, self.params.table)]
+        related += [("INDEX", n) for n in self.indexes(container, self.params.table)]
         self._aside = [
             (kind, name, f"{self.saved}_{i}"[:63]) for i, (kind, name) in enumerate(related)
         ]
@@ -134,22 +145,23 @@ class TableDrop(Fault[TableParams]):
         statements += [
             f"ALTER {kind} {name} RENAME TO {aside}" for kind, name, aside in self._aside
         ]
-        self.sql("BEGIN; " + "; ".join(statements) + "; COMMIT")
+        self.sql(container, "BEGIN; " + "; ".join(statements) + "; COMMIT")
 
     def _revert(self) -> None:
-        container = container_of(self.stack, self.params.service)
-        if status(container) != "running":
-            restore_running(self.stack, self.params.service)
-        if not self.exists(self.saved):
+        # The table aside outlives a stopped server (it is on disk): start it to put it back.
+        container = reachable(self.stack, self.params.service) or restore_running(
+            self.stack, self.params.service
+        )
+        if not self.exists(container, self.saved):
             return
-        if self.exists(self.params.table):
-            self.sql(f"DROP TABLE {self.saved}")  # a restore brought it back already
+        if self.exists(container, self.params.table):
+            self.sql(container, f"DROP TABLE {self.saved}")  # a restore brought it back already
             return
         statements = [f"ALTER TABLE {self.saved} RENAME TO {self.params.table}"]
         statements += [
             f"ALTER {kind} {aside} RENAME TO {name}" for kind, name, aside in self._aside
         ]
-        self.sql("BEGIN; " + "; ".join(statements) + "; COMMIT")
+        self.sql(container, "BEGIN; " + "; ".join(statements) + "; COMMIT")
 
     def describe(self) -> str:
         return f"drop table {self.params.table} in {self.params.service}/{self.params.database}"
@@ -180,10 +192,7 @@ class ConnectionParams(ServiceParams):
     )
 
     def check(self) -> str | None:
-        for name in ("database", "user"):
-            if not re.match(_IDENT, getattr(self, name)):
-                return f"{name}: must be a plain lower-case SQL identifier"
-        return None
+        return _not_identifiers(self, "database", "user")
 
 
 @register
@@ -207,21 +216,14 @@ class ConnectionExhaustion(Fault[ConnectionParams]):
     def app_name(self) -> str:
         return f"{MARKER}{self.id}"[:63]
 
-    def admin(self, statement: str) -> str:
-        container = container_of(self.stack, self.params.service)
-        code, out = exec_root(
-            container,
-            ["psql", "-U", "postgres", "-d", self.params.database, "-v", "ON_ERROR_STOP=1",
-             "-tAc", statement],
-        )  # fmt: skip
-        if code != 0:
-            raise DrillbookError(f"psql in {container.name} failed: {out.strip()}")
-        return out.strip()
+    def admin(self, container: Container, statement: str) -> str:
+        return _psql(container, "postgres", self.params.database, statement)
 
-    def hogs(self) -> int:
+    def hogs(self, container: Container) -> int:
         return int(
             self.admin(
-                f"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{self.app_name}'"
+                container,
+                f"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{self.app_name}'",
             )
         )
 
@@ -235,24 +237,27 @@ class ConnectionExhaustion(Fault[ConnectionParams]):
         )
         start_marked(container, self.id, hog)
         deadline = time.monotonic() + 10
-        while self.hogs() < p.connections:
+        while (held := self.hogs(container)) < p.connections:
             if time.monotonic() > deadline:
-                raise DrillbookError(f"the leaking client got only {self.hogs()} connections")
+                raise DrillbookError(f"the leaking client got only {held} connections")
             time.sleep(0.1)
-        self.admin(f"ALTER ROLE {p.user} CONNECTION LIMIT {p.connections}")
+        self.admin(container, f"ALTER ROLE {p.user} CONNECTION LIMIT {p.connections}")
         self.admin(
+            container,
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            f"WHERE usename = '{p.user}' AND application_name <> '{self.app_name}'"
+            f"WHERE usename = '{p.user}' AND application_name <> '{self.app_name}'",
         )
 
     def _revert(self) -> None:
-        container = container_of(self.stack, self.params.service)
-        if status(container) != "running":
-            restore_running(self.stack, self.params.service)
-        self.admin(f"ALTER ROLE {self.params.user} CONNECTION LIMIT -1")
+        # The role's limit outlives a stopped server: start it to lift the limit.
+        container = reachable(self.stack, self.params.service) or restore_running(
+            self.stack, self.params.service
+        )
+        self.admin(container, f"ALTER ROLE {self.params.user} CONNECTION LIMIT -1")
         self.admin(
+            container,
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            f"WHERE application_name = '{self.app_name}'"
+            f"WHERE application_name = '{self.app_name}'",
         )
         exec_root(container, ["sh", "-c", _KILL_HOG, "kill", _HOG_SLEEP])
 

@@ -72,6 +72,11 @@ def tagged_rules(saved: str, prefix: str) -> list[Rule]:
     return found
 
 
+def find_rules(container: Container, prefix: str) -> list[Rule]:
+    """The rules tagged with `prefix` in the container's namespace."""
+    return tagged_rules(in_netns(container, ["iptables-save", "-t", "filter"]), prefix)
+
+
 def delete_rules(container: Container, prefix: str) -> int:
     """Delete every rule tagged with `prefix` in the container's namespace; how many there were.
 
@@ -79,9 +84,9 @@ def delete_rules(container: Container, prefix: str) -> int:
     """
     if status(container) not in ("running", "paused"):
         return 0
-    found = tagged_rules(in_netns(container, ["iptables-save", "-t", "filter"]), prefix)
-    for rule in found:
-        in_netns(container, ["iptables", "-w", "-D", *rule])
+    found = find_rules(container, prefix)
+    if found:
+        in_netns(container, *(["iptables", "-w", "-D", *rule] for rule in found))
     return len(found)
 
 
@@ -112,8 +117,8 @@ class _KernelFault(Fault[KP]):
         p = self.params
         container = container_of(self.stack, p.service)
         peer_ip = _ip(container_of(self.stack, p.peer)) if p.peer else None
-        for rule in rules(p.direction, peer_ip, self._action(), self.comment):
-            in_netns(container, ["iptables", "-w", "-I", *rule])
+        new = rules(p.direction, peer_ip, self._action(), self.comment)
+        in_netns(container, *(["iptables", "-w", "-I", *rule] for rule in new))
 
     def _revert(self) -> None:
         delete_rules(container_of(self.stack, self.params.service), self.comment)

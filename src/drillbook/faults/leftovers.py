@@ -19,9 +19,9 @@ import httpx
 
 from drillbook.errors import DrillbookError
 from drillbook.faults.data import SAVED_PREFIX
-from drillbook.faults.kernel import tagged_rules
+from drillbook.faults.kernel import find_rules
 from drillbook.faults.provider import NORMAL
-from drillbook.faults.target import MARKER, exec_root, find_marked, in_netns, require_managed
+from drillbook.faults.target import MARKER, exec_root, find_marked, require_managed
 
 if TYPE_CHECKING:
     from docker.models.containers import Container
@@ -64,8 +64,7 @@ def _service_leftovers(service: Service, kernel: bool) -> list[str]:
     found = [f"{name}: process group {g} of a fault" for g in find_marked(container)]
     found += [f"{name}: filler file {f}" for f in _files(container)]
     if kernel:
-        saved = in_netns(container, ["iptables-save", "-t", "filter"])
-        found += [f"{name}: iptables rule {' '.join(r)}" for r in tagged_rules(saved, MARKER)]
+        found += [f"{name}: iptables rule {' '.join(r)}" for r in find_rules(container, MARKER)]
     state = _provider_state(service)
     if state is not None and any(state.get(k) != v for k, v in NORMAL.items()):
         found.append(f"{name}: provider control {state}")

@@ -8,14 +8,17 @@ different types can be layered, and revert puts its fields back to normal servic
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from drillbook.errors import DrillbookError
 from drillbook.faults.base import Fault, ServiceParams, param, register
-from drillbook.faults.target import service_of, status
+from drillbook.faults.target import service_of
 from drillbook.observe.probe import require_loopback
+
+if TYPE_CHECKING:
+    from drillbook.stack import Service
 
 NORMAL: dict[str, Any] = {"latency_ms": 0, "hang": False, "error_rate": 0, "rate_limit_rate": 0}
 _TIMEOUT_S = 5.0
@@ -36,8 +39,7 @@ class ProviderRateParams(ProviderParams):
     rate: float = param("share of the requests that fail", minimum=0.0, maximum=1.0)
 
 
-def _control(fault: Fault[Any], method: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-    service = service_of(fault.stack, fault.params.service)
+def _control(service: Service, method: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
     url = f"{service.url}/control"
     require_loopback(url)
     try:
@@ -62,14 +64,16 @@ class _ProviderFault(Fault[Any]):
         raise NotImplementedError
 
     def _inject(self) -> None:
-        _control(self, "POST", {**_control(self, "GET"), **self.fields()})
+        service = service_of(self.stack, self.params.service)
+        _control(service, "POST", {**_control(service, "GET"), **self.fields()})
 
     def _revert(self) -> None:
-        service = service_of(self.stack, self.params.service)
+        service = service_of(self.stack, self.params.service)  # its container reloaded
         # A provider that was restarted since has forgotten the fault already.
-        if status(service.docker) != "running":
+        if service.docker.status != "running":
             return
-        _control(self, "POST", {**_control(self, "GET"), **{k: NORMAL[k] for k in self.fields()}})
+        normal = {k: NORMAL[k] for k in self.fields()}
+        _control(service, "POST", {**_control(service, "GET"), **normal})
 
 
 @register

@@ -18,6 +18,7 @@ from drillbook.faults.target import (
     container_of,
     exec_root,
     kill_marked,
+    reachable,
     restore_running,
     start_marked,
     status,
@@ -149,10 +150,8 @@ class DiskFill(Fault[DiskFillParams]):
         return fill_file(self.path, self.id)
 
     def _revert(self) -> None:
-        container = container_of(self.stack, self.params.service)
-        if status(container) == "paused":
-            container.unpause()
-        if status(container) == "running":
+        container = reachable(self.stack, self.params.service)
+        if container is not None:
             code, out = exec_root(container, ["rm", "-f", self._file])
             if code != 0:
                 raise DrillbookError(f"cannot remove {self._file}: {out.strip()}")
@@ -171,15 +170,10 @@ class _ProcessFault(Fault[SP]):
 
     category = "resources"
 
-    def _kill(self) -> None:
-        container = container_of(self.stack, self.params.service)
-        if status(container) == "paused":
-            container.unpause()
-        if status(container) == "running":
-            kill_marked(container, self.id)
-
     def _revert(self) -> None:
-        self._kill()
+        container = reachable(self.stack, self.params.service)
+        if container is not None:
+            kill_marked(container, self.id)
         restore_running(self.stack, self.params.service)
 
 
@@ -241,11 +235,11 @@ class Oom(_ProcessFault[ServiceParams]):
         start_marked(container, self.id, "tail /dev/zero")
 
     def _revert(self) -> None:
-        container = container_of(self.stack, self.params.service)
-        if status(container) == "running":
+        container = reachable(self.stack, self.params.service)
+        if container is not None:
             # Not killed yet: stop the hog, and unmark the service (a fresh start resets it).
             try:
-                self._kill()
+                kill_marked(container, self.id)
                 exec_root(container, ["sh", "-c", "echo 0 > /proc/1/oom_score_adj"])
             except DrillbookError:
                 if status(container) == "running":

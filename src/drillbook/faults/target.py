@@ -61,6 +61,19 @@ def status(container: Container) -> str:
     return str(container.status)
 
 
+def reachable(stack: Stack, name: str) -> Container | None:
+    """The service's container, unpaused, if it is running; None if it is not.
+
+    Cleanup inside the container (killing a fault's processes, deleting its files) needs it
+    running. A stopped one has nothing of the fault running in it: starting it is enough.
+    """
+    container = container_of(stack, name)  # freshly reloaded by the label check
+    if container.status == "paused":
+        container.unpause()
+        container.reload()
+    return container if container.status == "running" else None
+
+
 def exec_root(container: Container, argv: list[str], *, detach: bool = False) -> tuple[int, str]:
     """Run a command as root in the container; (exit code, output). Detached: (0, "")."""
     try:
@@ -100,8 +113,9 @@ def find_marked(container: Container, fault_id: str = "") -> list[int]:
     return sorted({int(p) for p in out.split()})
 
 
-def kill_marked(container: Container, fault_id: str = "") -> int:
-    """Kill every process group a fault started; returns how many there were."""
+def kill_marked(container: Container, fault_id: str) -> None:
+    """Kill every process group the fault started."""
+    # No default id: an empty one would match, and kill, the processes of every fault.
     groups = find_marked(container, fault_id)
     if groups:
         # Negative: the whole group, the marked shell and everything it started. dash's kill
@@ -109,7 +123,6 @@ def kill_marked(container: Container, fault_id: str = "") -> int:
         exec_root(
             container, ["sh", "-c", 'for g; do kill -9 "-$g"; done', "kill", *map(str, groups)]
         )
-    return len(groups)
 
 
 def host_pid(container: Container) -> int:
@@ -139,30 +152,41 @@ def host_pid(container: Container) -> int:
     return pid
 
 
-def in_netns(container: Container, argv: list[str]) -> str:
-    """Run a host command (iptables) inside the container's network namespace; its output."""
+def in_netns(container: Container, *commands: list[str]) -> str:
+    """Run host commands (iptables) in turn inside the container's network namespace.
+
+    Returns their output, joined. The container's pid is looked up and checked once for all
+    of them; the first that fails stops the rest.
+    """
     if os.geteuid() != 0 or shutil.which("nsenter") is None:
         raise DrillbookError(
             "kernel network faults need root and nsenter on the Docker host",
             "run as root, or use the Toxiproxy faults (latency, timeout, link-down, ...)",
         )
     pid = host_pid(container)
-    done = subprocess.run(
-        ["nsenter", "-t", str(pid), "-n", *argv], capture_output=True, text=True, timeout=30
-    )
-    if done.returncode != 0:
-        raise DrillbookError(
-            f"{' '.join(argv[:2])} in {container.name} failed: {done.stderr.strip()}"
+    out = ""
+    for argv in commands:
+        done = subprocess.run(
+            ["nsenter", "-t", str(pid), "-n", *argv], capture_output=True, text=True, timeout=30
         )
-    return done.stdout
+        if done.returncode != 0:
+            raise DrillbookError(
+                f"{' '.join(argv[:2])} in {container.name} failed: {done.stderr.strip()}"
+            )
+        out += done.stdout
+    return out
 
 
-def restore_running(stack: Stack, name: str, timeout_s: float | None = None) -> None:
-    """Bring a service back to running and ready, whatever state a fault left it in."""
+def restore_running(stack: Stack, name: str, timeout_s: float | None = None) -> Container:
+    """Bring a service back to running and ready, whatever state a fault left it in.
+
+    Returns its container, for a revert that goes on to act in it.
+    """
     service = service_of(stack, name)
-    state = status(service.docker)
+    state = service.docker.status  # service_of has just reloaded it
     if state == "paused":
         service.unpause()
     elif state != "running":
         service.start()
     service.wait_ready(timeout_s)
+    return service.docker
