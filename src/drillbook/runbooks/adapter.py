@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from drillbook.runbooks.commands import CommandLine, SimpleCommand, parse_command
+from drillbook.runbooks.durations import sleep_seconds
 from drillbook.runbooks.names import LOOPBACK_HOSTS, NameMap
 from drillbook.runbooks.placeholders import find_placeholders
 from drillbook.runbooks.safety import destructive
@@ -148,15 +149,28 @@ class _Cannot(Exception):
 
 @dataclass
 class _Options:
-    values: dict[str, str] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict)  # the last value of each option
+    given: list[tuple[str, str]] = field(default_factory=list)  # every value, in order
     flags: set[str] = field(default_factory=set)
     args: list[str] = field(default_factory=list)
+
+    def set(self, name: str, value: str) -> None:
+        self.values[name] = value
+        self.given.append((name, value))
+
+    def all(self, *names: str) -> list[str]:
+        return [value for name, value in self.given if name in names]
 
 
 def _options(
     argv: Iterable[str], with_value: set[str], stop_at_first_arg: bool = False
 ) -> _Options:
-    """getopt for the few options we read; `--opt=value` and `-o value` both work."""
+    """getopt for the few options we read.
+
+    `--opt=value`, `--opt value`, `-o value` and `-ovalue` all work; bundled short options
+    split as getopt does: in `-tAc SQL` or `-fsSL`, each letter is a flag until one that takes
+    a value, which takes the rest of the argument (`-Upostgres`) or else the next one.
+    """
     out = _Options()
     items = list(argv)
     i = 0
@@ -174,15 +188,38 @@ def _options(
                 if not eq:
                     i += 1
                     value = items[i] if i < len(items) else ""
-                out.values[name] = value
-            elif len(name) > 2 and name[:2] in with_value and not name.startswith("--"):
-                out.values[name[:2]] = name[2:]  # -n100
+                out.set(name, value)
+            elif (bundle := _bundle(arg, with_value)) is not None:
+                flags, option = bundle
+                out.flags.update(flags)
+                if option is not None:
+                    name, value = option
+                    if not value:
+                        i += 1
+                        value = items[i] if i < len(items) else ""
+                    out.set(name, value)
             else:
                 out.flags.add(name)
         else:
             out.args.append(arg)
         i += 1
     return out
+
+
+def _bundle(arg: str, with_value: set[str]) -> tuple[list[str], tuple[str, str] | None] | None:
+    """`-fsSL` -> flags -f -s -S -L; `-tAc` -> flags -t -A and option -c (value to follow).
+
+    None when `arg` is no bundle of short options: a long option, `-n` alone, `-20`.
+    """
+    if arg.startswith("--") or len(arg) < 3 or not arg[1].isalpha():
+        return None
+    letters = arg[1:]
+    for j, letter in enumerate(letters):
+        if f"-{letter}" in with_value:
+            return [f"-{c}" for c in letters[:j]], (f"-{letter}", letters[j + 1 :])
+        if not letter.isalnum():
+            return None
+    return [f"-{c}" for c in letters], None
 
 
 class CommandAdapter:
@@ -243,10 +280,9 @@ class CommandAdapter:
         return part.program in _PROGRAMS
 
     def _simple(self, part: SimpleCommand) -> list[Action]:
-        program = part.program.rsplit("/", 1)[-1]
-        handler = _PROGRAMS.get(program)
+        handler = _PROGRAMS.get(part.program)
         if handler is None:
-            raise _Cannot(f"{part.program!r} is not a command drillbook can map", "unknown")
+            raise _Cannot(f"{part.argv[0]!r} is not a command drillbook can map", "unknown")
         return handler(self, part)
 
     def service(self, name: str) -> str:
@@ -257,11 +293,28 @@ class CommandAdapter:
             self._inferred.append((name, resolved.service))
         return resolved.service
 
-    def role(self, role: str, host: str | None = None) -> str:
-        """The service a client command talks to: by its -h host, else by its role."""
+    def role(self, role: str, host: str | None = None, default: str | None = None) -> str:
+        """The service a client command talks to: by its -h host, else `default` (the
+        container it runs in, for `docker exec`), else by its role."""
         if host and host not in LOOPBACK_HOSTS:
             return self.service(host)
-        return self.service(role)
+        return default or self.service(role)
+
+    def _lifecycle_or_logs(self, sub: str, rest: list[str], need: str = "") -> list[Action]:
+        """`restart|start|stop|kill|logs [NAME...]`, for docker and docker compose alike.
+
+        No name means every service, unless `need` names the command that requires one.
+        """
+        if sub == "logs":
+            o = _options(rest, {"--tail", "-n", "--since", "--until"})
+            tail = _int(o.values.get("--tail") or o.values.get("-n") or "100", "--tail")
+        else:
+            o = _options(rest, {"-t", "--time", "--timeout", "-s", "--signal"})
+        names = _need(o.args, need) if need else o.args
+        services = [self.service(a) for a in names] or list(self.names.services)
+        if sub == "logs":
+            return [Logs(s, tail) for s in services]
+        return [Lifecycle(s, sub) for s in services]
 
     # -- docker compose ----------------------------------------------------------------------
     def _compose(self, argv: list[str], env: tuple[tuple[str, str], ...]) -> list[Action]:
@@ -271,17 +324,11 @@ class CommandAdapter:
         if not opts.args:
             raise _Cannot("docker compose without a subcommand", "unknown")
         sub, rest = opts.args[0], opts.args[1:]
-        everyone = tuple(sorted(self.spec.services))
         if sub == "ps":
             args = _options(rest, {"--format", "--filter"}).args
-            return [Status(tuple(self.service(a) for a in args) or everyone)]
-        if sub == "logs":
-            o = _options(rest, {"--tail", "-n", "--since", "--until"})
-            tail = _int(o.values.get("--tail") or o.values.get("-n") or "100", "--tail")
-            return [Logs(self.service(a), tail) for a in o.args or everyone]
-        if sub in ("restart", "stop", "start", "kill"):
-            o = _options(rest, {"-t", "--timeout", "-s", "--signal"})
-            return [Lifecycle(self.service(a), sub) for a in o.args or everyone]
+            return [Status(tuple(self.service(a) for a in args) or self.names.services)]
+        if sub in ("logs", "restart", "stop", "start", "kill"):
+            return self._lifecycle_or_logs(sub, rest)
         if sub == "up":
             return self._compose_up(rest, env)
         if sub == "exec":
@@ -290,9 +337,8 @@ class CommandAdapter:
                 raise _Cannot("docker compose exec needs a service and a command", "syntax")
             return [self._exec(self.service(o.args[0]), o.args[1:])]
         if sub in ("top", "stats"):
-            return [
-                Stats(tuple(self.service(a) for a in rest if not a.startswith("-")) or everyone)
-            ]
+            services = tuple(self.service(a) for a in rest if not a.startswith("-"))
+            return [Stats(services or self.names.services)]
         if sub == "down":
             raise _Cannot("`down` removes the whole stack; restart or stop services", "unsupported")
         raise _Cannot(f"docker compose {sub} is not supported", "unknown")
@@ -311,7 +357,7 @@ class CommandAdapter:
                 raise _Cannot("recreate names no service; name the one to recreate", "syntax")
             actions.extend(Recreate(t, env) for t in targets)
         elif not actions:
-            actions.extend(Lifecycle(t, "start") for t in targets or sorted(self.spec.services))
+            actions.extend(Lifecycle(t, "start") for t in targets or self.names.services)
         return actions
 
     # -- docker ------------------------------------------------------------------------------
@@ -325,13 +371,8 @@ class CommandAdapter:
             return self._compose(rest, part.env)
         if sub == "container" and rest:
             sub, rest = rest[0], rest[1:]
-        if sub in ("restart", "start", "stop", "kill"):
-            o = _options(rest, {"-t", "--time", "-s", "--signal"})
-            return [Lifecycle(self.service(a), sub) for a in _need(o.args, f"docker {sub}")]
-        if sub == "logs":
-            o = _options(rest, {"--tail", "-n", "--since", "--until"})
-            tail = _int(o.values.get("--tail") or o.values.get("-n") or "100", "--tail")
-            return [Logs(self.service(a), tail) for a in _need(o.args, "docker logs")]
+        if sub in ("restart", "start", "stop", "kill", "logs"):
+            return self._lifecycle_or_logs(sub, rest, f"docker {sub}")
         if sub == "exec":
             o = _options(rest, {"-u", "--user", "-w", "--workdir", "-e", "--env"}, True)
             if len(o.args) < 2:
@@ -339,14 +380,12 @@ class CommandAdapter:
             return [self._exec(self.service(o.args[0]), o.args[1:])]
         if sub == "stats":
             o = _options(rest, {"--format"})
-            return [
-                Stats(tuple(self.service(a) for a in o.args) or tuple(sorted(self.spec.services)))
-            ]
+            return [Stats(tuple(self.service(a) for a in o.args) or self.names.services)]
         if sub == "inspect":
             o = _options(rest, {"-f", "--format", "--type"})
             return [Inspect(self.service(a)) for a in _need(o.args, "docker inspect")]
         if sub == "ps":
-            return [Status(tuple(sorted(self.spec.services)))]
+            return [Status(self.names.services)]
         if sub == "update":
             o = _options(rest, {"-m", "--memory", "--memory-swap", "--cpus"})
             memory = o.values.get("--memory") or o.values.get("-m")
@@ -362,7 +401,8 @@ class CommandAdapter:
     def _kubectl(self, part: SimpleCommand) -> list[Action]:
         o = _options(
             part.argv[1:],
-            {"-n", "--namespace", "--context", "--replicas", "--tail", "-l", "-c", "--container"},
+            {"-n", "--namespace", "--context", "--replicas", "--tail", "-l", "-c", "--container"}
+            | {"-o", "--output"},
         )
         args = o.args
         if not args:
@@ -398,10 +438,10 @@ class CommandAdapter:
             kinds = rest[0].split("/")
             if len(kinds) == 2:
                 names = [kinds[1]]
-            services = tuple(self.service(n) for n in names) or tuple(sorted(self.spec.services))
+            services = tuple(self.service(n) for n in names) or self.names.services
             return [Status(services)]
         if verb == "top":
-            return [Stats(tuple(sorted(self.spec.services)))]
+            return [Stats(self.names.services)]
         if verb == "delete" and rest[:1] in (["pod"], ["pods"]) and len(rest) == 2:
             # A deleted pod is replaced by its deployment: on containers, a restart.
             return [Lifecycle(self.service(rest[1]), "restart")]
@@ -411,37 +451,34 @@ class CommandAdapter:
 
     # -- clients inside the containers -------------------------------------------------------
     def _exec(self, service: str, argv: list[str]) -> Action:
+        """A command run in `service`; a client there talks to its -h host, else to `service`."""
         inner = SimpleCommand(tuple(argv))
         program = inner.program
-        if program in ("redis-cli", "psql") or (program in ("sh", "bash") and "-c" not in argv):
-            # The client must be given its command; an interactive session cannot be followed.
-            mapped = self._simple(inner)[0] if program != "sh" and program != "bash" else None
-            if mapped is None:
-                raise _Cannot(f"{program} without a command is an interactive session", "manual")
-            if isinstance(mapped, Exec):
-                return Exec(service, mapped.argv)
+        if program in ("sh", "bash") and "-c" not in argv:
+            # A shell must be given its command; an interactive session cannot be followed.
+            raise _Cannot(f"{program} without a command is an interactive session", "manual")
+        if program == "redis-cli":
+            return self._redis_cli(inner, service)[0]
+        if program == "psql":
+            return self._psql(inner, service)[0]
         return Exec(service, tuple(argv))
 
-    def _redis_cli(self, part: SimpleCommand) -> list[Action]:
+    def _redis_cli(self, part: SimpleCommand, default: str | None = None) -> list[Action]:
         o = _options(part.argv[1:], {"-h", "-p", "-a", "-n", "--user", "--pass", "-u"}, True)
         if not o.args:
             raise _Cannot("redis-cli without a command is an interactive session", "manual")
-        service = self.role("redis", o.values.get("-h"))
+        service = self.role("redis", o.values.get("-h"), default)
         keep = [f for f in o.flags if f in ("--raw", "--no-raw")]
         db = ["-n", o.values["-n"]] if "-n" in o.values else []
         return [Exec(service, ("redis-cli", *keep, *db, *o.args))]
 
-    def _psql(self, part: SimpleCommand) -> list[Action]:
-        # psql -tAc "SQL": split bundled short flags so -c keeps its value.
-        expanded: list[str] = []
-        for a in part.argv[1:]:
-            expanded.extend([f"-{c}" for c in a[1:]] if re.match(r"^-[A-Za-z]{2,}$", a) else [a])
-        o = _options(expanded, {"-h", "-p", "-U", "-d", "-c", "-f", "--host", "--port"})
+    def _psql(self, part: SimpleCommand, default: str | None = None) -> list[Action]:
+        o = _options(part.argv[1:], {"-h", "-p", "-U", "-d", "-c", "-f", "--host", "--port"})
         if "-f" in o.values:
             raise _Cannot("psql -f reads a file from the host", "host-file")
         if "-c" not in o.values:
             raise _Cannot("psql without -c is an interactive session", "manual")
-        service = self.role("postgres", o.values.get("-h") or o.values.get("--host"))
+        service = self.role("postgres", o.values.get("-h") or o.values.get("--host"), default)
         argv = ["psql", "-v", "ON_ERROR_STOP=1"]
         for flag in ("-U", "-d"):
             if flag in o.values:
@@ -468,7 +505,7 @@ class CommandAdapter:
                 host = arg.split("=", 1)[1] if arg.startswith("--host=") else host
                 continue
             keep.append(arg)
-        return [Exec(self.role("postgres", host), tuple(keep))]
+        return [Exec(self.role("postgres", host), (part.program, *keep[1:]))]
 
     def _curl(self, part: SimpleCommand) -> list[Action]:
         o = _options(
@@ -476,16 +513,13 @@ class CommandAdapter:
             {"-X", "--request", "-H", "--header", "-d", "--data", "--data-raw", "--json", "-o"}
             | {"--output", "-m", "--max-time", "-w", "--write-out", "-u", "--user"},
         )
-        headers: list[tuple[str, str]] = []
-        # _options keeps the last of a repeated option; headers may repeat, so re-read them.
-        argv = list(part.argv[1:])
-        for i, arg in enumerate(argv[:-1]):
-            if arg in ("-H", "--header"):
-                name, _, value = argv[i + 1].partition(":")
-                headers.append((name.strip(), value.strip()))
+        headers = [
+            (name.strip(), value.strip())
+            for name, _, value in (h.partition(":") for h in o.all("-H", "--header"))
+        ]
         if o.values.get("-o", o.values.get("--output", "/dev/null")) != "/dev/null":
             raise _Cannot("curl -o writes a file on the host", "host-file")
-        urls = [a for a in o.args]
+        urls = o.args
         if len(urls) != 1:
             raise _Cannot("curl needs exactly one URL", "syntax")
         target = self.names.resolve_url(urls[0])
@@ -496,20 +530,16 @@ class CommandAdapter:
             body = o.values["--json"]
             headers.append(("Content-Type", "application/json"))
         method = o.values.get("-X") or o.values.get("--request") or ("POST" if body else "GET")
-        fail = bool({"-f", "--fail", "-sf", "-fs", "-fsS", "-sSf"} & o.flags)
+        fail = bool({"-f", "--fail"} & o.flags)
         return [Http(target.service, method.upper(), target.path, tuple(headers), body, fail)]
 
     def _sleep(self, part: SimpleCommand) -> list[Action]:
         if len(part.argv) != 2:
             raise _Cannot("sleep needs one duration", "syntax")
-        text = part.argv[1]
-        units = {"s": 1.0, "m": 60.0, "h": 3600.0}
-        scale = units.get(text[-1], 1.0)
-        number = text[:-1] if text[-1] in units else text
-        try:
-            return [Wait(float(number) * scale)]
-        except ValueError:
-            raise _Cannot(f"cannot read the sleep time {text!r}", "syntax") from None
+        seconds = sleep_seconds(part.argv[1])
+        if seconds is None:
+            raise _Cannot(f"cannot read the sleep time {part.argv[1]!r}", "syntax")
+        return [Wait(seconds)]
 
     def _filter(self, part: SimpleCommand) -> Filter:
         program = part.program

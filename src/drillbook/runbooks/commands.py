@@ -26,7 +26,8 @@ class SimpleCommand:
 
     @property
     def program(self) -> str:
-        return self.argv[0] if self.argv else ""
+        """The program's name without its directory: `/usr/bin/redis-cli` -> `redis-cli`."""
+        return self.argv[0].rsplit("/", 1)[-1] if self.argv else ""
 
 
 @dataclass(frozen=True)

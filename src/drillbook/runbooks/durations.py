@@ -26,6 +26,7 @@ _WORD = r"(half an|an?|one|two|three|five|ten)"
 _NUMBER = r"(\d+(?:\.\d+)?)"
 # Digits may touch their unit ("30s"); a word amount needs a spelled-out unit ("an hour").
 DURATION = re.compile(rf"(?i)(?<![\d.]){_NUMBER}\s*{_UNIT}|\b{_WORD}\s+{_LONG_UNIT}")
+_PLAIN_NUMBER = re.compile(r"\d+(?:\.\d*)?|\.\d+")
 _WHOLE = re.compile(rf"(?i)^\s*(?:(?:{_NUMBER}\s*{_UNIT}|{_WORD}\s+{_LONG_UNIT})\s*)+$")
 
 
@@ -50,6 +51,13 @@ def parse_duration(text: str) -> float | None:
     if not _WHOLE.match(text):
         return None
     return sum(_amount(a) * _unit_seconds(u) for a, u in _pairs(text))
+
+
+def sleep_seconds(arg: str) -> float | None:
+    """Seconds `sleep ARG` waits: a plain number ("30", "0.5") or a duration ("30s", "1m30s")."""
+    if _PLAIN_NUMBER.fullmatch(arg):
+        return float(arg)
+    return parse_duration(arg)
 
 
 def find_durations(text: str) -> list[float]:

@@ -112,6 +112,7 @@ class _Linter:
         self.path = str(doc.path)
         self.out: list[Finding] = []
         self.env = {name for s in spec.services.values() for name in s.env}
+        self.names = NameMap(spec)  # for prose, which belongs to no runbook's names
 
     def add(self, line: int, rule: str, severity: str, message: str, hint: str = "") -> None:
         self.out.append(Finding(self.path, line, rule, severity, message, hint))
@@ -211,9 +212,8 @@ class _Linter:
             shell = "powershell" if block.language in POWERSHELL_LANGUAGES else "sh"
             for logical in block_lines(block.lines, block.line, shell):
                 if not logical.comment:
-                    sites.setdefault(
-                        (logical.line, logical.text), _Site(*_site_args(logical, shell))
-                    )
+                    site = _Site(logical.text, logical.line, shell)
+                    sites.setdefault((logical.line, logical.text), site)
         return sorted(sites.values(), key=lambda s: s.line)
 
     def commands(self) -> set[int]:
@@ -225,22 +225,22 @@ class _Linter:
             if key not in adapters:
                 names = site.runbook.names if site.runbook else {}
                 adapters[key] = CommandAdapter(self.spec, NameMap(self.spec, names))
-            translation = adapters[key].translate(site.text, site.line, site.shell)
-            self.command(site, translation)
+            adapter = adapters[key]
+            translation = adapter.translate(site.text, site.line, site.shell)
+            self.command(site, translation, adapter.names)
         return lines
 
-    def command(self, site: _Site, t: Translation) -> None:
+    def command(self, site: _Site, t: Translation, names: NameMap) -> None:
         line = site.line
-        for holes in [find_placeholders(site.text)]:
-            for hole in holes:
-                self.add(
-                    line,
-                    "placeholder",
-                    ERROR,
-                    f"placeholder {hole} left in the command",
-                    "write the real value, or map the name in the front matter",
-                )
-        self.urls(site.text, line, ERROR)
+        for hole in find_placeholders(site.text):
+            self.add(
+                line,
+                "placeholder",
+                ERROR,
+                f"placeholder {hole} left in the command",
+                "write the real value, or map the name in the front matter",
+            )
+        self.urls(site.text, line, ERROR, names)
         self.env_refs(site.text, line)
         for name, service in t.inferred:
             self.add(
@@ -282,8 +282,7 @@ class _Linter:
                     "redis-cli, psql, curl), or mark the step as manual prose",
                 )
 
-    def urls(self, text: str, line: int, level: str) -> None:
-        names = NameMap(self.spec)
+    def urls(self, text: str, line: int, level: str, names: NameMap) -> None:
         for url in _URL.findall(text):
             target = names.resolve_url(url.rstrip(".,;:"))
             if target.service is not None:
@@ -329,7 +328,7 @@ class _Linter:
                     f"placeholder {hole} left in the text",
                     "fill it in",
                 )
-            self.urls(text, number, WARNING)
+            self.urls(text, number, WARNING, self.names)
             if re.search(r"(?i)environment variable|env var|\.env\b", text):
                 for name in _ENV_PROSE.findall(text):
                     if name not in self.env:
@@ -340,10 +339,6 @@ class _Linter:
                             f"{name} is set on no stack service",
                             f"known: {', '.join(sorted(self.env)) or 'none'}",
                         )
-
-
-def _site_args(logical: Any, shell: str) -> tuple[str, int, str]:
-    return logical.text, logical.line, shell
 
 
 def render_text(findings: list[Finding], files: int, runbooks: int) -> str:

@@ -64,8 +64,9 @@ class NameMap:
         self.explicit = dict(explicit or {})
 
     @property
-    def services(self) -> list[str]:
-        return sorted(self.spec.services)
+    def services(self) -> tuple[str, ...]:
+        """Every stack service, by name."""
+        return tuple(sorted(self.spec.services))
 
     def _service_words(self, service: str) -> set[str]:
         words = set(_words(service)) | {service}

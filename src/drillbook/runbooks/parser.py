@@ -19,7 +19,7 @@ from typing import Any
 
 from drillbook.errors import SourceError
 from drillbook.runbooks.commands import POWERSHELL_LANGUAGES, block_lines
-from drillbook.runbooks.durations import find_durations, parse_duration
+from drillbook.runbooks.durations import find_durations, parse_duration, sleep_seconds
 from drillbook.runbooks.markdown import Heading, TableRow, Text, lex, repair_mojibake
 from drillbook.runbooks.model import (
     AlertRow,
@@ -55,6 +55,7 @@ _BOLD_LABEL = re.compile(r"^\s*(?:[-*+]\s+)?\*\*([^*]+?)\*\*\s*:?\s*(.*)$")
 _LIST_ITEM = re.compile(r"^\s*(?:\d+[.)]|[-*+])\s+(?:\[[ xX]\]\s+)?(.*)$")
 _INLINE_CODE = re.compile(r"`([^`]+)`")
 _WAIT = re.compile(r"(?i)\b(?:wait|sleep|allow|give it)\b")
+_SLEEP = re.compile(r"^(?:sleep|Start-Sleep(?:\s+-Seconds)?)\s+(\S+)\s*$")
 _ALERT = re.compile(r"(?i)\balert(?:name)?\s*[:=]\s*\**`?([A-Za-z][\w.:-]*)")
 _MTTR = re.compile(r"(?i)\bMTTR(?:\s+target)?\**\s*[:=]?\s*\**\s*([^.;,|*]+)")
 _SEVERITY = re.compile(r"(?i)\bseverity\**\s*[:=]\s*\**\s*([A-Za-z0-9]+)")
@@ -370,14 +371,10 @@ class _Parser:
                     step = Step(StepKind.WAIT, logical.text, logical.line, section, seconds[0])
                     draft.steps.append(step)
                 continue
-            sleep = re.match(
-                r"^(?:sleep|Start-Sleep(?:\s+-Seconds)?)\s+(\d+(?:\.\d+)?)\s*$", logical.text
-            )
-            if sleep:
-                seconds_ = float(sleep.group(1))
-                draft.steps.append(
-                    Step(StepKind.WAIT, logical.text, logical.line, section, seconds_)
-                )
+            sleep = _SLEEP.match(logical.text)
+            wait_s = sleep_seconds(sleep.group(1)) if sleep else None
+            if wait_s is not None:
+                draft.steps.append(Step(StepKind.WAIT, logical.text, logical.line, section, wait_s))
                 continue
             draft.steps.append(
                 Step(StepKind.COMMAND, logical.text, logical.line, section, shell=shell)

@@ -37,7 +37,7 @@ def _simple_reason(part: SimpleCommand) -> str | None:
     argv = [a.lower() for a in part.argv]
     if not argv:
         return None
-    program = argv[0].rsplit("/", 1)[-1]
+    program = part.program.lower()
     if program in _HOST_PROGRAMS:
         return f"{program} {_HOST_PROGRAMS[program]}"
     if program == "rm" and any(_recursive_flag(a) for a in argv[1:]):

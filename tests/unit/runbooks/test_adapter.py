@@ -163,3 +163,95 @@ def test_filters_behave_like_the_pipe() -> None:
     assert apply_filter(Filter("grep", "ok", invert=True), text) == "ERROR a\nerror b"
     assert apply_filter(Filter("tail", count=1), text) == "error b"
     assert apply_filter(Filter("wc"), text) == "4"
+
+
+@pytest.mark.parametrize(
+    ("command", "actions"),
+    [
+        # A letter that takes a value takes the rest of its argument ...
+        (
+            "psql -Upostgres -ddrillbook -tAc 'SELECT 1'",
+            (
+                Exec(
+                    "postgres",
+                    (
+                        "psql",
+                        "-v",
+                        "ON_ERROR_STOP=1",
+                        "-U",
+                        "postgres",
+                        "-d",
+                        "drillbook",
+                        "-A",
+                        "-t",
+                        "-c",
+                        "SELECT 1",
+                    ),
+                ),
+            ),
+        ),
+        # ... and flags bundled in any order are each read.
+        ("curl -fsSL http://localhost:8000/ready", (Http("api", "GET", "/ready", (), None, True),)),
+        ("curl -sSf http://localhost:8000/ready", (Http("api", "GET", "/ready", (), None, True),)),
+        ("curl -sS http://localhost:8000/ready", (Http("api", "GET", "/ready"),)),
+        (
+            "curl -sXPOST -HX-A:1 --header 'X-B: 2' http://localhost:8000/q",
+            (Http("api", "POST", "/q", (("X-A", "1"), ("X-B", "2"))),),
+        ),
+        ("docker logs -n20 api", (Logs("api", 20),)),
+        ("docker logs api | tail -5", (Logs("api", 100), Filter("tail", count=5))),
+    ],
+)
+def test_bundled_short_options_split_as_getopt_does(
+    adapter: CommandAdapter, command: str, actions: tuple[object, ...]
+) -> None:
+    t = adapter.translate(command)
+    assert (t.status, t.actions) == (RUN, actions), t.reason
+
+
+@pytest.mark.parametrize(
+    ("command", "action"),
+    [
+        # -h names the server: the client runs where that server is, not in api's localhost.
+        ("docker exec api redis-cli -h redis ping", Exec("redis", ("redis-cli", "ping"))),
+        ("docker exec api redis-cli ping", Exec("api", ("redis-cli", "ping"))),
+        ("docker exec redis redis-cli -h localhost ping", Exec("redis", ("redis-cli", "ping"))),
+        (
+            "docker compose exec api psql -h postgres -c 'SELECT 1'",
+            Exec("postgres", ("psql", "-v", "ON_ERROR_STOP=1", "-c", "SELECT 1")),
+        ),
+        ("docker exec api sh -c 'ls /tmp'", Exec("api", ("sh", "-c", "ls /tmp"))),
+    ],
+)
+def test_clients_in_exec_keep_their_host(
+    adapter: CommandAdapter, command: str, action: Exec
+) -> None:
+    t = adapter.translate(command)
+    assert (t.status, t.actions) == (RUN, (action,)), t.reason
+
+
+def test_exec_of_an_interactive_shell_is_manual(adapter: CommandAdapter) -> None:
+    t = adapter.translate("docker exec -it api bash")
+    assert (t.status, t.problem) == (NOT_EXECUTABLE, "manual")
+
+
+@pytest.mark.parametrize(
+    ("command", "seconds"),
+    [("sleep 30", 30.0), ("sleep 0.5", 0.5), ("sleep 2m", 120.0), ("sleep 1m30s", 90.0)],
+)
+def test_sleep_reads_plain_numbers_and_durations(
+    adapter: CommandAdapter, command: str, seconds: float
+) -> None:
+    t = adapter.translate(command)
+    assert (t.status, t.actions) == (RUN, (Wait(seconds),)), t.reason
+    assert adapter.translate("sleep soon").problem == "syntax"
+
+
+def test_a_program_path_is_its_name(adapter: CommandAdapter) -> None:
+    t = adapter.translate("/usr/bin/curl -s http://localhost:8000/health | /bin/grep -i ok")
+    assert (t.status, t.actions) == (
+        RUN,
+        (Http("api", "GET", "/health"), Filter("grep", "ok", ignore_case=True)),
+    ), t.reason
+    t = adapter.translate("docker exec api /usr/bin/redis-cli -h redis ping")
+    assert t.actions == (Exec("redis", ("redis-cli", "ping")),), t.reason

@@ -130,3 +130,12 @@ def test_cli_exit_codes_and_json(
     with pytest.raises(SystemExit) as usage:
         main(["lint"])
     assert usage.value.code == 2
+
+
+def test_urls_in_commands_use_the_runbooks_names(spec: StackSpec) -> None:
+    front = FRONT.format(mttr="5m").replace("mttr: 5m", "mttr: 5m\nnames: {zorg: api}")
+    body = "```bash\ncurl http://zorg:8000/health\n```\nSee http://zorg:8000/health.\n"
+    found = rules(lint_text(front + body, spec))
+    # The command (line 11) runs against api; the prose (line 13) belongs to no runbook's names.
+    assert not {f for f in found if f[0] == 11}
+    assert (13, "unknown-service", "warning") in found

@@ -146,3 +146,11 @@ def test_every_seed_runbook_parses(seeds: Path) -> None:
     structured = found["structured-prompt-service.md"]
     assert len(structured.alerts) == 9
     assert {a.alert: a.mttr_s for a in structured.alerts}["RedisDown"] == 600
+
+
+def test_sleep_with_a_unit_is_a_wait_as_the_adapter_reads_it() -> None:
+    text = "---\nid: x\n---\n# X\n## Resolution\n```bash\nsleep 30\nsleep 1m\nsleep 2x\n```\n"
+    (rb,) = parse_text(text, "x.md").runbooks
+    steps = [(s.kind, s.wait_s) for s in rb.steps]
+    assert steps == [(StepKind.WAIT, 30.0), (StepKind.WAIT, 60.0), (StepKind.COMMAND, None)]
+    assert rb.written_wait_s == 90.0
