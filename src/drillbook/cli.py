@@ -17,15 +17,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import sys
 import time
 from collections.abc import Sequence
-from types import FrameType
 from typing import Any
 
 from drillbook import __version__
 from drillbook.errors import DrillbookError
+from drillbook.interrupt import unwind_on_sigterm
+from drillbook.runner import DEFAULT_LOCUSTFILE
 
 DEFAULT_STACK = os.environ.get("DRILLBOOK_STACK", "fixtures/stack.yaml")
 
@@ -39,6 +39,11 @@ _DRILL_HELP = """\
 Start the stack and the load, inject the fault, show the runbook and a live clock
 with the service's state until it has recovered, then write a drill report.
 Ctrl-C reverts the fault and removes the stack.
+
+--auto drills are recorded as `drillbook run` records its scenarios. --manual
+drills time people, not the runbook's automation: their result JSON goes to
+<results>/unremediated/ and they stay out of the history, so that they never
+become an automated run's baseline; the drill report holds their figures.
 
 With --target, drill a stack that is already running instead: one started by
 `drillbook stack up`, or your own containers, each labelled
@@ -157,9 +162,9 @@ def _parser() -> argparse.ArgumentParser:
     def with_load(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         p.add_argument(
             "--locustfile",
-            default="load_tests/locustfile.py",
+            default=DEFAULT_LOCUSTFILE,
             metavar="PATH",
-            help="locustfile of the load (default: load_tests/locustfile.py)",
+            help=f"locustfile of the load (default: {DEFAULT_LOCUSTFILE})",
         )
         return p
 
@@ -235,8 +240,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     # A `kill` (or a CI job's timeout) must revert faults and remove stacks as Ctrl-C does.
-    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
-        signal.signal(signal.SIGTERM, _interrupt)
+    unwind_on_sigterm()
     try:
         return _dispatch(args)
     except DrillbookError as exc:
@@ -245,10 +249,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("drillbook: interrupted", file=sys.stderr)
         return 130
-
-
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -280,13 +280,12 @@ def _dispatch(args: argparse.Namespace) -> int:
 def _recorder(args: argparse.Namespace) -> Any:
     from pathlib import Path
 
-    from drillbook.report.history import DEFAULT_HISTORY
     from drillbook.report.recorder import Recorder
 
-    results = Path(args.results)
-    return Recorder(
-        history=Path(args.history) if args.history else results / DEFAULT_HISTORY,
-        baseline=Path(args.baseline) if args.baseline else None,
+    return Recorder.for_results(
+        Path(args.results),
+        history=args.history,
+        baseline=args.baseline,
         max_regression_pct=args.max_regression,
     )
 
@@ -302,9 +301,11 @@ def _finish(recorder: Any) -> None:
 def _run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from drillbook.runner import reference_stack, resolve, run_files
+    from drillbook.runner import locustfile, reference_stack, resolve, run_files
 
-    scenarios = [resolve(a) for a in args.scenarios]  # every file checked before Docker starts
+    # Every input is checked before Docker starts.
+    scenarios = [resolve(a) for a in args.scenarios]
+    load = locustfile(args.locustfile)
     recorder = _recorder(args)
     with reference_stack(args.stack, args.profile, _progress) as stack:
         code = run_files(
@@ -312,7 +313,7 @@ def _run(args: argparse.Namespace) -> int:
             stack,
             recorder,
             results=Path(args.results),
-            locustfile=Path(args.locustfile),
+            locustfile=load,
             progress=_progress,
         )
     _finish(recorder)
@@ -324,15 +325,20 @@ def _drill(args: argparse.Namespace) -> int:
 
     from drillbook import gameday
     from drillbook.report.build import write_report
-    from drillbook.runner import reference_stack, resolve, target_stack
-    from drillbook.scenarios.engine import run_scenario
+    from drillbook.report.recorder import format_table
+    from drillbook.runner import (
+        UNREMEDIATED,
+        locustfile,
+        reference_stack,
+        resolve,
+        run_and_record,
+        target_stack,
+    )
 
     if args.yes and args.target is None:
         raise DrillbookError("--yes confirms a --target drill", "add --target, or drop --yes")
     scenario = resolve(args.scenario)
-    locustfile = Path(args.locustfile)
-    if not locustfile.is_file():
-        raise DrillbookError(f"locustfile {locustfile} not found", "pass --locustfile PATH")
+    load = locustfile(args.locustfile)
     recorder = _recorder(args)
     results = Path(args.results)
     manual = bool(args.manual)
@@ -358,29 +364,38 @@ def _drill(args: argparse.Namespace) -> int:
             print(gameday.where_things_are(stack))
         status = gameday.LiveStatus(url).start()
         try:
-            result = run_scenario(
+            # A manual drill is not recorded (see _DRILL_HELP): it times people, not the runbook.
+            result, regression = run_and_record(
                 scenario,
                 stack,
-                locustfile=locustfile,
-                out_dir=results,
+                recorder,
+                results=results,
+                locustfile=load,
                 progress=gameday.drill_progress(scenario, status, _progress),
                 remediate=not manual,
             )
         finally:
             status.stop()
-    recorder.record(result.as_json())
     report = write_report(
-        results,
+        results / UNREMEDIATED if manual else results,
         out=gameday.drill_report_dir(results, scenario),
-        history_path=recorder.history,
-        baseline_path=Path(args.baseline) if args.baseline else None,
+        # A manual drill has no history of its own: compared only with a --baseline given.
+        history_path=None if manual else recorder.history,
+        baseline_path=recorder.baseline,
         max_regression_pct=args.max_regression,
         only={scenario.name},
         title=title,
     )
-    _finish(recorder)
+    print()
+    for line in format_table(
+        [row.current for row in report.rows],
+        {row.name for row in report.rows if row.regression is not None},
+    ):
+        print(line)
+    for message in report.regressions:
+        print(f"regression: {message}")
     print(f"report: {report.markdown}\n        {report.html}")
-    return 0 if result.passed and not recorder.regressions else 1
+    return 0 if result.passed and regression is None and not report.regressions else 1
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -425,12 +440,10 @@ def _faults_list(args: argparse.Namespace) -> int:
 
 
 def _stack_up(args: argparse.Namespace) -> int:
-    from drillbook.stack import Stack, engine, load_stack_spec
-    from drillbook.stack.images import ensure_images
+    from drillbook.runner import prepare
+    from drillbook.stack import Stack
 
-    spec = load_stack_spec(args.stack, args.profile)
-    client = engine.connect()
-    ensure_images(client, spec, _progress)
+    spec, client = prepare(args.stack, args.profile, _progress)
     start = time.monotonic()
     stack = Stack(spec, mode="detached", progress=_progress, client=client).up()
     endpoints = stack.endpoints()

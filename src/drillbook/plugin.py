@@ -11,7 +11,8 @@ Fixtures:
                       reverted after the test whatever happens
 
     drillbook_run_scenario  runs a Scenario on the session's stack, results to
-                      `--drillbook-results`, each run appended to the history
+                      `--drillbook-results`, each run appended to the history; a run with
+                      `remediate=False` goes to its `unremediated/` folder, unrecorded
 
 Options `--drillbook-baseline FILE` and `--drillbook-max-regression PCT` gate the run: a
 scenario fails when its TTR grew by more than PCT % over the baseline, or when it passed there
@@ -23,19 +24,20 @@ of these never touch Docker.
 
 from __future__ import annotations
 
-import signal
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from drillbook.observe.load import LoadProfile, LoadRun
+from drillbook.interrupt import unwind_on_sigterm
+from drillbook.runner import DEFAULT_LOCUSTFILE
 
 if TYPE_CHECKING:
     from drillbook.faults import Fault
+    from drillbook.observe.load import LoadRun
+    from drillbook.report.gate import Regression
     from drillbook.report.recorder import Recorder
     from drillbook.scenarios import Scenario, ScenarioResult
     from drillbook.stack import Stack
@@ -94,9 +96,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "passed there and fails now",
     )
     parser.addini("drillbook_stack", "stack definition file", default="fixtures/stack.yaml")
-    parser.addini(
-        "drillbook_locustfile", "locustfile of the load", default="load_tests/locustfile.py"
-    )
+    parser.addini("drillbook_locustfile", "locustfile of the load", default=DEFAULT_LOCUSTFILE)
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -111,36 +111,42 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 def drillbook_run_scenario(
     drillbook_stack: Stack, pytestconfig: pytest.Config
 ) -> Callable[..., ScenarioResult]:
-    """Run a Scenario on the session's stack; its JSON goes to `--drillbook-results`."""
-    from drillbook.scenarios.engine import run_scenario
+    """Run a Scenario on the session's stack; its JSON goes to `--drillbook-results`.
 
-    progress = _progress(pytestconfig)
-    results = results_dir(pytestconfig)
+    `run(scenario, remediate=False)`: nobody follows the runbook. Such a run is no figure of
+    the runbook's: its JSON goes to `<results>/unremediated/`, and it is not recorded.
+    """
 
     def run(scenario: Scenario, remediate: bool = True) -> ScenarioResult:
-        locustfile = _path(pytestconfig, "drillbook_locustfile", "drillbook_locustfile")
-        result = run_scenario(
-            scenario,
-            drillbook_stack,
-            locustfile=locustfile,
-            out_dir=results,
-            progress=progress,
-            remediate=remediate,
-        )
-        if remediate:  # a run without the runbook is no figure of the runbook's
-            recorder(pytestconfig).record(result.as_json())
+        result, _ = run_and_record(pytestconfig, drillbook_stack, scenario, remediate=remediate)
         return result
 
     return run
+
+
+def run_and_record(
+    config: pytest.Config, stack: Stack, scenario: Scenario, *, remediate: bool = True
+) -> tuple[ScenarioResult, Regression | None]:
+    """`runner.run_and_record` with the session's options and Recorder."""
+    from drillbook import runner
+
+    return runner.run_and_record(
+        scenario,
+        stack,
+        recorder(config),
+        results=results_dir(config),
+        locustfile=_path(config, "drillbook_locustfile", "drillbook_locustfile"),
+        progress=_progress(config),
+        remediate=remediate,
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     for name, text in _MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
     # A SIGTERM (CI timeout, `kill`) must unwind like Ctrl-C so finalizers revert faults and
-    # remove containers; the default action would end the process on the spot.
-    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
-        signal.signal(signal.SIGTERM, _interrupt)
+    # remove containers.
+    unwind_on_sigterm()
 
 
 def _progress(config: pytest.Config) -> Callable[[str], None]:
@@ -173,15 +179,13 @@ _RECORDER = pytest.StashKey["Recorder"]()
 
 def recorder(config: pytest.Config) -> Recorder:
     """The run's Recorder (history, gate, summary), made on first use."""
-    from drillbook.report.history import DEFAULT_HISTORY
     from drillbook.report.recorder import Recorder
 
     if _RECORDER not in config.stash:
-        history = config.getoption("drillbook_history")
-        baseline = config.getoption("drillbook_baseline")
-        config.stash[_RECORDER] = Recorder(
-            history=Path(history) if history else results_dir(config) / DEFAULT_HISTORY,
-            baseline=Path(baseline) if baseline else None,
+        config.stash[_RECORDER] = Recorder.for_results(
+            results_dir(config),
+            history=config.getoption("drillbook_history"),
+            baseline=config.getoption("drillbook_baseline"),
             max_regression_pct=config.getoption("drillbook_max_regression"),
         )
     return config.stash[_RECORDER]
@@ -197,10 +201,6 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     for regression in runs.regressions:
         terminalreporter.write_line(f"regression: {regression.message}", red=True)
     terminalreporter.write_line(f"history: {runs.history}")
-
-
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def _path(config: pytest.Config, option: str, ini: str) -> Path:
@@ -225,6 +225,8 @@ def drillbook_stack(pytestconfig: pytest.Config) -> Iterator[Stack]:
 @pytest.fixture
 def drillbook_load(pytestconfig: pytest.Config, tmp_path: Path) -> Iterator[Callable[..., LoadRun]]:
     """Start Locust against a URL: `drillbook_load(url, users=5)`; stopped after the test."""
+    from drillbook.observe.load import LoadProfile, LoadRun
+
     runs: list[LoadRun] = []
     locustfile = _path(pytestconfig, "drillbook_locustfile", "drillbook_locustfile")
 

@@ -6,8 +6,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from drillbook.stack import engine, load_stack_spec
-from drillbook.stack.images import ensure_images
+from drillbook.runner import prepare
+from drillbook.stack.images import image_ref
 
 Progress = Callable[[str], None]
 
@@ -20,15 +20,11 @@ def provision(
 ) -> dict[str, str]:
     """Make everything a drill needs exist; returns service -> image.
 
-    Idempotent, and quick when everything is already there.
+    Idempotent, and quick when everything is already there. Bad input fails before anything
+    is installed.
     """
     start = time.monotonic()
-    spec = load_stack_spec(stack_path, profile)  # bad input fails before anything is installed
-    engine.ensure_engine(progress, install=install_engine)
-    client = engine.connect()
-    try:
-        refs = ensure_images(client, spec, progress)
-    finally:
-        client.close()
+    spec, client = prepare(stack_path, profile, progress, install_engine=install_engine)
+    client.close()
     progress(f"set-up complete in {time.monotonic() - start:.1f} s")
-    return refs
+    return {service.name: image_ref(service) for service in spec.services.values()}

@@ -59,10 +59,12 @@ def _run(argv: list[str], timeout_s: float) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _containers(client: docker.DockerClient) -> dict[str, tuple[object, ...]]:
-    """Every drillbook container: name -> what a drill must leave as it was."""
+def _containers(client: docker.DockerClient, run_id: str) -> dict[str, tuple[object, ...]]:
+    """The target's containers: name -> what a drill must leave as it was. A target drill
+    starts no run of its own: anything it creates carries the target's run id."""
     found: dict[str, tuple[object, ...]] = {}
-    for c in client.containers.list(all=True, filters=labels.managed_filter()):
+    of_run = labels.managed_filter(**{labels.RUN: run_id})
+    for c in client.containers.list(all=True, filters=of_run):
         a = c.attrs
         found[c.name] = (
             c.status,
@@ -111,7 +113,7 @@ def test_a_second_drill_on_the_same_stack_waits_its_turn(
 def test_target_drill_runs_on_the_stack_and_leaves_it_running(
     client: docker.DockerClient, running: Stack, tmp_path: Path
 ) -> None:
-    before = _containers(client)
+    before = _containers(client, running.run_id)
     where = ["--results", str(tmp_path)]
     done = _run(_drill("--target", running.run_id, "--yes", "--auto", *where), timeout_s=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
@@ -126,7 +128,7 @@ def test_target_drill_runs_on_the_stack_and_leaves_it_running(
     assert "## redis-down — passed" in report
 
     # Same containers by name, all running, on the same ports; nothing of another run.
-    assert _containers(client) == before
+    assert _containers(client, running.run_id) == before
     _as_defined(client, running.run_id)
 
 
@@ -134,7 +136,7 @@ def test_target_drill_runs_on_the_stack_and_leaves_it_running(
 def test_interrupted_target_drill_reverts_its_fault(
     client: docker.DockerClient, running: Stack, tmp_path: Path, stop: signal.Signals
 ) -> None:
-    before = _containers(client)
+    before = _containers(client, running.run_id)
     drill = subprocess.Popen(
         [*_drill("--target", running.run_id, "--yes", "--manual"), "--results", str(tmp_path)],
         cwd=ROOT,
@@ -166,5 +168,5 @@ def test_interrupted_target_drill_reverts_its_fault(
             drill.kill()
         reader.join(10)
     assert "interrupted" in "".join(lines)
-    assert _containers(client) == before
+    assert _containers(client, running.run_id) == before
     _as_defined(client, running.run_id)

@@ -44,3 +44,23 @@ def test_drill_help_says_how_to_label_a_target(capsys: pytest.CaptureFixture[str
     out = capsys.readouterr().out
     assert "--target [RUN_ID]" in out
     assert "io.drillbook.service=NAME" in out
+
+
+@pytest.mark.parametrize("command", ["run", "drill"])
+def test_missing_locustfile_is_reported_before_docker(
+    command: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from drillbook import runner
+
+    def no_docker(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the stack was prepared")
+
+    monkeypatch.setattr(runner, "prepare", no_docker)
+    scenario = str(Path(__file__).resolve().parents[2] / "scenarios" / "redis-down.yaml")
+    missing = tmp_path / "nope.py"
+    argv = [command, scenario, "--locustfile", str(missing), "--results", str(tmp_path)]
+    assert main(argv) == 1
+    assert f"locustfile {missing} not found" in capsys.readouterr().err

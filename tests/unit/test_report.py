@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -210,6 +211,57 @@ def test_recorder_gates_against_history_from_before_the_run(tmp_path: Path) -> N
     lines = recorder.table()
     assert lines[0].split() == ["scenario", "TTD", "TTR", "target", "verdict"]
     assert lines[2].endswith("passed  (regression)")
+
+
+def test_recorder_for_results_keeps_its_history_there_unless_told(tmp_path: Path) -> None:
+    assert Recorder.for_results(tmp_path).history == tmp_path / "history.jsonl"
+    assert Recorder.for_results(tmp_path).baseline is None
+    other = tmp_path / "elsewhere.jsonl"
+    append_history(other, [record()])
+    told = Recorder.for_results(tmp_path, history=str(other), baseline=other, max_regression_pct=5)
+    assert (told.history, told.baseline, told.max_regression_pct) == (other, other, 5)
+
+
+class _Ran:
+    """What the scenario engine returns, as far as run_and_record reads it."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data, self.passed = data, data["passed"]
+
+    def as_json(self) -> dict[str, Any]:
+        return self.data
+
+
+def test_unremediated_runs_stay_out_of_results_and_history(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from drillbook.runner import run_and_record
+    from drillbook.scenarios import engine
+
+    def run_scenario(scenario: Any, stack: Any, *, out_dir: Path, **kw: Any) -> _Ran:
+        data = result(scenario.name, ttr=4.0 if kw["remediate"] else None, passed=kw["remediate"])
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / f"{scenario.name}.json").write_text(json.dumps(data))
+        return _Ran(data)
+
+    monkeypatch.setattr(engine, "run_scenario", run_scenario)
+    results = tmp_path / "results"
+    recorder = Recorder.for_results(results, max_regression_pct=10)
+    common: dict[str, Any] = {
+        "results": results,
+        "locustfile": Path("locustfile.py"),
+        "progress": print,
+    }
+
+    ran, regression = run_and_record(SimpleNamespace(name="redis-down"), None, recorder, **common)
+    assert ran.passed and regression is None
+    red = SimpleNamespace(name="redis-down-without-runbook")
+    ran, regression = run_and_record(red, None, recorder, remediate=False, **common)
+    assert not ran.passed and regression is None  # not gated: no figure of the runbook's
+    assert (results / "unremediated" / "redis-down-without-runbook.json").is_file()
+    assert [r["scenario"] for r in load_results(results)] == ["redis-down"]
+    assert [r.scenario for r in read_history(recorder.history)] == ["redis-down"]
+    assert [r.scenario for r in recorder.records] == ["redis-down"]
 
 
 def test_format_table_aligns_columns() -> None:

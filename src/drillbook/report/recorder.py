@@ -13,6 +13,7 @@ from typing import Any
 from drillbook.report.format import seconds
 from drillbook.report.gate import Regression, check
 from drillbook.report.history import (
+    DEFAULT_HISTORY,
     Identity,
     RunRecord,
     append_history,
@@ -47,6 +48,25 @@ class Recorder:
             self._baseline = load_baseline(self.baseline)
         elif self.max_regression_pct is not None and self.history.exists():
             self._baseline = latest(read_history(self.history))
+
+    @classmethod
+    def for_results(
+        cls,
+        results: Path,
+        *,
+        history: str | Path | None = None,
+        baseline: str | Path | None = None,
+        max_regression_pct: float | None = None,
+    ) -> Recorder:
+        """The Recorder of a run writing to `results`: its history defaults to the one there.
+
+        `history` and `baseline` are as the user gave them (None or "": not given).
+        """
+        return cls(
+            history=Path(history) if history else results / DEFAULT_HISTORY,
+            baseline=Path(baseline) if baseline else None,
+            max_regression_pct=max_regression_pct,
+        )
 
     def record(self, result: dict[str, Any]) -> Regression | None:
         """Keep one scenario's result JSON; its regression when the gate is on and it fails."""

@@ -20,8 +20,16 @@ def load_result(path: Path) -> dict[str, Any]:
         raise SourceError(str(path), exc.lineno, f"not JSON: {exc.msg}") from None
     except OSError as exc:
         raise DrillbookError(f"cannot read result {path}: {exc.strerror}") from None
-    if not isinstance(data, dict) or "scenario" not in data or "verdict" not in data:
+    if not _is_result(data):
         raise SourceError(str(path), None, "not a drillbook scenario result")
+    return _checked(path, data)
+
+
+def _is_result(data: Any) -> bool:
+    return isinstance(data, dict) and "scenario" in data and "verdict" in data
+
+
+def _checked(path: Path, data: dict[str, Any]) -> dict[str, Any]:
     if data.get("schema") not in READABLE_SCHEMAS:
         raise SourceError(
             str(path),
@@ -33,7 +41,11 @@ def load_result(path: Path) -> dict[str, Any]:
 
 
 def load_results(directory: Path) -> list[dict[str, Any]]:
-    """Every scenario result in a results directory, by scenario name."""
+    """Every scenario result in a results directory, by scenario name.
+
+    Only the directory's own `*.json` files count: runs kept apart in subfolders (such as
+    `unremediated/`, or a drill's report) are not the scenarios' results.
+    """
     if not directory.is_dir():
         raise DrillbookError(
             f"results directory {directory} not found",
@@ -45,9 +57,9 @@ def load_results(directory: Path) -> list[dict[str, Any]]:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError):
-            data = None
-        if isinstance(data, dict) and "verdict" in data and "scenario" in data:
-            results.append(load_result(path))  # other JSON files (e.g. Allure's) are not ours
+            continue
+        if _is_result(data):  # other JSON files (e.g. Allure's) are not ours
+            results.append(_checked(path, data))
     if not results:
         raise DrillbookError(
             f"no scenario results in {directory}",

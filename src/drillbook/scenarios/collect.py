@@ -45,22 +45,19 @@ class ScenarioItem(pytest.Function):
         return self.path, self.scenario.line - 1, f"scenario {self.scenario.name}"
 
 
-def run_scenario_test(request: pytest.FixtureRequest, drillbook_run_scenario: Any) -> None:
+def run_scenario_test(request: pytest.FixtureRequest, drillbook_stack: Any) -> None:
     """The body of every scenario test: run it, fail with its one-line reason.
 
+    It runs as `drillbook_run_scenario` does (results, history, gate), on the session's stack.
     Its figures and failure reason become the test's properties (JUnit XML `<property>`s),
     and, with `--alluredir`, its phases, steps and attachments an Allure report.
     """
-    from drillbook.plugin import recorder, results_dir
+    from drillbook.plugin import results_dir, run_and_record
 
     item = request.node
     assert isinstance(item, ScenarioItem)
-    result = drillbook_run_scenario(item.scenario)
+    result, regression = run_and_record(request.config, drillbook_stack, item.scenario)
     data = result.as_json()
-    regression = next(
-        (r for r in recorder(request.config).regressions if r.scenario == item.scenario.name),
-        None,
-    )
     failure = "" if result.passed else result.reason
     if regression is not None:
         failure = f"{failure}; regression: {regression.message}" if failure else regression.message
