@@ -13,7 +13,7 @@ import argparse
 import time
 from pathlib import Path
 
-from drillbook.observe.load import LoadProfile, LoadRun
+from drillbook.load import LoadProfile, LoadRun
 from drillbook.observe.stats import summarize
 from drillbook.stack import Stack, engine, load_stack_spec
 from drillbook.stack.images import ensure_images

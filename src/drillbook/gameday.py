@@ -23,9 +23,9 @@ from typing import TextIO
 import httpx
 
 from drillbook.errors import DrillbookError
-from drillbook.observe.probe import require_loopback
 from drillbook.scenarios.model import Scenario
 from drillbook.stack import Stack
+from drillbook.stack.network import require_loopback
 
 Progress = Callable[[str], None]
 

@@ -36,7 +36,7 @@ from drillbook.runner import DEFAULT_LOCUSTFILE
 
 if TYPE_CHECKING:
     from drillbook.faults import Fault
-    from drillbook.observe.load import LoadRun
+    from drillbook.load import LoadRun
     from drillbook.report.gate import Regression
     from drillbook.report.recorder import Recorder
     from drillbook.scenarios import Scenario, ScenarioResult
@@ -225,7 +225,7 @@ def drillbook_stack(pytestconfig: pytest.Config) -> Iterator[Stack]:
 @pytest.fixture
 def drillbook_load(pytestconfig: pytest.Config, tmp_path: Path) -> Iterator[Callable[..., LoadRun]]:
     """Start Locust against a URL: `drillbook_load(url, users=5)`; stopped after the test."""
-    from drillbook.observe.load import LoadProfile, LoadRun
+    from drillbook.load import LoadProfile, LoadRun
 
     runs: list[LoadRun] = []
     locustfile = _path(pytestconfig, "drillbook_locustfile", "drillbook_locustfile")

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from drillbook.drill import DrillPlan, run_drill
-from drillbook.observe.load import LoadRun
+from drillbook.load import LoadRun
 from drillbook.observe.probe import Probe, fully_ready
 from drillbook.result import Verdict, assert_recovered
 from drillbook.stack import Stack

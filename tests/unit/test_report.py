@@ -11,7 +11,7 @@ import pytest
 
 from drillbook.cli import main
 from drillbook.errors import DrillbookError, SourceError
-from drillbook.observe.load import Request
+from drillbook.load import Request
 from drillbook.observe.series import Series, per_window
 from drillbook.report.build import write_report
 from drillbook.report.format import offset

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from drillbook.observe.load import Request
+from drillbook.load import Request
 from drillbook.observe.measurement import Sample
 from drillbook.observe.slo import Slo, judge
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from drillbook.observe.load import Request
+from drillbook.load import Request
 from drillbook.observe.stats import percentile, summarize
 
 

@@ -15,7 +15,7 @@ import httpx
 from drillbook.errors import DrillbookError
 from drillbook.faults.base import Fault, ServiceParams, param, register
 from drillbook.faults.target import service_of
-from drillbook.observe.probe import require_loopback
+from drillbook.stack.network import require_loopback
 
 if TYPE_CHECKING:
     from drillbook.stack import Service

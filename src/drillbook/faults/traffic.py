@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from drillbook.errors import DrillbookError
 from drillbook.faults.base import Fault, ServiceParams, param, register
 from drillbook.faults.target import service_of
-from drillbook.observe.load import LoadProfile, LoadRun
+from drillbook.load import LoadProfile, LoadRun
 
 if TYPE_CHECKING:
     from drillbook.stack import Stack

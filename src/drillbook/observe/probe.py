@@ -12,20 +12,9 @@ from types import TracebackType
 
 import httpx
 
-from drillbook.errors import DrillbookError
 from drillbook.observe.measurement import Sample
 from drillbook.observe.signal import Signal
-
-LOOPBACK = ("http://127.0.0.1:", "http://localhost:")
-
-
-def require_loopback(url: str) -> None:
-    """Probes and load may only aim at ports published on this machine's loopback."""
-    if not url.startswith(LOOPBACK):
-        raise DrillbookError(
-            f"refusing to send traffic to {url}: drillbook only targets 127.0.0.1",
-            "point it at a port the stack published on 127.0.0.1",
-        )
+from drillbook.stack.network import require_loopback
 
 
 def answers_200(response: httpx.Response) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from drillbook.observe.load import Request
+from drillbook.load import Request
 from drillbook.observe.stats import percentile
 
 

@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from drillbook.observe.load import LoadRun, Request
+from drillbook.load import LoadRun, Request
 from drillbook.observe.measurement import Sample
 from drillbook.observe.signal import Signal
 from drillbook.observe.stats import percentile

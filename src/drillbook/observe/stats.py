@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from drillbook.observe.load import Request
+from drillbook.load import Request
 
 
 def percentile(values: Sequence[float], q: float) -> float:

@@ -22,7 +22,6 @@ from typing import Any, Protocol
 import httpx
 
 from drillbook.errors import DrillbookError
-from drillbook.observe.probe import require_loopback
 from drillbook.runbooks.adapter import (
     NOT_EXECUTABLE,
     REFUSED,
@@ -44,6 +43,7 @@ from drillbook.runbooks.adapter import (
 from drillbook.runbooks.durations import format_duration
 from drillbook.runbooks.model import Runbook, Section, Step, StepKind
 from drillbook.runbooks.names import NameMap
+from drillbook.stack.network import require_loopback
 from drillbook.stack.spec import StackSpec
 
 OK, FAILED, WAITED, MANUAL, SKIPPED = "ok", "failed", "waited", "manual", "skipped"

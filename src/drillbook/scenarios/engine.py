@@ -20,8 +20,7 @@ from pathlib import Path
 from drillbook.drill import DrillPlan, run_drill
 from drillbook.errors import DrillbookError
 from drillbook.faults import make_fault
-from drillbook.observe.integrity import missing_writes
-from drillbook.observe.load import LoadRun, Request
+from drillbook.load import LoadRun, Request, missing_writes
 from drillbook.observe.probe import Probe, answers_200, fully_ready
 from drillbook.observe.series import per_window
 from drillbook.observe.slo import SloSignal, error_rate_and_p95

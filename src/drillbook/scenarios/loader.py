@@ -35,7 +35,7 @@ from typing import Any
 
 from drillbook import faults
 from drillbook.faults.base import FaultParamError
-from drillbook.observe.load import LoadProfile
+from drillbook.load import LoadProfile
 from drillbook.observe.slo import Slo
 from drillbook.runbooks.model import Runbook
 from drillbook.runbooks.parser import parse_file

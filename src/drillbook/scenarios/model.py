@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from drillbook.observe.load import LoadProfile
+from drillbook.load import LoadProfile
 from drillbook.observe.slo import Slo
 from drillbook.runbooks.model import Runbook
 

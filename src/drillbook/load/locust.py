@@ -18,29 +18,8 @@ from pathlib import Path
 from types import TracebackType
 
 from drillbook.errors import DrillbookError
-from drillbook.observe.probe import require_loopback
-
-
-@dataclass(frozen=True)
-class Request:
-    """One request the load made, on the monotonic clock."""
-
-    start: float
-    end: float
-    method: str
-    name: str
-    status: int
-    ok: bool
-    ms: float
-
-
-@dataclass(frozen=True)
-class Ack:
-    """A write the service acknowledged; it must never be lost."""
-
-    t: float
-    id: int
-    title: str
+from drillbook.load.requests import Ack, Request
+from drillbook.stack.network import require_loopback
 
 
 @dataclass(frozen=True)
