@@ -206,3 +206,43 @@ def test_a_target_drill_asks_only_where_someone_can_answer() -> None:
     assert not confirmed("Go on?", Terminal("sure\n"), io.StringIO())
     with pytest.raises(DrillbookError, match="needs a confirmation"):
         confirmed("Go on?", io.StringIO("yes\n"), io.StringIO())
+
+
+def test_the_lifecycle_announces_typed_events_in_order(switch: Switch) -> None:
+    from drillbook.drills import events as ev
+
+    seen: list[ev.Event] = []
+    bus = ev.Events(seen.append)
+    with Probe(switch.url, period_s=0.05) as probe:
+        run = run_drill(plan(switch, fix=True, reverted=[]), probe, bus)
+    assert [type(e) for e in seen] == [
+        ev.SteadyState,
+        ev.FaultInjected,
+        ev.Detected,
+        ev.RemediationStarted,
+        ev.RemediationFinished,
+        ev.Recovered,
+        ev.FaultReverted,
+    ]
+    assert all(e.drill == "switch-off" for e in seen)
+    injected, detected = seen[1].t, seen[2].t
+    assert run.measurement is not None and run.measurement.injected_at == injected
+    assert run.measurement.detected_at == detected
+    # The timeline is the bus's own record of the same events.
+    assert [e.kind for e in bus.timeline.events] == [e.kind for e in seen]
+
+
+def test_the_live_view_starts_its_clock_from_the_event_not_from_text() -> None:
+    import io
+
+    from drillbook.cli.live import LiveStatus, live_listener
+    from drillbook.drills.events import FaultInjected, Recovered
+
+    status = LiveStatus("http://127.0.0.1:9/ready", out=io.StringIO())
+    lines: list[str] = []
+    listen = live_listener(status, lines.append)
+    listen(FaultInjected(drill="redis-down", t=123.0))
+    assert status.injected_at == 123.0 and not status.ended
+    listen(Recovered(drill="redis-down", t=130.0, stability_s=5.0))
+    assert status.ended
+    assert lines[-1] == "redis-down: recovered (steady for 5 s)"

@@ -1,0 +1,141 @@
+"""The scenario judge: one test per verdict, and what it records (pure; no Docker)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from drillbook.drills.judge import Observed, judge
+from drillbook.load import Request
+from drillbook.observe.measurement import Measurement
+from drillbook.observe.timeline import Timeline
+from drillbook.outcome.drillrun import DrillRun
+from drillbook.outcome.result import Verdict, Writes
+from drillbook.outcome.schema import from_json, to_json
+from drillbook.runbooks.executor import Execution, StepResult
+from drillbook.runbooks.model import Runbook, Section, Step, StepKind
+from drillbook.scenarios.model import Degradation, Expectations, Scenario
+
+T0 = 1000.0  # injection, on the monotonic clock
+
+
+def scenario(**expect: object) -> Scenario:
+    return Scenario(
+        name="redis-down",
+        path=Path("scenarios/redis-down.yaml"),
+        description="",
+        fault_kind="kill",
+        fault_params={"service": "redis"},
+        runbook=None,
+        expect=Expectations(recover_within_s=60.0, **expect),  # type: ignore[arg-type]
+    )
+
+
+def drill(verdict: Verdict, injected: bool = True, recovered_s: float | None = 4.0) -> DrillRun:
+    timeline = Timeline(origin=T0 - 10)
+    m = None
+    if injected:
+        timeline.mark("fault injected", "redis-down", t=T0)
+        recovered = None if recovered_s is None else T0 + recovered_s
+        m = Measurement(T0, T0 + 0.1, recovered, 5.0)
+    return DrillRun("redis-down", verdict, m, 60.0, timeline)
+
+
+def step_result(status: str, line: int = 12, detail: str = "") -> StepResult:
+    step = Step(StepKind.COMMAND, "docker compose up -d redis", line, Section.RESOLUTION)
+    return StepResult(step, status, T0 + 1, 0.5, detail=detail)
+
+
+def execution(*results: StepResult) -> Execution:
+    runbook = Runbook(id="redis-down", title="Redis down", path=Path("r.md"), line=1)
+    return Execution(runbook, T0 + 1, results)
+
+
+def request(at: float, ok: bool = True, ms: float = 20.0) -> Request:
+    return Request(at - ms / 1000, at, "GET", "/v1/query", 200 if ok else 503, ok, ms)
+
+
+@pytest.mark.parametrize("verdict", [Verdict.PASSED, Verdict.NOT_RECOVERED, Verdict.NOT_DETECTED])
+def test_the_lifecycle_verdict_stands_when_nothing_else_applies(verdict: Verdict) -> None:
+    result = judge(scenario(), Observed(drill(verdict)))
+    assert result.verdict is verdict
+    assert result.reason.startswith(f"redis-down: {verdict.value} (TTD 0.10 s")
+
+
+def test_no_steady_state_has_no_figures() -> None:
+    result = judge(scenario(), Observed(drill(Verdict.NO_STEADY_STATE, injected=False)))
+    assert result.verdict is Verdict.NO_STEADY_STATE
+    assert (result.ttd_s, result.ttr_s, result.series, result.injected_epoch_s) == (
+        None,
+        None,
+        None,
+        None,
+    )
+
+
+def test_a_step_nobody_could_run_names_its_line() -> None:
+    ran = execution(step_result("ok"), step_result("not executable", 14, "unknown command"))
+    result = judge(scenario(), Observed(drill(Verdict.PASSED), [ran]))
+    assert result.verdict is Verdict.STEP_NOT_EXECUTABLE
+    assert result.reason.endswith("line 14: docker compose up -d redis (unknown command)")
+
+
+def test_a_refused_step_is_not_executable_even_when_the_service_recovered() -> None:
+    ran = execution(step_result("refused", 9, "destructive"))
+    assert judge(scenario(), Observed(drill(Verdict.PASSED), [ran])).verdict is (
+        Verdict.STEP_NOT_EXECUTABLE
+    )
+
+
+def test_an_unrunnable_step_does_not_hide_that_nothing_was_detected() -> None:
+    ran = execution(step_result("not executable"))
+    result = judge(scenario(), Observed(drill(Verdict.NOT_DETECTED), [ran]))
+    assert result.verdict is Verdict.NOT_DETECTED
+
+
+def test_slo_breached_while_degraded() -> None:
+    bounds = Degradation(max_error_rate=0.10)
+    load = [request(T0 + 0.5 + i / 10, ok=i % 2 == 0) for i in range(20)]
+    result = judge(scenario(degraded=bounds), Observed(drill(Verdict.PASSED), requests=load))
+    assert result.verdict is Verdict.DEGRADED_BEYOND_BOUNDS
+    assert result.reason.endswith("error rate 50% > 10% while degraded")
+
+
+def test_within_the_degradation_bounds_passes() -> None:
+    bounds = Degradation(max_error_rate=0.60)
+    load = [request(T0 + 0.5 + i / 10, ok=i % 2 == 0) for i in range(20)]
+    result = judge(scenario(degraded=bounds), Observed(drill(Verdict.PASSED), requests=load))
+    assert result.verdict is Verdict.PASSED
+
+
+def test_data_lost_names_the_missing_writes() -> None:
+    writes = Writes(acknowledged=10, checked=10, missing=(3, 7))
+    result = judge(scenario(), Observed(drill(Verdict.PASSED), writes=writes))
+    assert result.verdict is Verdict.DATA_LOST
+    assert result.reason.endswith("2 acknowledged writes missing, e.g. [3, 7]")
+
+
+def test_a_failed_step_is_named_without_changing_the_verdict() -> None:
+    ran = execution(step_result("failed", 21))
+    result = judge(scenario(), Observed(drill(Verdict.PASSED), [ran]))
+    assert result.verdict is Verdict.PASSED
+    assert result.reason.endswith("1 runbook step(s) failed, first at line 21")
+
+
+def test_impact_is_split_around_the_incident_and_survives_the_schema() -> None:
+    load = [
+        request(T0 - 1, ms=10),  # before
+        request(T0 + 1, ok=False, ms=900),  # during
+        request(T0 + 2, ms=30),  # during
+        request(T0 + 9, ms=12),  # after recovery at +4 s
+    ]
+    observed = Observed(drill(Verdict.PASSED), requests=load, epoch_offset_s=5000.0)
+    result = judge(scenario(), observed)
+    assert (result.error_budget.failed, result.error_budget.total) == (1, 2)
+    assert (result.p95_ms.before, result.p95_ms.after) == (10.0, 12.0)
+    assert result.injected_epoch_s == T0 + 5000.0
+    assert [m.kind for m in result.timeline] == ["fault injected"]
+    assert result.timeline[0].t == 0.0
+    assert from_json(to_json(result)) == dataclasses.replace(result, ttd_s=0.1, ttr_s=4.0)
