@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from drillbook.faults import find_leftovers, make_fault
-from drillbook.faults.target import in_netns
+from drillbook.faults.access import in_netns
 from drillbook.stack import Stack, engine, load_stack_spec
 from drillbook.stack.images import ensure_images
 

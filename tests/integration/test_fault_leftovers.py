@@ -16,7 +16,7 @@ from pathlib import Path
 import docker
 import pytest
 
-from drillbook.faults.target import MARKER
+from drillbook.faults.access import MARKER
 from drillbook.stack import labels, load_stack_spec, reaper
 from drillbook.stack.images import ensure_images
 

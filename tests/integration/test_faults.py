@@ -17,7 +17,7 @@ import pytest
 
 from drillbook.errors import DrillbookError
 from drillbook.faults import Fault, FaultParamError, find_leftovers, make_fault
-from drillbook.faults.target import in_netns
+from drillbook.faults.access import in_netns
 from drillbook.stack import Stack
 from tests.integration.test_reference_service import KEY, metric, until
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeVar
 
+from drillbook.faults.access import container_of, restore_running, service_of
 from drillbook.faults.base import Fault, ServiceParams, param, register
-from drillbook.faults.target import container_of, restore_running, service_of
 
 SIGNALS = ("SIGKILL", "SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP")
 

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from drillbook.errors import DrillbookError
-from drillbook.faults.base import Fault, ServiceParams, param, register
-from drillbook.faults.target import (
+from drillbook.faults.access import (
     MARKER,
     container_of,
     exec_root,
@@ -22,6 +21,7 @@ from drillbook.faults.target import (
     restore_running,
     start_marked,
 )
+from drillbook.faults.base import Fault, ServiceParams, param, register
 
 if TYPE_CHECKING:
     from docker.models.containers import Container

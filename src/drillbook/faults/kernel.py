@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from drillbook.errors import DrillbookError
+from drillbook.faults.access import MARKER, container_of, in_netns, status
 from drillbook.faults.base import Fault, ServiceParams, param, register
-from drillbook.faults.target import MARKER, container_of, in_netns, status
 
 if TYPE_CHECKING:
     from docker.models.containers import Container

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 import httpx
 
 from drillbook.errors import DrillbookError
+from drillbook.faults.access import MARKER, exec_root, find_marked, require_managed
 from drillbook.faults.data import SAVED_PREFIX
 from drillbook.faults.kernel import find_rules
 from drillbook.faults.provider import NORMAL
-from drillbook.faults.target import MARKER, exec_root, find_marked, require_managed
 
 if TYPE_CHECKING:
     from docker.models.containers import Container

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from drillbook.errors import DrillbookError
+from drillbook.faults.access import service_of
 from drillbook.faults.base import Fault, ServiceParams, param, register
-from drillbook.faults.target import service_of
 from drillbook.stack.network import require_loopback
 
 if TYPE_CHECKING:

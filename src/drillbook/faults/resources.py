@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from drillbook.errors import DrillbookError
-from drillbook.faults.base import Fault, FaultParamError, ServiceParams, param, register
-from drillbook.faults.target import (
+from drillbook.faults.access import (
     MARKER,
     container_of,
     exec_root,
@@ -23,6 +22,7 @@ from drillbook.faults.target import (
     start_marked,
     status,
 )
+from drillbook.faults.base import Fault, FaultParamError, ServiceParams, param, register
 
 if TYPE_CHECKING:
     from docker.models.containers import Container

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
+from drillbook.faults.access import MARKER, container_of
 from drillbook.faults.base import Fault, Params, param, register, resolve_link
-from drillbook.faults.target import MARKER, container_of
 from drillbook.stack.toxiproxy import STREAMS, Link, Toxic
 
 if TYPE_CHECKING:

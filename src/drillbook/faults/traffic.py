@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from drillbook.errors import DrillbookError
+from drillbook.faults.access import service_of
 from drillbook.faults.base import Fault, ServiceParams, param, register
-from drillbook.faults.target import service_of
 from drillbook.load import LoadProfile, LoadRun
 
 if TYPE_CHECKING:

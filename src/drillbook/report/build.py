@@ -19,8 +19,8 @@ from drillbook.outcome.history import (
 from drillbook.outcome.result import Result
 from drillbook.outcome.schema import load_results
 from drillbook.project import HISTORY
-from drillbook.report import html, markdown, plots
-from drillbook.report.markdown import Figures, ReportContext
+from drillbook.report import plots, render_html, render_md
+from drillbook.report.render_md import Figures, ReportContext
 from drillbook.report.summary import ScenarioRow, build_rows
 
 
@@ -84,9 +84,9 @@ def write_report(
         max_regression_pct=max_regression_pct,
     )
     md = out / "report.md"
-    md.write_text(markdown.render(context, rows, figures), encoding="utf-8")
+    md.write_text(render_md.render(context, rows, figures), encoding="utf-8")
     page = out / "report.html"
-    page.write_text(html.render(context, rows, figures, out), encoding="utf-8")
+    page.write_text(render_html.render(context, rows, figures, out), encoding="utf-8")
     return Report(md, page, tuple(written), tuple(rows))
 
 

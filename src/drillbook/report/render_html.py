@@ -8,8 +8,8 @@ from html import escape
 from pathlib import Path
 
 from drillbook.outcome.format import offset
-from drillbook.report.markdown import Figures, ReportContext, counts, step_rows, table_rows
 from drillbook.report.plots import DETECTED, FAULT, RECOVERED, STEP
+from drillbook.report.render_md import Figures, ReportContext, counts, step_rows, table_rows
 from drillbook.report.summary import ScenarioRow, seconds
 
 _STYLE = """
