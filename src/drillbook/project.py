@@ -71,13 +71,14 @@ class Project:
         is taken as given when it exists from the working directory, else from the root.
         """
         root = root or find_root()
+        stack = stack or os.environ.get("DRILLBOOK_STACK")
         return cls(
             root=root,
-            stack=_under(root, stack or os.environ.get("DRILLBOOK_STACK") or STACK_FILE),
+            stack=_given(root, stack) if stack else root / STACK_FILE,
             scenarios=root / SCENARIOS,
             runbooks=root / RUNBOOKS,
-            locustfile=_under(root, locustfile or LOCUSTFILE),
-            results=_under(root, results or RESULTS, must_exist=False),
+            locustfile=_given(root, locustfile) if locustfile else root / LOCUSTFILE,
+            results=_given(root, results) if results else root / RESULTS,
         )
 
     @property
@@ -115,12 +116,9 @@ def is_scenario_file(path: Path) -> bool:
     return path.suffix in (".yaml", ".yml") and path.parent.name == SCENARIOS
 
 
-def _under(root: Path, path: str | Path, *, must_exist: bool = True) -> Path:
+def _given(root: Path, path: str | Path) -> Path:
+    """A path the user gave: as given when absolute or present from here, else from the root."""
     given = Path(path)
-    if given.is_absolute():
-        return given
-    if must_exist and given.exists():
-        return given
-    if not must_exist and Path.cwd().resolve() == root:
+    if given.is_absolute() or given.exists():
         return given
     return root / given

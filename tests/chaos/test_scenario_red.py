@@ -28,7 +28,6 @@ def test_redis_down_without_its_runbook_is_not_recovered(
     result = drillbook_run_scenario(quick, remediate=False)
     assert result.verdict is Verdict.NOT_RECOVERED, result.reason
     assert "not recovered within target" in result.reason
-    kinds = [e.kind for e in result.drill.timeline.events]
+    kinds = [mark.kind for mark in result.timeline]
     assert "remediation started" not in kinds and "not recovered" in kinds
-    m = result.drill.measurement
-    assert m is not None and m.ttd_s is not None and m.ttr_s is None
+    assert result.ttd_s is not None and result.ttr_s is None
