@@ -12,7 +12,7 @@ from drillbook.stack import labels
 from drillbook.stack.spec import StackSpec, load_stack_spec
 from drillbook.stack.target import Member, Target, attach, choose, group
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")

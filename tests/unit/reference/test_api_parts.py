@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from types import ModuleType
 
-APP = Path(__file__).resolve().parents[2] / "fixtures" / "images" / "api" / "app"
+APP = Path(__file__).resolve().parents[3] / "fixtures" / "images" / "api" / "app"
 
 
 def load(name: str) -> ModuleType:

@@ -8,7 +8,7 @@ from drillbook.errors import SourceError
 from drillbook.stack.images import content_hash
 from drillbook.stack.spec import load_stack_spec
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 REFERENCE = ROOT / "fixtures" / "stack.yaml"
 
 

@@ -59,7 +59,7 @@ def test_missing_locustfile_is_reported_before_docker(
         raise AssertionError("the stack was prepared")
 
     monkeypatch.setattr(setup, "prepare", no_docker)
-    scenario = str(Path(__file__).resolve().parents[2] / "scenarios" / "redis-down.yaml")
+    scenario = str(Path(__file__).resolve().parents[3] / "scenarios" / "redis-down.yaml")
     missing = tmp_path / "nope.py"
     argv = [command, scenario, "--locustfile", str(missing), "--results", str(tmp_path)]
     assert main(argv) == 1

@@ -26,7 +26,7 @@ from drillbook.faults.kernel import rules, tagged_rules
 from drillbook.faults.resources import parse_size, tmpfs_size
 from drillbook.stack import load_stack_spec
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SPEC = load_stack_spec(ROOT / "fixtures" / "stack.yaml")
 
 

@@ -1,4 +1,4 @@
-"""History, regression gate and report maths (no Docker)."""
+"""Results, history, regression gate and recorder (no Docker)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,10 @@ from typing import Any
 
 import pytest
 
-from drillbook.cli import main
 from drillbook.errors import DrillbookError, SourceError
-from drillbook.load import Request
-from drillbook.observe.series import Series, per_window
-from drillbook.outcome.format import offset
 from drillbook.outcome.gate import check, check_all, growth_pct
 from drillbook.outcome.history import (
     Identity,
-    RunRecord,
     append_history,
     latest,
     load_baseline,
@@ -27,73 +22,9 @@ from drillbook.outcome.history import (
 )
 from drillbook.outcome.recorder import Recorder, format_table
 from drillbook.outcome.result import Result
-from drillbook.outcome.schema import from_json, load_results, write_result
+from drillbook.outcome.schema import load_results, write_result
 from drillbook.project import Project
-from drillbook.report.build import write_report
-from drillbook.report.summary import build_rows, sparkline
-
-
-def record(name: str = "redis-down", ttr: float | None = 10.0, passed: bool = True, **kw: Any):
-    verdict = "passed" if passed else "not recovered within target"
-    return RunRecord(name, kw.pop("time", "t"), verdict, passed, 120.0, 0.1, ttr, **kw)
-
-
-def result(name: str = "redis-down", ttr: float | None = 4.5, passed: bool = True) -> Result:
-    return from_json(result_json(name, ttr, passed))
-
-
-def result_json(name: str = "redis-down", ttr: float | None = 4.5, passed: bool = True) -> dict:
-    return {
-        "schema": 2,
-        "scenario": name,
-        "verdict": "passed" if passed else "not recovered within target",
-        "passed": passed,
-        "reason": f"{name}: passed (TTD 0.07 s, TTR {ttr} s, target 120 s)",
-        "runbook": {
-            "id": name,
-            "path": f"runbooks/{name}.md",
-            "mttr_s": 120.0,
-            "severity": "critical",
-        },
-        "target_s": 120.0,
-        "ttd_s": 0.07,
-        "ttr_s": ttr,
-        "error_budget": {"failed": 3, "total": 10},
-        "p95_ms": {"before": 30.0, "during": 1000.0, "after": 25.0},
-        "steps": [
-            {
-                "line": 21,
-                "text": "docker compose up -d redis",
-                "status": "ok",
-                "start_s": 2.0,
-                "duration_s": 0.3,
-                "output": "start redis: running",
-            },
-            {
-                "line": 25,
-                "text": "redis-cli ping",
-                "status": "failed",
-                "start_s": 2.3,
-                "duration_s": 0.1,
-                "output": "boom",
-            },
-        ],
-        "timeline": [
-            {"t": 0.0, "kind": "fault injected", "detail": name},
-            {"t": 0.07, "kind": "detected", "detail": ""},
-            {"t": 2.0, "kind": "remediation started", "detail": ""},
-            {"t": 4.5, "kind": "recovered", "detail": "steady for 5 s"},
-        ],
-        "series": {
-            "bin_s": 1.0,
-            "t": [-2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0],
-            "requests": [10, 10, 10, 10, 10, 10, 10, 10],
-            "errors": [0, 0, 5, 10, 10, 2, 0, 0],
-            "p95_ms": [30.0, 31.0, 900.0, 1000.0, None, 400.0, 40.0, 30.0],
-        },
-        "started_at": "2026-01-01T00:00:00+00:00",
-    }
-
+from tests.unit.outcome.results import record, result, result_json
 
 # -- history ------------------------------------------------------------------------------
 
@@ -260,92 +191,3 @@ def test_format_table_aligns_columns() -> None:
     lines = format_table([record("a", ttr=1.0), record("longer-name", ttr=None, passed=False)])
     assert len({line.index("120 s") for line in lines[1:]}) == 1
     assert lines[2].split()[:3] == ["longer-name", "0.10", "s"]
-
-
-# -- report maths -------------------------------------------------------------------------
-
-
-def test_per_window_bins_by_end_time_and_keeps_empty_windows() -> None:
-    def req(end: float, ok: bool = True, ms: float = 10.0) -> Request:
-        return Request(end - ms / 1000, end, "GET", "/", 200 if ok else 503, ok, ms)
-
-    series = per_window(
-        [req(99.5), req(100.2, ok=False, ms=500), req(100.9), req(103.1)], origin=100.0
-    )
-    assert series.t == (-1.0, 0.0, 1.0, 2.0, 3.0)
-    assert series.requests == (1, 2, 0, 0, 1)
-    assert series.errors == (0, 1, 0, 0, 0)
-    assert series.p95_ms == (10.0, 500.0, None, None, 10.0)
-    assert series.error_rate() == [0.0, 0.5, None, None, 0.0]
-    assert Series.from_json(series.as_json()) == series
-    assert per_window([], 0.0).t == ()
-
-
-def test_offsets_never_read_minus_zero() -> None:
-    assert [offset(t) for t in (-0.0004, 0.0, 2.104, -5.0)] == [
-        "+0.00 s",
-        "+0.00 s",
-        "+2.10 s",
-        "-5.00 s",
-    ]
-
-
-def test_sparkline() -> None:
-    assert sparkline([1.0, 2.0, 3.0]) == "▁▅█"
-    assert sparkline([5.0, None, 5.0]) == "▁·▁"
-    assert sparkline([None]) == ""
-
-
-def test_rows_compare_with_previous_run_or_the_given_baseline() -> None:
-    old, now = record(ttr=4.0, time="1"), record(ttr=6.0, time="2")
-    history = [old, now]
-    (row,) = build_rows([result()], {"redis-down": now}, history, max_regression_pct=20)
-    assert row.baseline == old and row.baseline_source == "previous run"
-    assert row.ttr_change_pct == pytest.approx(50.0)
-    assert row.trend == (old, now)
-    assert row.target_used_pct == pytest.approx(5.0)
-    assert row.regression is not None
-    (row,) = build_rows([result()], {"redis-down": now}, history, {"redis-down": record(ttr=6.0)})
-    assert row.baseline_source == "baseline" and row.ttr_change_pct == 0.0
-    assert row.regression is None  # no gate asked for
-
-
-def test_write_report_makes_markdown_html_and_plots(tmp_path: Path) -> None:
-    results = tmp_path / "results"
-    results.mkdir()
-    (results / "redis-down.json").write_text(json.dumps(result_json(ttr=9.0)))
-    (results / "other.json").write_text('{"not": "a result"}')  # ignored
-    history = results / "history.jsonl"
-    append_history(
-        history,
-        [record(ttr=4.0, time="0"), record_from_result(result(ttr=9.0), Identity("v2", "cafe"))],
-    )
-    report = write_report(results, max_regression_pct=50)
-    md = report.markdown.read_text()
-    assert (
-        "| redis-down | passed ⚠ regression | 0.07 s | 9.00 s | 120 s | 8% | 4.00 s | +125% |" in md
-    )
-    assert "redis-down: TTR 9.00 s is 125% above the baseline's 4.00 s (allowed: 50%)" in md
-    assert "![timeline of redis-down](plots/redis-down.png)" in md
-    assert "version v2 (cafe)" in md
-    page = report.html.read_text()
-    assert page.count("data:image/png;base64,") == 2  # timeline and trend, embedded
-    assert [p.name for p in report.plots] == ["redis-down.png", "trend.png"]
-    assert report.plots[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert report.regressions
-
-
-def test_report_command_exits_1_on_a_regression(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    results = tmp_path / "results"
-    results.mkdir()
-    (results / "redis-down.json").write_text(json.dumps(result_json(ttr=None, passed=False)))
-    baseline = tmp_path / "baseline.jsonl"
-    append_history(baseline, [record(ttr=4.0)])
-    args = ["report", "--results", str(results), "--baseline", str(baseline)]
-    assert main([*args, "--max-regression", "10"]) == 1
-    assert "regression: redis-down: passed in the baseline" in capsys.readouterr().err
-    assert main(args) == 0  # no gate asked for
-    assert main(["report", "--results", str(tmp_path / "none")]) == 1
-    assert "results directory" in capsys.readouterr().err

@@ -8,7 +8,7 @@ from drillbook.errors import SourceError
 from drillbook.scenarios import load_scenario, load_scenarios
 from drillbook.stack.spec import load_stack_spec
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SPEC = load_stack_spec(ROOT / "fixtures" / "stack.yaml")
 CATALOGUE = {
     "api-down", "redis-down", "database-down", "vectordb-slow", "vectordb-down",
