@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from drillbook.runner import prepare
+from drillbook.stack.compose.plugin import ensure_compose_plugin
 from drillbook.stack.images import image_ref
 
 Progress = Callable[[str], None]
@@ -26,5 +27,7 @@ def provision(
     start = time.monotonic()
     spec, client = prepare(stack_path, profile, progress, install_engine=install_engine)
     client.close()
+    # Runbooks say `docker compose ...`, and Compose stacks are run by it.
+    ensure_compose_plugin(progress)
     progress(f"set-up complete in {time.monotonic() - start:.1f} s")
     return {service.name: image_ref(service) for service in spec.services.values()}
