@@ -209,7 +209,7 @@ def test_an_interrupted_run_takes_its_project_down(
 ) -> None:
     code = (
         "import sys, time\n"
-        "from drillbook.interrupt import unwind_on_sigterm\n"
+        "from drillbook.drills.interrupt import unwind_on_sigterm\n"
         "from drillbook.stack import Stack, load_stack_spec\n"
         "unwind_on_sigterm()\n"
         "with Stack(load_stack_spec(sys.argv[1])) as s:\n"
