@@ -8,6 +8,7 @@ import docker
 from docker.errors import APIError, NotFound
 
 from drillbook.stack import labels
+from drillbook.stack.compose.reaping import remove_volumes
 
 
 def remove(client: docker.DockerClient, *, keep: Callable[[dict[str, str]], bool]) -> int:
@@ -32,7 +33,7 @@ def remove(client: docker.DockerClient, *, keep: Callable[[dict[str, str]], bool
             removed += 1
         except (NotFound, APIError):
             pass  # still has an endpoint being torn down; the next reap takes it
-    return removed
+    return removed + remove_volumes(client, keep=keep)  # named volumes of Compose runs
 
 
 def reap_dead_runs(client: docker.DockerClient) -> int:

@@ -112,6 +112,8 @@ class Service:
     def check_ready(self) -> str | None:
         """None when the service answers as ready, else why not (one line)."""
         ready = self.spec.ready
+        if ready.health:
+            return self._health()
         if ready.http is not None:
             try:
                 response = httpx.get(self.url + ready.http, timeout=2.0)
@@ -124,6 +126,12 @@ class Service:
         if ready.expect and ready.expect not in output:
             return f"{' '.join(ready.command)}: no {ready.expect!r} in output"
         return None
+
+    def _health(self) -> str | None:
+        """Docker's verdict from the container's healthcheck (running is enough without one)."""
+        self.docker.reload()
+        health = (self.docker.attrs.get("State", {}).get("Health") or {}).get("Status")
+        return None if health in (None, "healthy") else f"healthcheck: {health}"
 
     def wait_ready(self, timeout_s: float | None = None, period_s: float = 0.2) -> float:
         """Poll readiness until it holds; returns seconds waited.

@@ -13,6 +13,7 @@ from pathlib import Path
 import docker
 
 from drillbook.stack import engine, reaper
+from drillbook.stack.compose.plugin import ensure_compose_plugin
 from drillbook.stack.images import ensure_images, image_ref
 from drillbook.stack.progress import Progress
 from drillbook.stack.spec import StackSpec, load_stack_spec
@@ -59,5 +60,7 @@ def provision(
     start = time.monotonic()
     spec, client = prepare(stack_path, profile, progress, install_engine=install_engine)
     client.close()
+    # Runbooks say `docker compose ...`, and Compose stacks are run by it.
+    ensure_compose_plugin(progress)
     progress(f"set-up complete in {time.monotonic() - start:.1f} s")
     return {service.name: image_ref(service) for service in spec.services.values()}

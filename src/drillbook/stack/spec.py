@@ -36,12 +36,14 @@ class Build:
 
 @dataclass(frozen=True)
 class Readiness:
-    """How to tell a service is ready: an HTTP GET on its port, or a command run inside it."""
+    """How to tell a service is ready: an HTTP GET on its port, a command run inside it, or
+    (`health`) Docker's verdict from the container's own healthcheck, as Compose defines it."""
 
     http: str | None = None
     command: tuple[str, ...] = ()
     expect: str | None = None
     timeout_s: float = 90.0
+    health: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,24 @@ class WritesCheck:
 
 
 @dataclass(frozen=True)
+class ComposeSource:
+    """A stack defined by Compose files: what `docker compose` is run with.
+
+    `config` is `docker compose config --format json` of the files; `settings` are the
+    environment values drillbook points at its Toxiproxy links (service -> name -> value).
+    """
+
+    files: tuple[Path, ...]
+    profiles: tuple[str, ...]
+    config: dict[str, Any]
+    settings: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def project_dir(self) -> Path:
+        return self.files[0].parent
+
+
+@dataclass(frozen=True)
 class StackSpec:
     name: str
     path: Path
@@ -93,6 +113,7 @@ class StackSpec:
     links: tuple[LinkSpec, ...] = ()
     proxy: str | None = None
     writes: WritesCheck | None = None
+    compose: ComposeSource | None = None
 
     def service(self, name: str) -> ServiceSpec:
         try:
@@ -319,7 +340,13 @@ class _Reader(SourceReader):
 def load_stack_spec(path: str | Path, profile: str | None = None) -> StackSpec:
     """Read and validate a stack definition, with a profile laid over it if one is named.
 
-    Errors name the file and line.
+    A Compose file (or several, comma-separated: `compose.yml,compose.prod.yml`) is read
+    through `docker compose config`, and `profile` is a Compose profile; see
+    `drillbook.stack.compose`. Errors name the file and line.
     """
+    from drillbook.stack.compose.model import is_compose, load_compose_spec
+
+    if is_compose(str(path)):
+        return load_compose_spec(str(path), profile)
     path = Path(path).resolve()
     return _Reader(path).stack(load_yaml(path), profile)

@@ -7,6 +7,10 @@
 Containers are started with testcontainers, labelled, named on the network by service name,
 published on 127.0.0.1 only, and removed on exit, also on an exception or Ctrl-C.
 
+A stack defined by Compose files (`StackSpec.compose`) is started by the real Docker Compose
+under a project name of the run's own (`drillbook.stack.compose`); its services are then
+driven like any other: the same faults, by service name.
+
 `Stack.attach` takes over a stack already running (`drillbook stack up`, or containers
 labelled as drillbook's): drills act on it as on their own, and leave its containers
 running when they end.
@@ -21,7 +25,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import docker
 from docker.errors import APIError, NotFound
@@ -37,6 +41,9 @@ from drillbook.stack.progress import Progress, quiet
 from drillbook.stack.service import HOST, Service
 from drillbook.stack.spec import StackSpec
 from drillbook.stack.toxiproxy import Link, Toxiproxies
+
+if TYPE_CHECKING:
+    from drillbook.stack.compose.project import ComposeProject
 
 
 def free_port() -> int:
@@ -70,6 +77,7 @@ class Stack:
         # an attached stack, the image its container runs
         self._images: dict[str, str] = {}
         self._scale: dict[str, int] = {}  # service -> containers it had when attached
+        self.compose: ComposeProject | None = None  # the Compose project of a Compose stack
 
     @classmethod
     def attach(
@@ -122,12 +130,15 @@ class Stack:
         if self.mode == "session":
             atexit.register(self.down)
         try:
-            self._network = Network(docker_network_kw={"labels": dict(self._labels)}).create()
-            for wave in self.spec.start_order():
-                with ThreadPoolExecutor(max_workers=len(wave)) as pool:
-                    list(pool.map(self._start_service, wave))
-                if self.spec.proxy in wave:
-                    self._create_links()
+            if self.spec.compose is not None:
+                self._up_compose()
+            else:
+                self._network = Network(docker_network_kw={"labels": dict(self._labels)}).create()
+                for wave in self.spec.start_order():
+                    with ThreadPoolExecutor(max_workers=len(wave)) as pool:
+                        list(pool.map(self._start_service, wave))
+                    if self.spec.proxy in wave:
+                        self._create_links()
         except BaseException:
             self.down()
             raise
@@ -141,6 +152,9 @@ class Stack:
         """
         if self.mode == "session":
             atexit.unregister(self.down)
+        if self.compose is not None and self.mode == "session":
+            self.compose.down()
+            self.compose = None
         removed = 0 if self.mode == "attached" else reaper.remove_run(self.client, self.run_id)
         self.services.clear()
         self.replicas.clear()
@@ -241,6 +255,10 @@ class Stack:
         """
         if replicas < 0:
             raise DrillbookError(f"cannot scale {name} to {replicas} replicas")
+        if self.compose is not None:
+            self.compose.scale(name, replicas)
+            self._adopt_compose([name])
+            return
         primary = self.service(name)
         extras = self.replicas.setdefault(name, [])
         while len(extras) > max(0, replicas - 1):
@@ -284,6 +302,52 @@ class Stack:
             service.wait_ready()
 
     # -- internals -----------------------------------------------------------------------
+    def _up_compose(self) -> None:
+        """`docker compose up --wait` under the run's project, then take over its containers."""
+        from drillbook.stack.compose.project import ComposeProject
+
+        self.compose = ComposeProject(
+            self.spec,
+            self.run_id,
+            self._labels,
+            self.client,
+            progress=self.progress,
+            free_port=free_port,
+        )
+        self.compose.up()
+        network = Network()
+        network.name = self.compose.network()
+        self._network = network
+        self._adopt_compose(list(self.spec.services))
+        self._scale = {name: 1 + len(self.replicas.get(name, [])) for name in self.spec.services}
+        if self.spec.proxy:
+            proxies = self.toxiproxies()  # its proxies come from the config Compose gave it
+            self.links = {link.name: proxies.find(link) for link in self.spec.links}
+            self.progress(f"  links: {', '.join(sorted(self.links))}")
+
+    def _adopt_compose(self, names: list[str]) -> None:
+        """The services' containers as Compose runs them; each one's state as started is the
+        baseline a reset returns to (`recreate` copies it, Compose labels included)."""
+        assert self.compose is not None
+        containers = self.compose.containers()
+        for name in names:
+            spec = self.spec.services[name]
+            members = [c for c in containers.get(name, []) if c.status != "removing"]
+            current = self.services.get(name)
+            if current is not None and all(c.id != current.docker.id for c in members):
+                members.insert(0, current.docker)  # scaled to 0: keep the handle to restart it
+            if not members:
+                raise DrillbookError(f"service {name} has no container in {self.compose.name}")
+            primary, *extra = members
+            if current is None or current.docker.id != primary.id:
+                port = self.compose.host_port(primary, spec.port)
+                self.services[name] = Service(spec, primary, port, baseline=Snapshot.of(primary))
+            replicas = [Service(spec, c, self.compose.host_port(c, spec.port)) for c in extra]
+            if replicas:
+                self.replicas[name] = replicas
+            else:
+                self.replicas.pop(name, None)
+
     def _start_service(self, name: str) -> None:
         self.progress(f"  {name}: starting")
         service = self._run_container(name)
