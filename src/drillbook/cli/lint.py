@@ -14,7 +14,7 @@ from drillbook.cli.options import project_of, with_stack
 from drillbook.errors import DrillbookError
 from drillbook.runbooks.lint import has_errors, lint_documents, markdown_files, render_text
 from drillbook.runbooks.parser import parse_file
-from drillbook.stack.spec import load_stack_spec
+from drillbook.stack.definition import load_stack_spec
 
 USAGE = 2
 

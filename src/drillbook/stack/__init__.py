@@ -8,8 +8,9 @@ import os
 # its own labelled containers instead. Set before testcontainers reads its configuration.
 os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
 
+from drillbook.stack.definition import load_stack_spec
 from drillbook.stack.service import Service
-from drillbook.stack.spec import LinkSpec, ServiceSpec, StackSpec, load_stack_spec
+from drillbook.stack.spec import LinkSpec, ServiceSpec, StackSpec
 from drillbook.stack.stack import Stack
 from drillbook.stack.toxiproxy import Link
 

@@ -14,9 +14,10 @@ import docker
 
 from drillbook.stack import engine, reaper
 from drillbook.stack.compose.plugin import ensure_compose_plugin
+from drillbook.stack.definition import load_stack_spec
 from drillbook.stack.images import ensure_images, image_ref
 from drillbook.stack.progress import Progress
-from drillbook.stack.spec import StackSpec, load_stack_spec
+from drillbook.stack.spec import StackSpec
 
 
 def prepare(

@@ -337,16 +337,6 @@ class _Reader(SourceReader):
         return LinkSpec(source, target, self.port(m, "listen", "a link"), line=m.line)
 
 
-def load_stack_spec(path: str | Path, profile: str | None = None) -> StackSpec:
-    """Read and validate a stack definition, with a profile laid over it if one is named.
-
-    A Compose file (or several, comma-separated: `compose.yml,compose.prod.yml`) is read
-    through `docker compose config`, and `profile` is a Compose profile; see
-    `drillbook.stack.compose`. Errors name the file and line.
-    """
-    from drillbook.stack.compose.model import is_compose, load_compose_spec
-
-    if is_compose(str(path)):
-        return load_compose_spec(str(path), profile)
-    path = Path(path).resolve()
+def read_stack_yaml(path: Path, profile: str | None = None) -> StackSpec:
+    """Read and validate drillbook's own stack definition, with a profile laid over it."""
     return _Reader(path).stack(load_yaml(path), profile)

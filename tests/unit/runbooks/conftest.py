@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from drillbook.stack.spec import StackSpec, load_stack_spec
+from drillbook.stack.definition import load_stack_spec
+from drillbook.stack.spec import StackSpec
 
 REPO = Path(__file__).resolve().parents[3]
 SEEDS = (REPO / ".." / "shared" / "seed-runbooks").resolve()

@@ -6,7 +6,7 @@ import pytest
 
 from drillbook.errors import SourceError
 from drillbook.scenarios import load_scenario, load_scenarios
-from drillbook.stack.spec import load_stack_spec
+from drillbook.stack.definition import load_stack_spec
 
 ROOT = Path(__file__).resolve().parents[3]
 SPEC = load_stack_spec(ROOT / "fixtures" / "stack.yaml")

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from drillbook.errors import SourceError
+from drillbook.stack.definition import load_stack_spec
 from drillbook.stack.images import content_hash
-from drillbook.stack.spec import load_stack_spec
 
 ROOT = Path(__file__).resolve().parents[3]
 REFERENCE = ROOT / "fixtures" / "stack.yaml"

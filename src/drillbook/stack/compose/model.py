@@ -27,7 +27,7 @@ from drillbook.stack.spec import (
     Readiness,
     ServiceSpec,
     StackSpec,
-    load_stack_spec,
+    read_stack_yaml,
 )
 
 PROXY = "drillbook-toxiproxy"  # the Toxiproxy service drillbook adds to a Compose project
@@ -86,7 +86,8 @@ def compose_args(files: tuple[Path, ...], profiles: tuple[str, ...]) -> list[str
 @cache
 def reference_spec() -> StackSpec:
     """drillbook's reference stack: its Toxiproxy and the images that may stand in."""
-    return load_stack_spec(Path(os.environ.get("DRILLBOOK_REFERENCE_STACK", _REFERENCE)))
+    path = Path(os.environ.get("DRILLBOOK_REFERENCE_STACK", _REFERENCE)).resolve()
+    return read_stack_yaml(path)
 
 
 def load_compose_spec(path: str, profile: str | None = None) -> StackSpec:

@@ -12,7 +12,8 @@ from drillbook.errors import SourceError
 from drillbook.stack.compose.model import PROXY, is_compose
 from drillbook.stack.compose.override import Run, dump, override
 from drillbook.stack.compose.plugin import packaged_binary
-from drillbook.stack.spec import StackSpec, load_stack_spec
+from drillbook.stack.definition import load_stack_spec
+from drillbook.stack.spec import StackSpec
 
 HEALTHY = 'healthcheck: {test: [CMD, "true"]}'
 
