@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from drillbook.errors import SourceError
+from drillbook.runbooks.alerttable import matching_row, read_alert_table
 from drillbook.runbooks.commands import POWERSHELL_LANGUAGES, block_lines
 from drillbook.runbooks.durations import find_durations, parse_duration, sleep_seconds
-from drillbook.runbooks.markdown import Heading, TableRow, Text, lex, repair_mojibake
+from drillbook.runbooks.markdown import Heading, Text, lex, repair_mojibake
 from drillbook.runbooks.model import (
     AlertRow,
     CodeBlock,
@@ -31,24 +32,9 @@ from drillbook.runbooks.model import (
     Step,
     StepKind,
 )
+from drillbook.runbooks.vocabulary import label_of, slug
 from drillbook.yamlsource import Mapping, loads_yaml
 
-_LABELS: tuple[tuple[Section, re.Pattern[str]], ...] = tuple(
-    (section, re.compile(rf"^(?:{pattern})$"))
-    for section, pattern in (
-        (Section.SYMPTOMS, r"symptoms?|signs|what you see|impact"),
-        (Section.DIAGNOSIS, r"diagnos(?:is|tics?|e)|investigation|triage|checks?|root cause"),
-        (
-            Section.RESOLUTION,
-            r"resolution(?: steps)?|remediation(?: steps)?|fix|mitigation|immediate actions"
-            r"|actions|steps|recovery(?: steps)?|how to fix|procedure|rollback",
-        ),
-        (Section.VERIFICATION, r"verification|verify|validation|confirm(?:ation)?|post-?checks?"),
-        (Section.ESCALATION, r"escalation(?: path| policy)?|escalate"),
-        (Section.PREVENTION, r"prevention|follow-?ups?|long-term fix"),
-        (Section.OVERVIEW, r"overview|description|when|context|summary|about"),
-    )
-)
 _INCIDENT_SECTIONS = {Section.SYMPTOMS, Section.DIAGNOSIS, Section.RESOLUTION}
 _STEP_SECTIONS = {Section.DIAGNOSIS, Section.RESOLUTION, Section.VERIFICATION}
 _BOLD_LABEL = re.compile(r"^\s*(?:[-*+]\s+)?\*\*([^*]+?)\*\*\s*:?\s*(.*)$")
@@ -59,7 +45,6 @@ _SLEEP = re.compile(r"^(?:sleep|Start-Sleep(?:\s+-Seconds)?)\s+(\S+)\s*$")
 _ALERT = re.compile(r"(?i)\balert(?:name)?\s*[:=]\s*\**`?([A-Za-z][\w.:-]*)")
 _MTTR = re.compile(r"(?i)\bMTTR(?:\s+target)?\**\s*[:=]?\s*\**\s*([^.;,|*]+)")
 _SEVERITY = re.compile(r"(?i)\bseverity\**\s*[:=]\s*\**\s*([A-Za-z0-9]+)")
-_NUMBERING = re.compile(r"^(?:(?:procedure|incident|step|runbook)\s*)?\d+[.):]*\s*", re.I)
 _SEVERITY_WORDS = ("critical", "high", "warning", "medium", "low", "info", "page", "p1", "p2")
 _SHELL_LANGUAGES = {"", "bash", "sh", "shell", "console", "zsh", "cmd", "text"}
 _COMMAND_WORDS = {
@@ -79,26 +64,6 @@ _COMMAND_WORDS = {
     "sudo",
 }
 FRONT_MATTER_KEYS = {"id", "alert", "severity", "mttr", "services", "names", "title"}
-
-
-def plain(title: str) -> str:
-    """A heading or label as comparable words: no emoji, markup, numbering or punctuation."""
-    text = re.sub(r"[*_`]", "", title)
-    text = _NUMBERING.sub("", text.strip())
-    text = re.sub(r"[^\w\s-]", " ", text.lower())
-    return " ".join(text.split())
-
-
-def slug(title: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", plain(title)).strip("-") or "runbook"
-
-
-def label_of(title: str) -> Section | None:
-    words = plain(title).rstrip(":")
-    for section, pattern in _LABELS:
-        if pattern.match(words):
-            return section
-    return None
 
 
 def read_text(path: Path) -> tuple[list[str], list[Note]]:
@@ -158,7 +123,8 @@ class _Parser:
         front, body_start = self.front_matter()
         events = lex(self.lines[body_start - 1 :], body_start)
         blocks = tuple(e for e in events if isinstance(e, CodeBlock))
-        alerts = self.alert_table(events)
+        alerts, table_notes = read_alert_table(events)
+        self.notes.extend(table_notes)
         drafts = self.drafts(events, whole_document=front is not None)
         runbooks = self.finish(drafts, front, alerts)
         return RunbookDocument(
@@ -195,54 +161,6 @@ class _Parser:
                     )
                 )
         return data, index + 2
-
-    # -- alert table ------------------------------------------------------------------------
-    def alert_table(self, events: list[Any]) -> tuple[AlertRow, ...]:
-        rows: list[AlertRow] = []
-        columns: dict[str, int] | None = None
-        last_line = -1
-        for event in events:
-            if not isinstance(event, TableRow):
-                continue
-            if event.line != last_line + 1:
-                columns = None
-            last_line = event.line
-            cells = [plain(c) for c in event.cells]
-            if columns is None:
-                if cells and "alert" in cells[0]:
-                    columns = {"alert": 0}
-                    for i, cell in enumerate(cells):
-                        if "sever" in cell:
-                            columns["severity"] = i
-                        elif "runbook" in cell:
-                            columns["runbook"] = i
-                        elif "mttr" in cell or "target" in cell or "resolve" in cell:
-                            columns["mttr"] = i
-                continue
-            if all(set(c) <= set("-: ") for c in event.cells):
-                continue
-            rows.append(self.alert_row(event, columns))
-        return tuple(rows)
-
-    def alert_row(self, row: TableRow, columns: dict[str, int]) -> AlertRow:
-        def cell(name: str) -> str:
-            index = columns.get(name)
-            return row.cells[index] if index is not None and index < len(row.cells) else ""
-
-        alert = re.sub(r"[*`]", "", cell("alert")).strip()
-        severity_words = plain(cell("severity")).split()
-        link = re.search(r"\]\(([^)]+)\)", cell("runbook"))
-        mttr_text = cell("mttr")
-        mttr = parse_duration(mttr_text) if mttr_text else None
-        if mttr_text and mttr is None:
-            self.notes.append(Note(row.line, f"cannot read MTTR {mttr_text!r}", "e.g. 10 minutes"))
-        return AlertRow(
-            alert=alert,
-            line=row.line,
-            severity=severity_words[-1] if severity_words else None,
-            runbook_link=link.group(1) if link else None,
-            mttr_s=mttr,
-        )
 
     # -- incidents --------------------------------------------------------------------------
     def incident_headings(self, events: list[Any]) -> set[int]:
@@ -419,7 +337,7 @@ class _Parser:
 
     def inferred(self, draft: _Draft, alerts: tuple[AlertRow, ...]) -> Runbook:
         runbook = self.base(draft)
-        row = _matching_row(runbook, alerts)
+        row = matching_row(runbook, alerts)
         if row is not None:
             runbook = replace(
                 runbook,
@@ -490,21 +408,6 @@ def _empty_mapping() -> Mapping:
     empty = Mapping()
     empty.key_lines = {}
     return empty
-
-
-def _matching_row(runbook: Runbook, alerts: tuple[AlertRow, ...]) -> AlertRow | None:
-    wanted = {_squash(runbook.title)} | ({_squash(runbook.alert)} if runbook.alert else set())
-    for row in alerts:
-        keys = {_squash(row.alert)}
-        if row.runbook_link:
-            keys.add(_squash(Path(row.runbook_link.split("#")[-1]).stem))
-        if wanted & keys:
-            return row
-    return None
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", plain(text))
 
 
 def _powershell(command: str) -> bool:
