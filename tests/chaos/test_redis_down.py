@@ -11,10 +11,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from drillbook.drill import DrillPlan, run_drill
+from drillbook import DrillPlan, Verdict, assert_recovered, run_drill
 from drillbook.load import LoadRun
 from drillbook.observe.probe import Probe, fully_ready
-from drillbook.result import Verdict, assert_recovered
 from drillbook.stack import Stack
 
 pytestmark = pytest.mark.chaos

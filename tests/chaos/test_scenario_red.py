@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from drillbook.result import Verdict
-from drillbook.scenarios import ScenarioResult, load_scenario
+from drillbook import Result, Verdict, load_scenario
 
 pytestmark = pytest.mark.chaos
 
@@ -17,7 +16,7 @@ SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 def test_redis_down_without_its_runbook_is_not_recovered(
-    drillbook_run_scenario: Callable[..., ScenarioResult],
+    drillbook_run_scenario: Callable[..., Result],
 ) -> None:
     scenario = load_scenario(SCENARIOS / "redis-down.yaml")
     # The same scenario with a short target, so that waiting it out stays cheap.

@@ -60,10 +60,11 @@ def ms(t: float) -> int:
 def reported(pytester: pytest.Pytester) -> dict[str, Any]:
     pytester.makepyfile(
         test_scenario=f"""
-        from drillbook.report import allure
+        from drillbook.outcome.schema import from_json
+        from drillbook.pytest_plugin import allure
 
         def test_redis_down():
-            allure.report({RESULT!r}, None, None)
+            allure.report(from_json({{"schema": 3, **{RESULT!r}}}), None, None)
         """
     )
     run = pytester.runpytest_subprocess("-p", "no:locust", "--alluredir", "allure-results")

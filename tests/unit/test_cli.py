@@ -53,12 +53,12 @@ def test_missing_locustfile_is_reported_before_docker(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from drillbook import runner
+    from drillbook.stack import setup
 
     def no_docker(*args: object, **kwargs: object) -> None:
         raise AssertionError("the stack was prepared")
 
-    monkeypatch.setattr(runner, "prepare", no_docker)
+    monkeypatch.setattr(setup, "prepare", no_docker)
     scenario = str(Path(__file__).resolve().parents[2] / "scenarios" / "redis-down.yaml")
     missing = tmp_path / "nope.py"
     argv = [command, scenario, "--locustfile", str(missing), "--results", str(tmp_path)]

@@ -11,12 +11,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from drillbook.drill import DrillPlan, run_drill
+from drillbook import DrillPlan, Verdict, assert_recovered, run_drill
+from drillbook.cli.live import confirmed
 from drillbook.errors import DrillbookError
-from drillbook.gameday import confirmed
 from drillbook.observe.probe import Probe, require_loopback
 from drillbook.observe.timeline import Timeline
-from drillbook.result import Verdict, assert_recovered
 from drillbook.stack import labels
 
 

@@ -27,5 +27,5 @@ def test_loopback_ports_pass(url: str) -> None:
 )
 def test_everything_else_is_refused(url: str) -> None:
     assert not is_loopback_url(url)
-    with pytest.raises(DrillbookError, match="only targets 127.0.0.1"):
+    with pytest.raises(DrillbookError, match=r"only targets 127\.0\.0\.1"):
         require_loopback(url)

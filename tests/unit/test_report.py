@@ -13,10 +13,9 @@ from drillbook.cli import main
 from drillbook.errors import DrillbookError, SourceError
 from drillbook.load import Request
 from drillbook.observe.series import Series, per_window
-from drillbook.report.build import write_report
-from drillbook.report.format import offset
-from drillbook.report.gate import check, check_all, growth_pct
-from drillbook.report.history import (
+from drillbook.outcome.format import offset
+from drillbook.outcome.gate import check, check_all, growth_pct
+from drillbook.outcome.history import (
     Identity,
     RunRecord,
     append_history,
@@ -26,8 +25,11 @@ from drillbook.report.history import (
     read_history,
     record_from_result,
 )
-from drillbook.report.recorder import Recorder, format_table
-from drillbook.report.results import load_results
+from drillbook.outcome.recorder import Recorder, format_table
+from drillbook.outcome.result import Result
+from drillbook.outcome.schema import from_json, load_results, write_result
+from drillbook.project import Project
+from drillbook.report.build import write_report
 from drillbook.report.summary import build_rows, sparkline
 
 
@@ -36,7 +38,11 @@ def record(name: str = "redis-down", ttr: float | None = 10.0, passed: bool = Tr
     return RunRecord(name, kw.pop("time", "t"), verdict, passed, 120.0, 0.1, ttr, **kw)
 
 
-def result(name: str = "redis-down", ttr: float | None = 4.5, passed: bool = True) -> dict:
+def result(name: str = "redis-down", ttr: float | None = 4.5, passed: bool = True) -> Result:
+    return from_json(result_json(name, ttr, passed))
+
+
+def result_json(name: str = "redis-down", ttr: float | None = 4.5, passed: bool = True) -> dict:
     return {
         "schema": 2,
         "scenario": name,
@@ -148,7 +154,7 @@ def test_baseline_from_history_result_or_directory(tmp_path: Path) -> None:
     append_history(history, [record(ttr=1.0), record(ttr=3.0)])
     assert load_baseline(history)["redis-down"].ttr_s == 3.0
     (tmp_path / "r").mkdir()
-    (tmp_path / "r" / "redis-down.json").write_text(json.dumps(result(ttr=7.0)))
+    (tmp_path / "r" / "redis-down.json").write_text(json.dumps(result_json(ttr=7.0)))
     assert load_baseline(tmp_path / "r" / "redis-down.json")["redis-down"].ttr_s == 7.0
     assert load_baseline(tmp_path / "r")["redis-down"].ttr_s == 7.0
     with pytest.raises(DrillbookError, match=r"baseline .* not found"):
@@ -222,44 +228,30 @@ def test_recorder_for_results_keeps_its_history_there_unless_told(tmp_path: Path
     assert (told.history, told.baseline, told.max_regression_pct) == (other, other, 5)
 
 
-class _Ran:
-    """What the scenario engine returns, as far as run_and_record reads it."""
-
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.data, self.passed = data, data["passed"]
-
-    def as_json(self) -> dict[str, Any]:
-        return self.data
-
-
 def test_unremediated_runs_stay_out_of_results_and_history(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from drillbook.runner import run_and_record
-    from drillbook.scenarios import engine
+    from drillbook.drills import scenario as engine
+    from drillbook.drills.session import run_and_record
 
-    def run_scenario(scenario: Any, stack: Any, *, out_dir: Path, **kw: Any) -> _Ran:
-        data = result(scenario.name, ttr=4.0 if kw["remediate"] else None, passed=kw["remediate"])
-        out_dir.mkdir(parents=True, exist_ok=True)
-        (out_dir / f"{scenario.name}.json").write_text(json.dumps(data))
-        return _Ran(data)
+    def run_scenario(scenario: Any, stack: Any, *, out_dir: Path, **kw: Any) -> Result:
+        ran = result(scenario.name, ttr=4.0 if kw["remediate"] else None, passed=kw["remediate"])
+        write_result(ran, out_dir)
+        return ran
 
     monkeypatch.setattr(engine, "run_scenario", run_scenario)
     results = tmp_path / "results"
+    (tmp_path / "locustfile.py").write_text("")
     recorder = Recorder.for_results(results, max_regression_pct=10)
-    common: dict[str, Any] = {
-        "results": results,
-        "locustfile": Path("locustfile.py"),
-        "progress": print,
-    }
+    where = Project.at(tmp_path, locustfile=tmp_path / "locustfile.py", results=results)
 
-    ran, regression = run_and_record(SimpleNamespace(name="redis-down"), None, recorder, **common)
+    ran, regression = run_and_record(SimpleNamespace(name="redis-down"), None, recorder, where)
     assert ran.passed and regression is None
     red = SimpleNamespace(name="redis-down-without-runbook")
-    ran, regression = run_and_record(red, None, recorder, remediate=False, **common)
+    ran, regression = run_and_record(red, None, recorder, where, remediate=False)
     assert not ran.passed and regression is None  # not gated: no figure of the runbook's
     assert (results / "unremediated" / "redis-down-without-runbook.json").is_file()
-    assert [r["scenario"] for r in load_results(results)] == ["redis-down"]
+    assert [r.scenario for r in load_results(results)] == ["redis-down"]
     assert [r.scenario for r in read_history(recorder.history)] == ["redis-down"]
     assert [r.scenario for r in recorder.records] == ["redis-down"]
 
@@ -321,7 +313,7 @@ def test_rows_compare_with_previous_run_or_the_given_baseline() -> None:
 def test_write_report_makes_markdown_html_and_plots(tmp_path: Path) -> None:
     results = tmp_path / "results"
     results.mkdir()
-    (results / "redis-down.json").write_text(json.dumps(result(ttr=9.0)))
+    (results / "redis-down.json").write_text(json.dumps(result_json(ttr=9.0)))
     (results / "other.json").write_text('{"not": "a result"}')  # ignored
     history = results / "history.jsonl"
     append_history(
@@ -348,7 +340,7 @@ def test_report_command_exits_1_on_a_regression(
 ) -> None:
     results = tmp_path / "results"
     results.mkdir()
-    (results / "redis-down.json").write_text(json.dumps(result(ttr=None, passed=False)))
+    (results / "redis-down.json").write_text(json.dumps(result_json(ttr=None, passed=False)))
     baseline = tmp_path / "baseline.jsonl"
     append_history(baseline, [record(ttr=4.0)])
     args = ["report", "--results", str(results), "--baseline", str(baseline)]

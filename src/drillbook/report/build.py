@@ -8,19 +8,19 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from drillbook.report import html, markdown, plots
-from drillbook.report.history import (
-    DEFAULT_HISTORY,
+from drillbook.outcome.history import (
     Identity,
     RunRecord,
     load_baseline,
     read_history,
     record_from_result,
 )
+from drillbook.outcome.result import Result
+from drillbook.outcome.schema import load_results
+from drillbook.project import HISTORY
+from drillbook.report import html, markdown, plots
 from drillbook.report.markdown import Figures, ReportContext
-from drillbook.report.results import load_results
 from drillbook.report.summary import ScenarioRow, build_rows
 
 
@@ -55,11 +55,11 @@ def write_report(
     """
     results = load_results(results_dir)
     if only is not None:
-        results = [r for r in results if r["scenario"] in only]
-    history_path = history_path or results_dir / DEFAULT_HISTORY
+        results = [r for r in results if r.scenario in only]
+    history_path = history_path or results_dir / HISTORY
     history = read_history(history_path) if history_path.exists() else []
     baseline = load_baseline(baseline_path) if baseline_path is not None else None
-    records = {r["scenario"]: _record(r, history) for r in results}
+    records = {r.scenario: _record(r, history) for r in results}
     rows = build_rows(results, records, history, baseline, max_regression_pct)
 
     out = out or results_dir / "report"
@@ -90,10 +90,10 @@ def write_report(
     return Report(md, page, tuple(written), tuple(rows))
 
 
-def _record(result: dict[str, Any], history: list[RunRecord]) -> RunRecord:
+def _record(result: Result, history: list[RunRecord]) -> RunRecord:
     # The history's record of this very run carries version and commit; results from
     # before the history existed get a record without them.
     for record in reversed(history):
-        if record.scenario == result["scenario"] and record.time == result.get("started_at"):
+        if record.scenario == result.scenario and record.time == result.started_at:
             return record
     return record_from_result(result, Identity("", ""))

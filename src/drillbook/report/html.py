@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
-from drillbook.report.format import offset
+from drillbook.outcome.format import offset
 from drillbook.report.markdown import Figures, ReportContext, counts, step_rows, table_rows
 from drillbook.report.plots import DETECTED, FAULT, RECOVERED, STEP
 from drillbook.report.summary import ScenarioRow, seconds
@@ -93,16 +93,14 @@ def _scenario(row: ScenarioRow, plot: str | None, folder: Path) -> str:
     parts = [
         f'<h2 id="{escape(row.name)}">{escape(row.name)} — '
         f'<span class="{status}">{escape(c.verdict)}</span></h2>',
-        f"<p>{escape(result['reason'])}</p>",
+        f"<p>{escape(result.reason)}</p>",
     ]
     facts = []
-    runbook = result.get("runbook")
+    runbook = result.runbook
     if runbook:
-        facts.append(
-            f"runbook <code>{escape(Path(runbook['path']).name)}#{escape(runbook['id'])}</code>"
-        )
-        if runbook.get("severity"):
-            facts.append(f"severity {escape(str(runbook['severity']))}")
+        facts.append(f"runbook <code>{escape(Path(runbook.path).name)}#{escape(runbook.id)}</code>")
+        if runbook.severity:
+            facts.append(f"severity {escape(runbook.severity)}")
     if c.version or c.git_sha:
         facts.append(
             f"version {escape(c.version or '?')} ({escape(c.git_sha[:10] or 'no commit')})"
@@ -112,17 +110,15 @@ def _scenario(row: ScenarioRow, plot: str | None, folder: Path) -> str:
             f"{escape(row.baseline_source)}: {escape(row.baseline.verdict)}, "
             f"TTR {seconds(row.baseline.ttr_s)}"
         )
-    if result.get("started_at"):
-        facts.append(f"started {escape(result['started_at'])}")
+    if result.started_at:
+        facts.append(f"started {escape(result.started_at)}")
     parts.append(f'<p class="meta">{" · ".join(facts)}</p>')
     if plot:
         parts += [_legend(), _img(folder / plot, f"timeline of {row.name}")]
     else:
         parts.append('<p class="meta">No timeline plot: the result has no per-second series.</p>')
     parts.append(_table(step_rows(result), "Runbook steps"))
-    events = [["t", "event", "detail"]] + [
-        [offset(e["t"]), e["kind"], e["detail"]] for e in result.get("timeline", [])
-    ]
+    events = [["t", "event", "detail"]] + [[offset(e.t), e.kind, e.detail] for e in result.timeline]
     parts.append(f"<details><summary>Timeline ({len(events) - 1} events)</summary>")
     parts.append(_table(events, None) + "</details>")
     return "\n".join(parts)

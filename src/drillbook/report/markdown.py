@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from drillbook.report.format import offset
+from drillbook.outcome.format import offset
+from drillbook.outcome.result import Result
 from drillbook.report.summary import ScenarioRow, change, seconds, sparkline
 
 
@@ -83,18 +83,18 @@ def table_rows(rows: Sequence[ScenarioRow]) -> list[list[str]]:
     return out
 
 
-def step_rows(result: dict[str, Any]) -> list[list[str]]:
+def step_rows(result: Result) -> list[list[str]]:
     """The runbook's steps as executed, header first."""
     out = [["line", "step", "status", "at", "took", "output"]]
-    for step in result.get("steps", []):
-        output = " ".join(str(step.get("output") or step.get("detail") or "").split())
+    for step in result.steps:
+        output = " ".join((step.output or step.detail).split())
         out.append(
             [
-                str(step["line"]),
-                str(step["text"]),
-                str(step["status"]),
-                f"t+{step['start_s']:.2f} s",
-                f"{step['duration_s']:.2f} s",
+                str(step.line),
+                step.text,
+                str(step.status),
+                f"t+{step.start_s:.2f} s",
+                f"{step.duration_s:.2f} s",
                 output[:120] + ("…" if len(output) > 120 else ""),
             ]
         )
@@ -130,17 +130,17 @@ def render(context: ReportContext, rows: Sequence[ScenarioRow], figures: Figures
 
 def _scenario(row: ScenarioRow, plot: str | None) -> list[str]:
     result, c = row.result, row.current
-    lines = [f"## {row.name} — {c.verdict}", "", result["reason"], ""]
-    runbook = result.get("runbook")
+    lines = [f"## {row.name} — {c.verdict}", "", result.reason, ""]
+    runbook = result.runbook
     facts = []
     if runbook:
-        facts.append(f"runbook `{Path(runbook['path']).name}#{runbook['id']}`")
-        if runbook.get("severity"):
-            facts.append(f"severity {runbook['severity']}")
+        facts.append(f"runbook `{Path(runbook.path).name}#{runbook.id}`")
+        if runbook.severity:
+            facts.append(f"severity {runbook.severity}")
     if c.version or c.git_sha:
         facts.append(f"version {c.version or '?'} ({c.git_sha[:10] or 'no commit'})")
-    if result.get("started_at"):
-        facts.append(f"started {result['started_at']}")
+    if result.started_at:
+        facts.append(f"started {result.started_at}")
     if row.baseline is not None:
         facts.append(
             f"{row.baseline_source}: {row.baseline.verdict}, TTR {seconds(row.baseline.ttr_s)}"
@@ -157,8 +157,8 @@ def _scenario(row: ScenarioRow, plot: str | None) -> list[str]:
     return lines
 
 
-def _events(result: dict[str, Any]) -> list[list[str]]:
-    return [[offset(e["t"]), e["kind"], e["detail"]] for e in result.get("timeline", [])]
+def _events(result: Result) -> list[list[str]]:
+    return [[offset(e.t), e.kind, e.detail] for e in result.timeline]
 
 
 def _table(rows: list[list[str]]) -> list[str]:

@@ -17,23 +17,21 @@ import matplotlib.pyplot as plt  # after use(): the backend must be chosen first
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from drillbook.observe.series import Series
-from drillbook.report.format import seconds
-from drillbook.report.history import RunRecord
+from drillbook.outcome.format import seconds
+from drillbook.outcome.history import RunRecord
+from drillbook.outcome.result import Result, StepRecord
 
 # Colours of the events, the same in every plot and in the HTML legend.
 FAULT, DETECTED, STEP, RECOVERED, TARGET = "#d62728", "#ff7f0e", "#1f77b4", "#2ca02c", "#7f7f7f"
 
 
-def timeline_png(result: dict[str, Any], path: Path) -> Path | None:
+def timeline_png(result: Result, path: Path) -> Path | None:
     """Latency, error rate and the runbook's steps around the incident; None without a series."""
-    if not result.get("series"):
+    series = result.series
+    if series is None or not series.t:
         return None
-    series = Series.from_json(result["series"])
-    if not series.t:
-        return None
-    events = {e["kind"]: float(e["t"]) for e in result.get("timeline", [])}
-    steps = result.get("steps", [])
+    events = {e.kind: e.t for e in result.timeline}
+    steps = list(result.steps)
     ratios = [3.0, 2.0] + ([0.35 * len(steps) + 0.4] if steps else [])
     fig, axes = plt.subplots(
         len(ratios),
@@ -62,11 +60,10 @@ def timeline_png(result: dict[str, Any], path: Path) -> Path | None:
         _steps(axes[2], steps)
     axes[-1].set_xlabel("seconds since the fault was injected")
     figures = (
-        f"TTD {seconds(result.get('ttd_s'))} · TTR {seconds(result.get('ttr_s'))} · "
-        f"target {result['target_s']:g} s"
+        f"TTD {seconds(result.ttd_s)} · TTR {seconds(result.ttr_s)} · target {result.target_s:g} s"
     )
     fig.suptitle(
-        f"{result['scenario']}: {result['verdict']} ({figures})", x=0.01, ha="left", fontsize=11
+        f"{result.scenario}: {result.verdict.value} ({figures})", x=0.01, ha="left", fontsize=11
     )
     _legend(lat, result)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -78,25 +75,25 @@ def timeline_png(result: dict[str, Any], path: Path) -> Path | None:
 _STEP_COLOURS = {"ok": STEP, "waited": "#9ecae1", "failed": FAULT}
 
 
-def _steps(ax: Axes, steps: list[dict[str, Any]]) -> None:
+def _steps(ax: Axes, steps: list[StepRecord]) -> None:
     """One row per runbook step, a bar while it ran (a diamond for a manual step)."""
     labels = []
     for row, step in enumerate(steps):
-        start, duration = float(step["start_s"]), float(step["duration_s"])
-        if step["status"] == "manual" or duration <= 0:
+        start, duration = step.start_s, step.duration_s
+        if step.status == "manual" or duration <= 0:
             ax.plot([start], [row], marker="D", color="#6a3d9a", markersize=5)
         else:
-            colour = _STEP_COLOURS.get(step["status"], "#bbbbbb")
+            colour = _STEP_COLOURS.get(step.status, "#bbbbbb")
             ax.barh(row, max(duration, 0.05), left=start, height=0.6, color=colour)
-        text = " ".join(str(step["text"]).split())
+        text = " ".join(step.text.split())
         text = text if len(text) <= 38 else text[:37] + "…"
-        labels.append(f"line {step['line']}: {text} ({step['status']})")
+        labels.append(f"line {step.line}: {text} ({step.status})")
     ax.set_yticks(range(len(steps)), labels, fontsize=7.5)
     ax.set_ylim(len(steps) - 0.5, -0.5)  # first step on top, as in the runbook
     ax.grid(False, axis="y")
 
 
-def _mark(ax: Axes, result: dict[str, Any], events: dict[str, float]) -> None:
+def _mark(ax: Axes, result: Result, events: dict[str, float]) -> None:
     injected = events.get("fault injected", 0.0)
     end = events.get("recovered", events.get("not recovered"))
     if end is not None:
@@ -110,17 +107,17 @@ def _mark(ax: Axes, result: dict[str, Any], events: dict[str, float]) -> None:
         ax.axvline(events["recovered"], color=RECOVERED, linewidth=1.6)
     if "fault ended" in events:
         ax.axvline(events["fault ended"], color=FAULT, linewidth=1.0, linestyle=":")
-    target = float(result["target_s"]) + events.get("fault ended", 0.0)
+    target = result.target_s + events.get("fault ended", 0.0)
     if target <= ax.get_xlim()[1]:
         ax.axvline(target, color=TARGET, linewidth=1.0, linestyle="-.")
 
 
-def _legend(ax: Axes, result: dict[str, Any]) -> None:
+def _legend(ax: Axes, result: Result) -> None:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     handles: list[Any] = [Line2D([], [], color=FAULT, linewidth=1.6, label="fault injected")]
-    kinds = {e["kind"] for e in result.get("timeline", [])}
+    kinds = {e.kind for e in result.timeline}
     if "detected" in kinds:
         handles.append(Line2D([], [], color=DETECTED, linestyle="--", label="detected"))
     if "remediation started" in kinds:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from drillbook.report.format import change, seconds
-from drillbook.report.gate import Regression, check, growth_pct
-from drillbook.report.history import RunRecord, previous
+from drillbook.outcome.format import change, seconds
+from drillbook.outcome.gate import Regression, check, growth_pct
+from drillbook.outcome.history import RunRecord, previous
+from drillbook.outcome.result import Result
 
 __all__ = ["ScenarioRow", "build_rows", "change", "seconds", "sparkline"]
 
@@ -23,7 +23,7 @@ class ScenarioRow:
     `trend` is every run of the scenario in the history, oldest first, ending with this one.
     """
 
-    result: dict[str, Any]
+    result: Result
     current: RunRecord
     baseline: RunRecord | None
     baseline_source: str
@@ -50,7 +50,7 @@ class ScenarioRow:
 
 
 def build_rows(
-    results: Sequence[dict[str, Any]],
+    results: Sequence[Result],
     records: Mapping[str, RunRecord],
     history: Sequence[RunRecord],
     baseline: Mapping[str, RunRecord] | None = None,
@@ -59,7 +59,7 @@ def build_rows(
     """Rows for every result; `records` holds each result's history record by scenario."""
     rows = []
     for result in results:
-        current = records[result["scenario"]]
+        current = records[result.scenario]
         if baseline is not None:
             base, source = baseline.get(current.scenario), "baseline"
         else:

@@ -139,6 +139,14 @@ class _Context:
     output: str = ""
 
 
+class StepObserver(Protocol):
+    """Told of each step as it starts and when it has run (a drill turns these into events)."""
+
+    def started(self, step: Step) -> None: ...
+
+    def finished(self, result: StepResult) -> None: ...
+
+
 class Executor:
     """Runs runbooks on one running stack through a CommandAdapter."""
 
@@ -151,7 +159,7 @@ class Executor:
         stop_on_failure: bool = False,
         wait_cap_s: float | None = None,
         http_timeout_s: float = 10.0,
-        progress: Callable[[str], None] | None = None,
+        on_step: StepObserver | None = None,
     ) -> None:
         self.stack = stack
         self.names = dict(names or {})
@@ -159,7 +167,7 @@ class Executor:
         self.stop_on_failure = stop_on_failure
         self.wait_cap_s = wait_cap_s
         self.http_timeout_s = http_timeout_s
-        self.progress = progress or (lambda _: None)
+        self.on_step = on_step
 
     def adapter(self, runbook: Runbook) -> CommandAdapter:
         names = {**runbook.names, **self.names}
@@ -177,8 +185,11 @@ class Executor:
             if failed and self.stop_on_failure:
                 results.append(StepResult(step, SKIPPED, time.monotonic(), 0.0, detail="skipped"))
                 continue
+            if self.on_step is not None:
+                self.on_step.started(step)
             result = self.step(step, adapter, context)
-            self.progress(f"{runbook.id}:{step.line} {result.status} {step.text}")
+            if self.on_step is not None:
+                self.on_step.finished(result)
             results.append(result)
             failed = failed or result.status == FAILED
         return Execution(runbook, started, tuple(results))

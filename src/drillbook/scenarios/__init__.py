@@ -1,10 +1,11 @@
-"""Scenarios: one YAML file per incident, run as a drill under load (`pytest -m chaos`)."""
+"""Scenarios: one YAML file per incident — the fault, the runbook, the load, what must hold.
+
+Read and validated here (`load_scenario`, with file:line errors); run by `drillbook.drills`.
+"""
 
 from __future__ import annotations
 
-from drillbook.scenarios.engine import run_scenario
 from drillbook.scenarios.loader import load_scenario, load_scenarios
 from drillbook.scenarios.model import Scenario
-from drillbook.scenarios.result import ScenarioResult
 
-__all__ = ["Scenario", "ScenarioResult", "load_scenario", "load_scenarios", "run_scenario"]
+__all__ = ["Scenario", "load_scenario", "load_scenarios"]

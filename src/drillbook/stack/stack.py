@@ -19,7 +19,6 @@ import contextlib
 import socket
 import time
 import uuid
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import Any, cast
@@ -34,15 +33,10 @@ from drillbook.stack import clone, engine, labels, reaper
 from drillbook.stack import target as targets
 from drillbook.stack.clone import Snapshot
 from drillbook.stack.images import image_ref
+from drillbook.stack.progress import Progress, quiet
 from drillbook.stack.service import HOST, Service
 from drillbook.stack.spec import StackSpec
 from drillbook.stack.toxiproxy import Link, Toxiproxies
-
-Progress = Callable[[str], None]
-
-
-def _quiet(_: str) -> None:
-    pass
 
 
 def free_port() -> int:
@@ -59,7 +53,7 @@ class Stack:
         spec: StackSpec,
         *,
         mode: str = "session",
-        progress: Progress = _quiet,
+        progress: Progress = quiet,
         client: docker.DockerClient | None = None,
     ) -> None:
         self.spec = spec
@@ -83,7 +77,7 @@ class Stack:
         spec: StackSpec,
         run_id: str | None = None,
         *,
-        progress: Progress = _quiet,
+        progress: Progress = quiet,
         client: docker.DockerClient | None = None,
     ) -> Stack:
         """The running stack with drillbook run id `run_id` (the only one, if None), checked

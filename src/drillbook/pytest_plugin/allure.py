@@ -19,7 +19,9 @@ from typing import Any
 import allure
 import allure_commons
 
-from drillbook.report.format import offset, seconds
+from drillbook.outcome.format import offset, seconds
+from drillbook.outcome.result import Result, StepRecord
+from drillbook.outcome.schema import to_json
 
 # Runbook severities (PagerDuty/Prometheus words) onto Allure's scale.
 _SEVERITY = {
@@ -45,24 +47,22 @@ def severity(runbook_severity: str | None) -> allure.severity_level:
     return _SEVERITY.get((runbook_severity or "").strip().lower(), allure.severity_level.NORMAL)
 
 
-def report(result: dict[str, Any], load_dir: Path | None, plot: Path | None) -> None:
+def report(result: Result, load_dir: Path | None, plot: Path | None) -> None:
     """Describe one scenario's result in the running Allure test."""
-    runbook = result.get("runbook") or {}
-    allure.dynamic.severity(severity(runbook.get("severity")))
-    allure.dynamic.label("scenario", result["scenario"])
+    runbook = result.runbook
+    allure.dynamic.severity(severity(runbook.severity if runbook else None))
+    allure.dynamic.label("scenario", result.scenario)
     if runbook:
-        allure.dynamic.label("runbook", str(runbook["id"]))
-    allure.dynamic.description(result["reason"])
-    at = _clock(result.get("injected_epoch_s"))
-    steps = list(result.get("steps", []))
-    events = list(result.get("timeline", []))
+        allure.dynamic.label("runbook", runbook.id)
+    allure.dynamic.description(result.reason)
+    at = _Clock(result.injected_epoch_s)
+    steps = list(result.steps)
+    events = list(result.timeline)
     for index, event in enumerate(events):
-        title = f"t{offset(event['t'])}  {event['kind']}" + (
-            f": {event['detail']}" if event["detail"] else ""
-        )
-        ends = events[index + 1]["t"] if index + 1 < len(events) else event["t"]
-        with _dated_step(title, at(event["t"]), at(ends)):
-            if event["kind"] == "remediation started":
+        title = f"t{offset(event.t)}  {event.kind}" + (f": {event.detail}" if event.detail else "")
+        ends = events[index + 1].t if index + 1 < len(events) else event.t
+        with _dated_step(title, at(event.t), at(ends)):
+            if event.kind == "remediation started":
                 for step in steps:
                     _runbook_step(step, at)
                 steps = []
@@ -71,12 +71,12 @@ def report(result: dict[str, Any], load_dir: Path | None, plot: Path | None) -> 
     with allure.step(_figures(result)):
         pass
     allure.attach(
-        json.dumps(result, indent=2),
-        name=f"{result['scenario']}.json",
+        json.dumps(to_json(result), indent=2),
+        name=f"{result.scenario}.json",
         attachment_type=allure.attachment_type.JSON,
     )
     allure.attach(
-        json.dumps(result.get("timeline", []), indent=2),
+        json.dumps(to_json(result)["timeline"], indent=2),
         name="timeline.json",
         attachment_type=allure.attachment_type.JSON,
     )
@@ -92,19 +92,18 @@ def report(result: dict[str, Any], load_dir: Path | None, plot: Path | None) -> 
                 )
 
 
-def _runbook_step(step: dict[str, Any], at: _Clock) -> None:
+def _runbook_step(step: StepRecord, at: _Clock) -> None:
     title = (
-        f"line {step['line']}: {' '.join(str(step['text']).split())}  "
-        f"[{step['status']}, t+{step['start_s']:.2f} s, took {step['duration_s']:.2f} s]"
+        f"line {step.line}: {' '.join(step.text.split())}  "
+        f"[{step.status}, t+{step.start_s:.2f} s, took {step.duration_s:.2f} s]"
     )
-    start = float(step["start_s"])
-    dated = _dated_step(title, at(start), at(start + float(step["duration_s"])))
+    dated = _dated_step(title, at(step.start_s), at(step.start_s + step.duration_s))
     with contextlib.suppress(StepFailed), dated:
-        output = step.get("output") or step.get("detail") or ""
+        output = step.output or step.detail
         if output:
-            allure.attach(str(output), name="output", attachment_type=allure.attachment_type.TEXT)
-        if step["status"] in ("failed", "not executable", "refused"):
-            raise StepFailed(step.get("detail") or step["status"])
+            allure.attach(output, name="output", attachment_type=allure.attachment_type.TEXT)
+        if step.status in ("failed", "not executable", "refused"):
+            raise StepFailed(step.detail or step.status)
 
 
 class _Clock:
@@ -115,10 +114,6 @@ class _Clock:
 
     def __call__(self, t: float) -> int | None:
         return None if self.zero is None else round((self.zero + t) * 1000)
-
-
-def _clock(zero_epoch_s: Any) -> _Clock:
-    return _Clock(float(zero_epoch_s) if zero_epoch_s is not None else None)
 
 
 @contextlib.contextmanager
@@ -145,9 +140,8 @@ def _reported(uuid: Any) -> Any:
     return None
 
 
-def _figures(result: dict[str, Any]) -> str:
+def _figures(result: Result) -> str:
     return (
-        f"{result['verdict']}: TTD {seconds(result.get('ttd_s'))}, "
-        f"TTR {seconds(result.get('ttr_s'))}, "
-        f"target {result['target_s']:g} s"
+        f"{result.verdict.value}: TTD {seconds(result.ttd_s)}, TTR {seconds(result.ttr_s)}, "
+        f"target {result.target_s:g} s"
     )

@@ -1,9 +1,10 @@
 """One drill, end to end: steady state, fault, detection, remediation, recovery, revert.
 
-    result = run_drill(plan, probe)
+    run = run_drill(plan, probe)
 
 The fault is always reverted, also when the drill fails or is interrupted. Times come from
-the probe's monotonic samples; see drillbook.observe.measurement for the definitions.
+the probe's monotonic samples; see drillbook.observe.measurement for the definitions. Each
+step is announced as a typed event (`drillbook.drills.events`); the timeline is one listener.
 """
 
 from __future__ import annotations
@@ -12,10 +13,25 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from drillbook.drills.events import (
+    Absorbed,
+    Detected,
+    Events,
+    FaultEnded,
+    FaultInjected,
+    FaultReverted,
+    NoSteadyState,
+    NotDetected,
+    NotRecovered,
+    Recovered,
+    RemediationFinished,
+    RemediationStarted,
+    SteadyState,
+)
 from drillbook.observe.measurement import measure
 from drillbook.observe.signal import Signal
-from drillbook.observe.timeline import Timeline
-from drillbook.result import Result, Verdict
+from drillbook.outcome.drillrun import DrillRun
+from drillbook.outcome.result import Verdict
 
 Action = Callable[[], None]
 
@@ -46,26 +62,35 @@ class DrillPlan:
     may_absorb: bool = False  # a transient fault nobody noticed passes
 
 
-def run_drill(plan: DrillPlan, signal: Signal, timeline: Timeline | None = None) -> Result:
-    """Run one drill against what `signal` judges; the fault is reverted whatever happens."""
-    timeline = timeline or Timeline()
+def run_drill(
+    plan: DrillPlan,
+    signal: Signal,
+    events: Events | None = None,
+) -> DrillRun:
+    """Run one drill against what `signal` judges; the fault is reverted whatever happens.
+
+    Every phase is emitted on `events` (a new bus if None), whose timeline records them.
+    """
+    bus = events or Events()
+    timeline = bus.timeline
+    name = plan.name
     ended_at: float | None = None
 
-    def result(verdict: Verdict, injected_at: float | None) -> Result:
+    def done(verdict: Verdict, injected_at: float | None) -> DrillRun:
         m = None
         if injected_at is not None:
             m = measure(signal.samples(), injected_at, plan.stability_s)
-        return Result(plan.name, verdict, m, plan.target_s, timeline, ended_at)
+        return DrillRun(name, verdict, m, plan.target_s, timeline, ended_at)
 
     steady = signal.wait_steady(plan.stability_s, plan.steady_timeout_s)
     if steady is None:
-        timeline.mark("no steady state", f"within {plan.steady_timeout_s:g} s")
-        return result(Verdict.NO_STEADY_STATE, None)
-    timeline.mark("steady state", f"held {plan.stability_s:g} s")
+        bus.emit(NoSteadyState(drill=name, within_s=plan.steady_timeout_s))
+        return done(Verdict.NO_STEADY_STATE, None)
+    bus.emit(SteadyState(drill=name, held_s=plan.stability_s))
     if plan.before_inject is not None:
         plan.before_inject()
 
-    injected_at = timeline.mark("fault injected", plan.name)
+    injected_at = bus.emit(FaultInjected(drill=name))
     try:
         plan.inject()
         watch_s = plan.detect_within_s
@@ -73,35 +98,35 @@ def run_drill(plan: DrillPlan, signal: Signal, timeline: Timeline | None = None)
             watch_s = min(watch_s, plan.lasts_s)
         detected = signal.wait_failure(injected_at, watch_s)
         if detected is None and not (plan.lasts_s is not None and plan.may_absorb):
-            timeline.mark("not detected", f"within {plan.detect_within_s:g} s")
-            return result(Verdict.NOT_DETECTED, injected_at)
+            bus.emit(NotDetected(drill=name, within_s=plan.detect_within_s))
+            return done(Verdict.NOT_DETECTED, injected_at)
         if detected is not None:
-            timeline.mark("detected", "first failing probe", t=detected)
+            bus.emit(Detected(drill=name, t=detected))
             if plan.remediate is not None:
                 time.sleep(max(0.0, detected + plan.respond_after_s - time.monotonic()))
-                timeline.mark("remediation started")
+                bus.emit(RemediationStarted(drill=name))
                 plan.remediate()
-                timeline.mark("remediation finished")
+                bus.emit(RemediationFinished(drill=name))
         origin = injected_at
         if plan.lasts_s is not None:
             # A transient fault ends by itself; recovery is timed from its end.
             time.sleep(max(0.0, injected_at + plan.lasts_s - time.monotonic()))
             plan.revert()
-            ended_at = origin = timeline.mark("fault ended", f"after {plan.lasts_s:g} s")
+            ended_at = origin = bus.emit(FaultEnded(drill=name, after_s=plan.lasts_s))
         if detected is None:
-            timeline.mark("absorbed", "no probe failed while the fault lasted")
-            return result(Verdict.PASSED, injected_at)
+            bus.emit(Absorbed(drill=name))
+            return done(Verdict.PASSED, injected_at)
         # Recovery must start within the target and then be seen to hold for the window.
         deadline = origin + plan.target_s + plan.stability_s
         recovered = signal.wait_steady(
             plan.stability_s, max(0.0, deadline - time.monotonic()), since=detected
         )
         if recovered is None or recovered - origin > plan.target_s:
-            timeline.mark("not recovered", f"within {plan.target_s:g} s")
-            return result(Verdict.NOT_RECOVERED, injected_at)
-        timeline.mark("recovered", f"steady for {plan.stability_s:g} s", t=recovered)
-        return result(Verdict.PASSED, injected_at)
+            bus.emit(NotRecovered(drill=name, target_s=plan.target_s))
+            return done(Verdict.NOT_RECOVERED, injected_at)
+        bus.emit(Recovered(drill=name, t=recovered, stability_s=plan.stability_s))
+        return done(Verdict.PASSED, injected_at)
     finally:
         plan.revert()
         if ended_at is None:
-            timeline.mark("fault reverted")
+            bus.emit(FaultReverted(drill=name))

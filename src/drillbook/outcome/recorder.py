@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from drillbook.report.format import seconds
-from drillbook.report.gate import Regression, check
-from drillbook.report.history import (
-    DEFAULT_HISTORY,
+from drillbook.outcome.format import seconds
+from drillbook.outcome.gate import Regression, check
+from drillbook.outcome.history import (
     Identity,
     RunRecord,
     append_history,
@@ -23,6 +21,8 @@ from drillbook.report.history import (
     read_history,
     record_from_result,
 )
+from drillbook.outcome.result import Result
+from drillbook.project import HISTORY
 
 
 @dataclass
@@ -63,13 +63,13 @@ class Recorder:
         `history` and `baseline` are as the user gave them (None or "": not given).
         """
         return cls(
-            history=Path(history) if history else results / DEFAULT_HISTORY,
+            history=Path(history) if history else results / HISTORY,
             baseline=Path(baseline) if baseline else None,
             max_regression_pct=max_regression_pct,
         )
 
-    def record(self, result: dict[str, Any]) -> Regression | None:
-        """Keep one scenario's result JSON; its regression when the gate is on and it fails."""
+    def record(self, result: Result) -> Regression | None:
+        """Keep one scenario's result; its regression when the gate is on and it fails."""
         record = record_from_result(result, self.identity)
         append_history(self.history, [record])
         self.records.append(record)

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from drillbook.report.format import seconds
-from drillbook.report.history import RunRecord
+from drillbook.outcome.format import seconds
+from drillbook.outcome.history import RunRecord
 
 RESOLUTION_S = 0.2  # two probe periods
 

@@ -1,4 +1,4 @@
-"""Game-day drills: `drillbook drill SCENARIO [--auto | --manual]`.
+"""The game-day view of `drillbook drill`: a live clock, the runbook, where things are.
 
 The stack comes up, the load starts, the fault goes in, the runbook is shown and a live line
 tells the time since the fault and what the service's readiness probe says, until it has
@@ -22,12 +22,12 @@ from typing import TextIO
 
 import httpx
 
+from drillbook.drills.events import Event, FaultInjected, Listener, NotRecovered, Recovered, printer
 from drillbook.errors import DrillbookError
+from drillbook.project import DRILLS
 from drillbook.scenarios.model import Scenario
 from drillbook.stack import Stack
 from drillbook.stack.network import require_loopback
-
-Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -172,23 +172,24 @@ def confirmed(question: str, answers: TextIO | None = None, out: TextIO | None =
     return answers.readline().strip().lower() in ("y", "yes")
 
 
-def drill_progress(scenario: Scenario, status: LiveStatus, progress: Progress) -> Progress:
-    """Progress that also starts the live clock when the engine reports the injection."""
+def live_listener(status: LiveStatus, write: Callable[[str], None]) -> Listener:
+    """The drill's events as progress lines; the fault starts the live clock, recovery stops it."""
+    show = printer(write)
 
-    def report(message: str) -> None:
-        if message.startswith(f"{scenario.name}: fault injected"):
-            status.injected_at = time.monotonic()
-            progress(f"live: seconds since the fault, and what {status.url} says")
-        elif message.startswith((f"{scenario.name}: recovered", f"{scenario.name}: not recovered")):
+    def listen(event: Event) -> None:
+        if isinstance(event, FaultInjected):
+            status.injected_at = event.t
+            write(f"live: seconds since the fault, and what {status.url} says")
+        elif isinstance(event, Recovered | NotRecovered):
             status.ended = True
         if status.redraws and status.injected_at is not None:
             status.out.write("\r\033[K")  # the live line gives way to the progress line
-        progress(message)
+        show(event)
 
-    return report
+    return listen
 
 
 def drill_report_dir(results: Path, scenario: Scenario) -> Path:
     """Where a drill's report goes: <results>/drills/<scenario>-<UTC time>/."""
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    return results / "drills" / f"{scenario.name}-{stamp}"
+    return results / DRILLS / f"{scenario.name}-{stamp}"

@@ -2,18 +2,39 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
+from drillbook.cli.options import project_of, with_stack
 from drillbook.errors import DrillbookError
 from drillbook.runbooks.lint import has_errors, lint_documents, markdown_files, render_text
 from drillbook.runbooks.parser import parse_file
 from drillbook.stack.spec import load_stack_spec
 
 USAGE = 2
+
+
+def register(sub: Any) -> None:
+    lint = with_stack(
+        sub.add_parser(
+            "lint",
+            help="check Markdown runbooks against the stack definition",
+            description="Report, with file:line, what in the runbooks cannot work against the "
+            "stack. Exit 0 when no finding is an error, 1 when one is, 2 on bad usage.",
+        )
+    )
+    lint.add_argument("paths", nargs="+", metavar="PATH", help="Markdown files or folders")
+    lint.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    lint.set_defaults(run=run_lint)
+
+
+def run_lint(args: argparse.Namespace) -> int:
+    return lint_command(args.paths, str(project_of(args).stack), args.format)
 
 
 def lint_command(paths: list[str], stack: str, output: str) -> int:

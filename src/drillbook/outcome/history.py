@@ -22,8 +22,8 @@ from typing import Any
 
 from drillbook import __version__
 from drillbook.errors import DrillbookError, SourceError
-
-DEFAULT_HISTORY = "history.jsonl"  # inside the results directory
+from drillbook.outcome.result import Result
+from drillbook.outcome.schema import load_result, load_results
 
 
 @dataclass(frozen=True)
@@ -74,21 +74,21 @@ def _git(args: list[str], cwd: Path | None) -> str:
     return done.stdout.strip() if done.returncode == 0 else ""
 
 
-def record_from_result(result: dict[str, Any], identity: Identity) -> RunRecord:
-    """The history record of a scenario's result JSON."""
+def record_from_result(result: Result, identity: Identity) -> RunRecord:
+    """The history record of a scenario's result."""
     return RunRecord(
-        scenario=result["scenario"],
-        time=result.get("started_at", ""),
-        verdict=result["verdict"],
-        passed=bool(result["passed"]),
-        target_s=float(result["target_s"]),
-        ttd_s=result.get("ttd_s"),
-        ttr_s=result.get("ttr_s"),
+        scenario=result.scenario,
+        time=result.started_at,
+        verdict=result.verdict.value,
+        passed=result.passed,
+        target_s=result.target_s,
+        ttd_s=result.ttd_s,
+        ttr_s=result.ttr_s,
         version=identity.version,
         git_sha=identity.git_sha,
-        error_budget=dict(result.get("error_budget") or {}),
-        p95_ms=dict(result.get("p95_ms") or {}),
-        drillbook=result.get("drillbook", __version__),
+        error_budget=asdict(result.error_budget),
+        p95_ms=asdict(result.p95_ms),
+        drillbook=result.drillbook or __version__,
     )
 
 
@@ -159,17 +159,13 @@ def previous(records: Sequence[RunRecord], current: RunRecord) -> RunRecord | No
 def load_baseline(path: Path) -> dict[str, RunRecord]:
     """Baseline figures per scenario from a history file, a result JSON or a results dir."""
     if path.is_dir():
-        from drillbook.report.results import load_results
-
-        return {r["scenario"]: record_from_result(r, Identity("", "")) for r in load_results(path)}
+        return {r.scenario: record_from_result(r, Identity("", "")) for r in load_results(path)}
     if not path.is_file():
         raise DrillbookError(
             f"baseline {path} not found",
             "pass a history file (results/history.jsonl), a result JSON or a results directory",
         )
     if path.suffix == ".json":
-        from drillbook.report.results import load_result
-
         result = load_result(path)
-        return {result["scenario"]: record_from_result(result, Identity("", ""))}
+        return {result.scenario: record_from_result(result, Identity("", ""))}
     return latest(read_history(path))

@@ -7,6 +7,7 @@ A scenario file with an error fails at collection, with its file and line.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,12 +15,12 @@ from typing import Any
 import pytest
 
 from drillbook.errors import SourceError
+from drillbook.outcome.gate import Regression
+from drillbook.outcome.result import Result
+from drillbook.outcome.schema import to_json
+from drillbook.pytest_plugin import session
 from drillbook.scenarios.loader import load_scenario
 from drillbook.scenarios.model import Scenario
-
-
-def is_scenario_file(path: Path) -> bool:
-    return path.suffix in (".yaml", ".yml") and path.parent.name == "scenarios"
 
 
 class ScenarioFile(pytest.File):
@@ -52,29 +53,37 @@ def run_scenario_test(request: pytest.FixtureRequest, drillbook_stack: Any) -> N
     Its figures and failure reason become the test's properties (JUnit XML `<property>`s),
     and, with `--alluredir`, its phases, steps and attachments an Allure report.
     """
-    from drillbook.plugin import results_dir, run_and_record
-
     item = request.node
     assert isinstance(item, ScenarioItem)
-    result, regression = run_and_record(request.config, drillbook_stack, item.scenario)
-    data = result.as_json()
-    failure = "" if result.passed else result.reason
-    if regression is not None:
-        failure = f"{failure}; regression: {regression.message}" if failure else regression.message
-    for key in ("verdict", "ttd_s", "ttr_s", "target_s"):
-        item.user_properties.append((key, data[key]))
-    item.user_properties.append(("failure_reason", failure))
+    result, regression = session.run_and_record(request.config, drillbook_stack, item.scenario)
+    failure = failure_of(result, regression)
+    item.user_properties.extend(junit_properties(result, failure))
     if request.config.getoption("allure_report_dir", default=None):
-        _allure(data, results_dir(request.config))
+        _allure(result, session.project(request.config).results)
     if failure:
         pytest.fail(failure, pytrace=False)
 
 
-def _allure(data: dict[str, Any], results: Path) -> None:
-    import tempfile
+def failure_of(result: Result, regression: Regression | None) -> str:
+    """Why the scenario's test fails: its reason, its regression, or both ('' if it passes)."""
+    failure = "" if result.passed else result.reason
+    if regression is not None:
+        failure = f"{failure}; regression: {regression.message}" if failure else regression.message
+    return failure
 
-    from drillbook.report import allure, plots
+
+def junit_properties(result: Result, failure: str) -> list[tuple[str, object]]:
+    """The scenario's figures as JUnit XML `<property>`s."""
+    data = to_json(result)  # rounded as in the result JSON
+    return [(key, data[key]) for key in ("verdict", "ttd_s", "ttr_s", "target_s")] + [
+        ("failure_reason", failure)
+    ]
+
+
+def _allure(result: Result, results: Path) -> None:
+    from drillbook.pytest_plugin import allure
+    from drillbook.report import plots
 
     with tempfile.TemporaryDirectory(prefix="drillbook-allure-") as tmp:
-        plot = plots.timeline_png(data, Path(tmp) / "timeline.png")
-        allure.report(data, results / f"{data['scenario']}-load", plot)
+        plot = plots.timeline_png(result, Path(tmp) / "timeline.png")
+        allure.report(result, results / f"{result.scenario}-load", plot)

@@ -1,0 +1,57 @@
+"""The `drillbook` command line: one module per command, each registering its own parser.
+
+drillbook setup                 install/start Docker, make the base image, build images
+drillbook images                build the stack's images (only those that changed)
+drillbook stack up [--json]     start the stack and leave it running
+drillbook stack status          what drillbook has running
+drillbook stack down            remove it all
+drillbook lint PATH...          check runbooks against the stack (exit 1 on errors)
+drillbook faults list [--json]  every fault type a scenario can inject, with its parameters
+drillbook run SCENARIO...       run scenario files as `pytest -m chaos` does, results written
+drillbook drill SCENARIO        a game-day drill: live clock, --auto or --manual remediation
+drillbook report                Markdown + HTML report of the results, trend and regressions
+
+Commands find the project (stack file, scenarios/, runbooks/, load_tests/, results/) from any
+folder inside it; see `drillbook.project`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from drillbook import __version__
+from drillbook.cli import drill, faults, lint, report, run, setup, stack
+from drillbook.drills.interrupt import unwind_on_sigterm
+from drillbook.errors import DrillbookError
+
+COMMANDS = (setup, stack, lint, faults, run, drill, report)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line's parser; each command module adds its own sub-command."""
+    top = argparse.ArgumentParser(
+        prog="drillbook",
+        description="Prove that runbooks restore service within their MTTR targets.",
+    )
+    top.add_argument("--version", action="version", version=f"drillbook {__version__}")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        command.register(sub)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    # A `kill` (or a CI job's timeout) must revert faults and remove stacks as Ctrl-C does.
+    unwind_on_sigterm()
+    try:
+        code: int = args.run(args)
+    except DrillbookError as exc:
+        print(f"drillbook: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("drillbook: interrupted", file=sys.stderr)
+        return 130
+    return code

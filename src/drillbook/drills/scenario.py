@@ -1,0 +1,154 @@
+"""Running a scenario: the main job of drillbook.
+
+    result = run_scenario(scenario, stack, locustfile=..., out_dir=..., listeners=[printer(print)])
+
+Load on, steady state, fault, detection, the runbook executed as written, recovery within
+target, acknowledged writes verified, the fault reverted and the stack reset, whatever
+happens. The Result is judged by `drillbook.drills.judge` and written by
+`drillbook.outcome.schema`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from drillbook.drills.events import BeforeFault, Events, Finished, Listener, WritesChecked
+from drillbook.drills.judge import Observed, judge
+from drillbook.drills.lifecycle import DrillPlan, run_drill
+from drillbook.drills.steps import StepEvents
+from drillbook.errors import DrillbookError
+from drillbook.faults import make_fault
+from drillbook.load import Ack, LoadRun, missing_writes
+from drillbook.observe.probe import Probe, answers_200, fully_ready
+from drillbook.observe.slo import SloSignal
+from drillbook.outcome.result import Result, Verdict, Writes
+from drillbook.outcome.schema import write_result
+from drillbook.runbooks.executor import Execution, Executor
+from drillbook.scenarios.model import Scenario
+from drillbook.stack import Stack
+
+
+@contextlib.contextmanager
+def _settings(stack: Stack, env: dict[str, dict[str, str]]) -> Iterator[None]:
+    """Services recreated with the scenario's settings, and restored afterwards."""
+    changed = []
+    try:
+        for service, settings in env.items():
+            changed.append(service)
+            stack.recreate(service, env=settings)
+        yield
+    finally:
+        for service in changed:
+            stack.recreate(service)
+
+
+def target_of(scenario: Scenario) -> float:
+    """The recovery target: the scenario's own, else its runbook's MTTR (checked on load)."""
+    target = scenario.expect.recover_within_s
+    if target is None:
+        runbook = scenario.runbook
+        assert runbook is not None and runbook.mttr_s is not None  # checked on load
+        target = runbook.mttr_s
+    return target
+
+
+def run_scenario(
+    scenario: Scenario,
+    stack: Stack,
+    *,
+    locustfile: Path,
+    out_dir: Path,
+    listeners: Sequence[Listener] = (),
+    remediate: bool = True,
+) -> Result:
+    """Run one scenario on a running stack and write `<out_dir>/<name>.json`.
+
+    With `remediate=False` nobody follows the runbook: the drill must then fail, which is
+    how one proves it can.
+    """
+    started = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    bus = Events(*listeners)  # a bus per run: its timeline is this run's
+    runbook = scenario.runbook
+    executions: list[Execution] = []
+    executor = Executor(stack, on_step=StepEvents(scenario.name, bus))
+    fault = make_fault(stack, scenario.fault_kind, **scenario.fault_params)
+    steady = scenario.steady
+    out_dir.mkdir(parents=True, exist_ok=True)
+    before_fault_at: float | None = None
+
+    def before_inject() -> None:
+        # What happened just before the incident (a nightly backup, say), in the sandbox.
+        # Writes acknowledged from here on may not be in what these steps captured.
+        nonlocal before_fault_at
+        before_fault_at = bus.emit(BeforeFault(drill=scenario.name))
+        execution = executor.run_commands(scenario.before_fault, "before fault")
+        if not execution.ok:
+            raise DrillbookError(
+                f"{scenario.name}: a before_fault step failed:\n{execution.report()}"
+            )
+
+    try:
+        with _settings(stack, scenario.env):
+            load = LoadRun(
+                locustfile,
+                stack.service(scenario.load_service).url,
+                scenario.load,
+                out_dir=out_dir / f"{scenario.name}-load",
+            )
+            probe_url = stack.service(steady.service).url + steady.probe
+            ok = fully_ready if steady.require == "ready" else answers_200
+            with load, Probe(probe_url, period_s=0.1, timeout_s=1.0, ok=ok) as probe:
+                plan = DrillPlan(
+                    name=scenario.name,
+                    inject=fault.inject,
+                    before_inject=before_inject if scenario.before_fault else None,
+                    revert=fault.revert,
+                    remediate=(
+                        executor.remediation(runbook, executions)
+                        if runbook is not None and remediate
+                        else None
+                    ),
+                    target_s=target_of(scenario),
+                    detect_within_s=scenario.expect.detect_within_s,
+                    stability_s=steady.stability_s,
+                    steady_timeout_s=steady.timeout_s,
+                    respond_after_s=scenario.expect.respond_after_s,
+                    lasts_s=scenario.duration_s,
+                    may_absorb=scenario.expect.may_absorb,
+                )
+                drill = run_drill(plan, SloSignal(probe, load, steady.slo), bus)
+                requests, acks = load.requests(), load.acks()
+            writes = None
+            if drill.verdict is not Verdict.NO_STEADY_STATE:
+                writes = _check_writes(scenario, stack, acks, before_fault_at, bus)
+    finally:
+        try:
+            fault.revert()
+        finally:
+            stack.reset()
+    observed = Observed(
+        drill, executions, requests, writes, started, time.time() - time.monotonic()
+    )
+    result = judge(scenario, observed)
+    path = write_result(result, out_dir)
+    bus.emit(Finished(drill=scenario.name, result=result, path=str(path)))
+    return result
+
+
+def _check_writes(
+    scenario: Scenario, stack: Stack, acks: list[Ack], cutoff: float | None, bus: Events
+) -> Writes | None:
+    """Every acknowledged write the scenario promises to keep, looked up after the drill."""
+    kept = scenario.expect.writes_kept
+    if kept == "none":
+        return None
+    if kept != "before_fault":
+        cutoff = None
+    checked = [a.id for a in acks if cutoff is None or a.t < cutoff]
+    missing = missing_writes(stack, checked)
+    bus.emit(WritesChecked(drill=scenario.name, checked=len(checked), missing=len(missing)))
+    return Writes(acknowledged=len(acks), checked=len(checked), missing=tuple(missing))

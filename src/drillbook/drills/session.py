@@ -1,0 +1,126 @@
+"""Sessions of scenario runs: the stack they share, and running and recording each scenario.
+
+    with reference_stack(project.stack, None, progress) as stack:
+        result, regression = run_and_record(scenario, stack, recorder, project, listeners)
+
+The stack is started as the pytest fixture starts it (images built if changed, leftovers of
+killed runs reaped) and removed at the end, also on Ctrl-C. `drillbook run`, `drillbook
+drill` and the pytest plugin all run scenarios through `run_and_record`, so every way of
+running one writes and records it alike.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from drillbook.errors import DrillbookError
+from drillbook.project import Project
+
+if TYPE_CHECKING:
+    from drillbook.drills.events import Listener
+    from drillbook.outcome.gate import Regression
+    from drillbook.outcome.recorder import Recorder
+    from drillbook.outcome.result import Result
+    from drillbook.scenarios.model import Scenario
+    from drillbook.stack import Stack
+    from drillbook.stack.progress import Progress
+
+
+@contextlib.contextmanager
+def reference_stack(
+    stack_path: str | Path, profile: str | None, progress: Progress
+) -> Iterator[Stack]:
+    """The stack of `stack_path`, built if needed, started, and removed when done."""
+    from drillbook.stack import Stack
+    from drillbook.stack.setup import prepare
+
+    spec, client = prepare(stack_path, profile, progress)
+    with Stack(spec, progress=progress, client=client) as stack:
+        yield stack
+
+
+@contextlib.contextmanager
+def target_stack(
+    stack_path: str | Path, profile: str | None, run_id: str | None, progress: Progress
+) -> Iterator[Stack]:
+    """A stack already running, described by `stack_path`, taken over and let go of when done.
+
+    One drill at a time per stack: a second one would take the first one's fault for damage
+    and undo it.
+    """
+    from drillbook.stack import Stack, load_stack_spec
+
+    stack = Stack.attach(load_stack_spec(stack_path, profile), run_id, progress=progress)
+    lock = (Path(tempfile.gettempdir()) / f"drillbook-target-{stack.run_id}.lock").open("a")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        stack.down()
+        raise DrillbookError(
+            f"another drill is running on stack run {stack.run_id}",
+            "wait for it to end: drills on one stack take turns",
+        ) from None
+    try:
+        yield stack
+    finally:
+        stack.down()
+        lock.close()
+
+
+def resolve(argument: str, project: Project | None = None) -> Scenario:
+    """A scenario from a file path, or from its name in the project's scenarios folder."""
+    from drillbook.scenarios.loader import load_scenario
+
+    return load_scenario((project or Project.at()).scenario_file(argument))
+
+
+def run_and_record(
+    scenario: Scenario,
+    stack: Stack,
+    recorder: Recorder,
+    project: Project,
+    listeners: Sequence[Listener] = (),
+    *,
+    remediate: bool = True,
+) -> tuple[Result, Regression | None]:
+    """Run one scenario, write its result JSON and record it; its regression, if the gate fails.
+
+    With the runbook's executor remediating, the result goes to `<results>/<name>.json` and
+    into `recorder` (history, gate, table). Without it (`remediate=False`: nobody, or people
+    by hand, fix the fault) the run is no figure of the runbook's automation: it goes to
+    `<results>/unremediated/<name>.json` and is not recorded, so that neither reports nor the
+    next automated run's baseline take it for the scenario's.
+    """
+    from drillbook.drills.scenario import run_scenario
+
+    result = run_scenario(
+        scenario,
+        stack,
+        locustfile=project.require_locustfile(),
+        out_dir=project.results if remediate else project.unremediated,
+        listeners=listeners,
+        remediate=remediate,
+    )
+    regression = recorder.record(result) if remediate else None
+    return result, regression
+
+
+def run_files(
+    scenarios: Sequence[Scenario],
+    stack: Stack,
+    recorder: Recorder,
+    project: Project,
+    listeners: Sequence[Listener] = (),
+) -> int:
+    """Run each scenario as its pytest item does; 0 when all passed and none regressed."""
+    failed = 0
+    for scenario in scenarios:
+        result, regression = run_and_record(scenario, stack, recorder, project, listeners)
+        failed += (not result.passed) or regression is not None
+    return 1 if failed else 0

@@ -1,0 +1,212 @@
+"""The result JSON (`<results>/<scenario>.json`): written and read here, and nowhere else.
+
+Schema version 3:
+
+    schema          3 (2 added `series`, `drillbook` and the runbook's `severity`; 3 added
+                    `injected_epoch_s`)
+    drillbook       the drillbook version that ran it
+    scenario        name; file: the scenario file
+    verdict         "passed" | "no steady state" | "not detected" | "step not executable" |
+                    "not recovered within target" | "SLO breached while degraded" | "data lost"
+    passed          true | false
+    reason          one line: why it passed or failed, with the figures
+    runbook         {id, path, mttr_s, severity} or null
+    target_s        the recovery target used (the runbook's MTTR unless the scenario set one)
+    ttd_s, ttr_s    time to detect / recover, seconds since injection (null: did not happen)
+    recovery_after_end_s   for a transient fault: recovery counted from its end
+    remediation_s   time spent running the runbook's steps
+    error_budget    {failed, total}: load requests from injection to recovery
+    p95_ms          {before, during, after}: load latency around the incident
+    writes          {acknowledged, checked, missing: [ids]} or null when not checked
+    steps           the runbook's steps as executed: line, section, kind, text, status,
+                    start_s, duration_s, written_wait_s, detail, actions, output
+    timeline        [{t, kind, detail}] with t in seconds since injection
+    series          the load per second, for plots: {bin_s, t: [window start, seconds since
+                    injection], requests: [n], errors: [n], p95_ms: [ms or null]}, or null
+                    when the fault was never injected
+    started_at      wall-clock time (ISO 8601) the scenario started
+    injected_epoch_s    wall-clock time (Unix seconds) of the injection, the zero of every `t`
+                    and `start_s` above, or null when the fault was never injected
+
+Schemas 1 and 2 are still read (without the fields they lack).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from drillbook.errors import DrillbookError, SourceError
+from drillbook.observe.series import Series
+from drillbook.outcome.result import (
+    ErrorBudget,
+    Latency,
+    Mark,
+    Result,
+    RunbookRef,
+    StepRecord,
+    Verdict,
+    Writes,
+)
+
+SCHEMA_VERSION = 3
+READABLE_SCHEMAS = (1, 2, 3)
+
+
+def to_json(result: Result) -> dict[str, Any]:
+    """The result as the JSON object of the current schema."""
+    return {
+        "schema": SCHEMA_VERSION,
+        "drillbook": result.drillbook,
+        "scenario": result.scenario,
+        "file": result.file,
+        "verdict": result.verdict.value,
+        "passed": result.passed,
+        "reason": result.reason,
+        "runbook": None if result.runbook is None else asdict(result.runbook),
+        "target_s": result.target_s,
+        "ttd_s": _round(result.ttd_s),
+        "ttr_s": _round(result.ttr_s),
+        "recovery_after_end_s": _round(result.recovery_after_end_s),
+        "remediation_s": round(result.remediation_s, 3),
+        "error_budget": asdict(result.error_budget),
+        "p95_ms": asdict(result.p95_ms),
+        "writes": None
+        if result.writes is None
+        else {**asdict(result.writes), "missing": list(result.writes.missing)},
+        "steps": [{**asdict(s), "actions": list(s.actions)} for s in result.steps],
+        "timeline": [asdict(m) for m in result.timeline],
+        "series": None if result.series is None else result.series.as_json(),
+        "started_at": result.started_at,
+        "injected_epoch_s": _round(result.injected_epoch_s),
+    }
+
+
+def from_json(data: dict[str, Any], source: str = "<result>") -> Result:
+    """A Result from its JSON object; SourceError naming `source` when it is not one."""
+    if not is_result(data):
+        raise SourceError(source, None, "not a drillbook scenario result")
+    if data.get("schema") not in READABLE_SCHEMAS:
+        raise SourceError(
+            source,
+            None,
+            f"result schema {data.get('schema')!r} is not one of {READABLE_SCHEMAS}",
+            "run it again with this drillbook, or report with the drillbook that wrote it",
+        )
+    try:
+        return _result(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SourceError(source, None, f"bad result: {type(exc).__name__}: {exc}") from None
+
+
+def _result(data: dict[str, Any]) -> Result:
+    runbook = data.get("runbook")
+    writes = data.get("writes")
+    series = data.get("series")
+    return Result(
+        scenario=str(data["scenario"]),
+        verdict=Verdict(data["verdict"]),
+        reason=str(data.get("reason", "")),
+        target_s=float(data["target_s"]),
+        ttd_s=_float(data.get("ttd_s")),
+        ttr_s=_float(data.get("ttr_s")),
+        file=str(data.get("file", "")),
+        runbook=None
+        if runbook is None
+        else RunbookRef(
+            str(runbook["id"]),
+            str(runbook.get("path", "")),
+            _float(runbook.get("mttr_s")),
+            runbook.get("severity"),
+        ),
+        recovery_after_end_s=_float(data.get("recovery_after_end_s")),
+        remediation_s=float(data.get("remediation_s") or 0.0),
+        error_budget=ErrorBudget(**(data.get("error_budget") or {})),
+        p95_ms=Latency(**(data.get("p95_ms") or {})),
+        writes=None
+        if writes is None
+        else Writes(
+            int(writes["acknowledged"]),
+            int(writes.get("checked", writes["acknowledged"])),
+            tuple(int(i) for i in writes.get("missing", ())),
+        ),
+        steps=tuple(_step(s) for s in data.get("steps") or ()),
+        timeline=tuple(
+            Mark(float(m["t"]), str(m["kind"]), str(m.get("detail", "")))
+            for m in data.get("timeline") or ()
+        ),
+        series=None if not series else Series.from_json(series),
+        started_at=str(data.get("started_at", "")),
+        injected_epoch_s=_float(data.get("injected_epoch_s")),
+        drillbook=str(data.get("drillbook", "")),
+    )
+
+
+def _step(data: dict[str, Any]) -> StepRecord:
+    known = StepRecord.__dataclass_fields__
+    fields = {k: v for k, v in data.items() if k in known}
+    fields["actions"] = tuple(fields.get("actions") or ())
+    fields["output"] = fields.get("output") or ""
+    fields["detail"] = fields.get("detail") or ""
+    return StepRecord(**fields)
+
+
+def is_result(data: Any) -> bool:
+    return isinstance(data, dict) and "scenario" in data and "verdict" in data
+
+
+def write_result(result: Result, directory: Path) -> Path:
+    """Write `<directory>/<scenario>.json`; the directory is made if missing."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{result.scenario}.json"
+    path.write_text(json.dumps(to_json(result), indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def load_result(path: Path) -> Result:
+    """One scenario's result JSON."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise SourceError(str(path), exc.lineno, f"not JSON: {exc.msg}") from None
+    except OSError as exc:
+        raise DrillbookError(f"cannot read result {path}: {exc.strerror}") from None
+    return from_json(data, str(path))
+
+
+def load_results(directory: Path) -> list[Result]:
+    """Every scenario result in a results directory, by scenario name.
+
+    Only the directory's own `*.json` files count: runs kept apart in subfolders (such as
+    `unremediated/`, or a drill's report) are not the scenarios' results.
+    """
+    if not directory.is_dir():
+        raise DrillbookError(
+            f"results directory {directory} not found",
+            "run scenarios first (pytest -m chaos, drillbook run or drillbook drill), "
+            "or pass --results DIR",
+        )
+    results = []
+    for path in sorted(directory.glob("*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        if is_result(data):  # other JSON files (e.g. Allure's) are not ours
+            results.append(from_json(data, str(path)))
+    if not results:
+        raise DrillbookError(
+            f"no scenario results in {directory}",
+            "run scenarios first (pytest -m chaos, drillbook run or drillbook drill)",
+        )
+    return sorted(results, key=lambda r: r.scenario)
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)

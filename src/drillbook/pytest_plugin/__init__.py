@@ -1,0 +1,125 @@
+"""drillbook's pytest plugin (registered through the `pytest11` entry point).
+
+Markers:
+    chaos        a drill: injects faults into a running stack (needs Docker)
+    integration  runs against real containers (needs Docker)
+
+Fixtures (`drillbook.pytest_plugin.fixtures`):
+    drillbook_stack   the stack of `--drillbook-stack`, started once per session
+    drillbook_load    a factory starting Locust load on a URL, stopped after the test
+    drillbook_fault   a factory injecting a fault (`drillbook_fault("latency", link=...)`),
+                      reverted after the test whatever happens
+    drillbook_run_scenario  runs a Scenario on the session's stack, results to
+                      `--drillbook-results`, each run appended to the history; a run with
+                      `remediate=False` goes to its `unremediated/` folder, unrecorded
+
+Options `--drillbook-baseline FILE` and `--drillbook-max-regression PCT` gate the run: a
+scenario fails when its TTR grew by more than PCT % over the baseline, or when it passed there
+and fails now. The terminal summary ends with a table of every scenario's figures.
+
+Every `scenarios/*.yaml` file is collected as a test marked chaos
+(`drillbook.pytest_plugin.collect`). Unit tests that use none of these never touch Docker.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drillbook import project
+from drillbook.drills.interrupt import unwind_on_sigterm
+from drillbook.pytest_plugin import session
+from drillbook.pytest_plugin.fixtures import (
+    drillbook_fault,
+    drillbook_load,
+    drillbook_run_scenario,
+    drillbook_stack,
+)
+
+__all__ = ["drillbook_fault", "drillbook_load", "drillbook_run_scenario", "drillbook_stack"]
+
+_MARKERS = {
+    "chaos": "a drill that injects faults into a running stack (needs Docker)",
+    "integration": "runs against real containers (needs Docker)",
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("drillbook", "drillbook chaos drills")
+    group.addoption(
+        "--drillbook-results",
+        metavar="DIR",
+        default=project.RESULTS,
+        help=f"where each scenario's result JSON is written (default: {project.RESULTS}/)",
+    )
+    group.addoption(
+        "--drillbook-stack",
+        metavar="PATH",
+        default=None,
+        help="stack definition to start (default: ini drillbook_stack)",
+    )
+    group.addoption(
+        "--drillbook-profile",
+        metavar="NAME",
+        default=None,
+        help="a profile of the stack definition to lay over it (e.g. qdrant)",
+    )
+    group.addoption(
+        "--drillbook-locustfile",
+        metavar="PATH",
+        default=None,
+        help="locustfile for load (default: ini drillbook_locustfile)",
+    )
+    group.addoption(
+        "--drillbook-history",
+        metavar="FILE",
+        default=None,
+        help=f"history every scenario run is appended to (default: <results>/{project.HISTORY})",
+    )
+    group.addoption(
+        "--drillbook-baseline",
+        metavar="FILE",
+        default=None,
+        help="baseline for the regression gate: a history, result JSON or results directory "
+        "(default: each scenario's previous run in the history)",
+    )
+    group.addoption(
+        "--drillbook-max-regression",
+        metavar="PCT",
+        type=float,
+        default=None,
+        help="fail a scenario whose TTR grew by more than PCT %% over the baseline, or that "
+        "passed there and fails now",
+    )
+    parser.addini("drillbook_stack", "stack definition file", default=project.STACK_FILE)
+    parser.addini("drillbook_locustfile", "locustfile of the load", default=project.LOCUSTFILE)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, text in _MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {text}")
+    # A SIGTERM (CI timeout, `kill`) must unwind like Ctrl-C so finalizers revert faults and
+    # remove containers.
+    unwind_on_sigterm()
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if project.is_scenario_file(file_path):
+        from drillbook.pytest_plugin.collect import ScenarioFile
+
+        return ScenarioFile.from_parent(parent, path=file_path)
+    return None
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    runs = session.recorded(config)
+    if runs is None or not runs.records:
+        return
+    terminalreporter.section("drillbook: time to detect and recover")
+    for line in runs.table():
+        terminalreporter.write_line(line)
+    for regression in runs.regressions:
+        terminalreporter.write_line(f"regression: {regression.message}", red=True)
+    terminalreporter.write_line(f"history: {runs.history}")
