@@ -13,6 +13,7 @@ anything destructive is "refused".
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from drillbook.runbooks.actions import Action
@@ -26,6 +27,7 @@ from drillbook.runbooks.translate.shell import pipe_filter
 from drillbook.stack.spec import StackSpec
 
 RUN, REFUSED, NOT_EXECUTABLE = Verdict.RUN, Verdict.REFUSED, Verdict.NOT_EXECUTABLE
+_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 
 
 @dataclass(frozen=True)
@@ -51,10 +53,18 @@ class CommandAdapter:
     def __init__(self, spec: StackSpec, names: NameMap | None = None) -> None:
         self.spec = spec
         self.names = names or NameMap(spec)
+        # Shell variables assigned by earlier lines (`SERVICE=redis`), used by later ones.
+        self.variables: dict[str, str] = {}
 
     def translate(self, text: str, line: int = 0, shell: str = "sh") -> Translation:
-        """Parse and translate one command line."""
-        return self.translate_line(parse_command(text, line, shell), shell)
+        """Parse and translate one command line, with the variables assigned before it."""
+        return self.translate_line(parse_command(self.expand(text), line, shell), shell)
+
+    def expand(self, text: str) -> str:
+        """`$NAME` and `${NAME}` of variables assigned before, replaced by their values."""
+        if not self.variables:
+            return text
+        return _VARIABLE.sub(lambda m: self.variables.get(m[1] or m[2], m[0]), text)
 
     def translate_line(self, command: CommandLine, shell: str = "sh") -> Translation:
         """Translate a parsed command line; never raises."""
@@ -68,6 +78,7 @@ class CommandAdapter:
         ctx = Context(self.names)
         try:
             actions = _line(ctx, command, shell)
+            self.variables.update(ctx.assigned)
         except Cannot as why:
             return Translation(
                 command,
@@ -93,6 +104,9 @@ def _line(ctx: Context, command: CommandLine, shell: str) -> list[Action]:
     for part, operator in zip(command.parts, ("", *command.operators), strict=True):
         if operator == "|":
             actions.append(pipe_filter(part))
+        elif not part.argv:
+            # `NAME=value` alone sets a shell variable: nothing runs on the stack.
+            ctx.assigned.update(part.env)
         elif operator in ("", "&&", ";"):
             actions.extend(translate_simple(ctx, part))
         else:

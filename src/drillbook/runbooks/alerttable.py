@@ -64,16 +64,23 @@ def _alert_row(row: TableRow, columns: dict[str, int], notes: list[Note]) -> Ale
     )
 
 
-def matching_row(runbook: Runbook, alerts: tuple[AlertRow, ...]) -> AlertRow | None:
-    """The alert table row that names this runbook by its title, alert or link."""
-    wanted = {_squash(runbook.title)} | ({_squash(runbook.alert)} if runbook.alert else set())
+def alert_index(alerts: tuple[AlertRow, ...]) -> dict[str, AlertRow]:
+    """The rows by every key a runbook may match them on: alert name, link target (first wins)."""
+    index: dict[str, AlertRow] = {}
     for row in alerts:
-        keys = {_squash(row.alert)}
+        keys = [_squash(row.alert)]
         if row.runbook_link:
-            keys.add(_squash(Path(row.runbook_link.split("#")[-1]).stem))
-        if wanted & keys:
-            return row
-    return None
+            keys.append(_squash(Path(row.runbook_link.split("#")[-1]).stem))
+        for key in keys:
+            index.setdefault(key, row)
+    return index
+
+
+def matching_row(runbook: Runbook, index: dict[str, AlertRow]) -> AlertRow | None:
+    """The alert table row that names this runbook by its title or alert."""
+    wanted = [_squash(runbook.title)] + ([_squash(runbook.alert)] if runbook.alert else [])
+    rows = [index[key] for key in wanted if key in index]
+    return min(rows, key=lambda r: r.line) if rows else None
 
 
 def _squash(text: str) -> str:

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from drillbook.errors import SourceError
-from drillbook.runbooks.alerttable import matching_row, read_alert_table
+from drillbook.runbooks.alerttable import alert_index, matching_row, read_alert_table
 from drillbook.runbooks.commands import POWERSHELL_LANGUAGES, block_lines
 from drillbook.runbooks.durations import find_durations, parse_duration, sleep_seconds
-from drillbook.runbooks.markdown import Heading, Text, lex, repair_mojibake
+from drillbook.runbooks.markdown import Heading, Text, lex
 from drillbook.runbooks.model import (
     AlertRow,
     CodeBlock,
@@ -32,6 +32,7 @@ from drillbook.runbooks.model import (
     Step,
     StepKind,
 )
+from drillbook.runbooks.source import read_lines
 from drillbook.runbooks.vocabulary import label_of, slug
 from drillbook.yamlsource import Mapping, loads_yaml
 
@@ -43,8 +44,8 @@ _INLINE_CODE = re.compile(r"`([^`]+)`")
 _WAIT = re.compile(r"(?i)\b(?:wait|sleep|allow|give it)\b")
 _SLEEP = re.compile(r"^(?:sleep|Start-Sleep(?:\s+-Seconds)?)\s+(\S+)\s*$")
 _ALERT = re.compile(r"(?i)\balert(?:name)?\s*[:=]\s*\**`?([A-Za-z][\w.:-]*)")
-_MTTR = re.compile(r"(?i)\bMTTR(?:\s+target)?\**\s*[:=]?\s*\**\s*([^.;,|*]+)")
-_SEVERITY = re.compile(r"(?i)\bseverity\**\s*[:=]\s*\**\s*([A-Za-z0-9]+)")
+_MTTR = re.compile(r"(?i)\bMTTR(?:\s+target)?[\s*:=]*([^.;,|*\s:=][^.;,|*]*)")
+_SEVERITY = re.compile(r"(?i)\bseverity\**\s*[:=][\s*]*([A-Za-z0-9]+)")
 _SEVERITY_WORDS = ("critical", "high", "warning", "medium", "low", "info", "page", "p1", "p2")
 _SHELL_LANGUAGES = {"", "bash", "sh", "shell", "console", "zsh", "cmd", "text"}
 _COMMAND_WORDS = {
@@ -66,37 +67,18 @@ _COMMAND_WORDS = {
 FRONT_MATTER_KEYS = {"id", "alert", "severity", "mttr", "services", "names", "title"}
 
 
-def read_text(path: Path) -> tuple[list[str], list[Note]]:
-    """A file's lines, decoded forgivingly; mis-encoded lines are repaired and noted."""
-    notes: list[Note] = []
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SourceError(str(path), None, f"cannot read: {exc.strerror or exc}") from None
-    text = data.decode("utf-8", errors="replace")
-    if "\ufffd" in text:
-        notes.append(Note(1, "not valid UTF-8; undecodable bytes replaced", "save it as UTF-8"))
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    repaired = [repair_mojibake(line) for line in lines]
-    for number, (old, new) in enumerate(zip(lines, repaired, strict=True), start=1):
-        if old != new:
-            notes.append(
-                Note(number, "mis-encoded characters repaired", "save the file as UTF-8", "info")
-            )
-    return repaired, notes
-
-
 def parse_file(path: str | Path) -> RunbookDocument:
     """Read one Markdown file into its runbooks; only an unreadable file raises (SourceError)."""
     path = Path(path)
-    lines, notes = read_text(path)
+    lines, notes = read_lines(path)
     doc = parse_text("\n".join(lines), path)
     return replace(doc, notes=tuple(notes) + doc.notes)
 
 
 def parse_text(text: str, path: str | Path = "<string>") -> RunbookDocument:
     """Read Markdown text into its runbooks. Never raises."""
-    return _Parser(Path(path), text.split("\n")).parse()
+    # A byte order mark is no text: left in, it would hide the front matter's first `---`.
+    return _Parser(Path(path), text.removeprefix("\ufeff").split("\n")).parse()
 
 
 @dataclass
@@ -303,18 +285,22 @@ class _Parser:
         self, drafts: list[_Draft], front: Mapping | None, alerts: tuple[AlertRow, ...]
     ) -> tuple[Runbook, ...]:
         runbooks: list[Runbook] = []
+        rows_by_key = alert_index(alerts)
         seen: set[str] = set()
+        # The next free number per id: renaming the k-th duplicate must not retry 2..k.
+        next_number: dict[str, int] = {}
         if front is not None and len(drafts) > 1:
             self.notes.append(Note(drafts[1].line, "front matter covers one runbook per file"))
         for index, draft in enumerate(drafts):
             if front is not None and index == 0:
                 runbook = self.from_front(draft, front)
             else:
-                runbook = self.inferred(draft, alerts)
-            base, n = runbook.id, 2
+                runbook = self.inferred(draft, rows_by_key)
+            base = runbook.id
             while runbook.id in seen:
+                n = next_number.get(base, 2)
+                next_number[base] = n + 1
                 runbook = replace(runbook, id=f"{base}-{n}")
-                n += 1
             seen.add(runbook.id)
             runbooks.append(runbook)
         return tuple(runbooks)
@@ -335,9 +321,9 @@ class _Parser:
             escalation_s=tuple(draft.escalations),
         )
 
-    def inferred(self, draft: _Draft, alerts: tuple[AlertRow, ...]) -> Runbook:
+    def inferred(self, draft: _Draft, index: dict[str, AlertRow]) -> Runbook:
         runbook = self.base(draft)
-        row = matching_row(runbook, alerts)
+        row = matching_row(runbook, index)
         if row is not None:
             runbook = replace(
                 runbook,

@@ -14,6 +14,7 @@ class Context:
 
     names: NameMap
     inferred: list[tuple[str, str]] = field(default_factory=list)
+    assigned: dict[str, str] = field(default_factory=dict)  # NAME=value lines, by name
 
     @property
     def services(self) -> tuple[str, ...]:
