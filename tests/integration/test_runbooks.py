@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from drillbook.runbooks.adapter import Recreate, Scale, UpdateMemory
+from drillbook.runbooks.actions import Recreate, Scale, UpdateMemory
 from drillbook.runbooks.executor import Execution, Executor
 from drillbook.runbooks.model import Runbook, StepKind
 from drillbook.runbooks.parser import parse_file, parse_text

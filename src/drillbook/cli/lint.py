@@ -12,8 +12,13 @@ from typing import Any
 
 from drillbook.cli.options import project_of, with_stack
 from drillbook.errors import DrillbookError
-from drillbook.runbooks.lint import has_errors, lint_documents, markdown_files, render_text
-from drillbook.runbooks.parser import parse_file
+from drillbook.runbooks.lint import (
+    has_errors,
+    lint_documents,
+    markdown_files,
+    read_documents,
+    render_text,
+)
 from drillbook.stack.definition import load_stack_spec
 
 USAGE = 2
@@ -46,8 +51,8 @@ def lint_command(paths: list[str], stack: str, output: str) -> int:
         spec = load_stack_spec(stack)
         start = time.monotonic()
         files = markdown_files(Path(p) for p in paths)
-        docs = [parse_file(f) for f in files]
-        findings = lint_documents(docs, spec)
+        docs, unreadable = read_documents(files)
+        findings = unreadable + lint_documents(docs, spec)
         took = time.monotonic() - start
     except DrillbookError as exc:
         print(f"drillbook: error: {exc}", file=sys.stderr)

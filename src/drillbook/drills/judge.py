@@ -29,9 +29,10 @@ from drillbook.outcome.result import (
 )
 from drillbook.runbooks.executor import Execution, StepResult
 from drillbook.runbooks.model import Runbook
+from drillbook.runbooks.status import StepStatus
 from drillbook.scenarios.model import Scenario
 
-_UNRUNNABLE = ("not executable", "refused")
+_UNRUNNABLE = (StepStatus.NOT_EXECUTABLE, StepStatus.REFUSED)
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ def _verdict(
         detail = (
             f"{len(writes.missing)} acknowledged writes missing, e.g. {list(writes.missing[:5])}"
         )
-    failed = [r for r in steps if r.status == "failed"]
+    failed = [r for r in steps if r.status is StepStatus.FAILED]
     if not detail and failed:
         detail = f"{len(failed)} runbook step(s) failed, first at line {failed[0].step.line}"
     return verdict, detail

@@ -13,6 +13,7 @@ from drillbook.runbooks.lint import Finding, lint_documents, lint_paths
 from drillbook.runbooks.model import Runbook, RunbookDocument, Section, Step, StepKind
 from drillbook.runbooks.names import NameMap
 from drillbook.runbooks.parser import parse_file, parse_text
+from drillbook.runbooks.status import StepStatus, Verdict
 
 __all__ = [
     "CommandAdapter",
@@ -26,7 +27,9 @@ __all__ = [
     "Step",
     "StepKind",
     "StepResult",
+    "StepStatus",
     "Translation",
+    "Verdict",
     "lint_documents",
     "lint_paths",
     "parse_file",

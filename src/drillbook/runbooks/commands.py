@@ -46,14 +46,72 @@ class CommandLine:
         return self.parts[0] if self.parts else SimpleCommand(())
 
 
+def substitutions(text: str) -> list[tuple[int, int]]:
+    r"""The spans of `$(...)` and `\`...\`` command substitutions, outermost only, by one scan.
+
+    An unclosed one runs to the end of the text.
+    """
+    spans: list[tuple[int, int]] = []
+    i, n = 0, len(text)
+    quote = ""
+    while i < n:
+        char = text[i]
+        if quote == "'":
+            quote = "" if char == "'" else quote
+        elif char == "'" and not quote:
+            quote = "'"
+        elif char == "\\":
+            i += 1
+        elif text.startswith("$(", i):
+            end = _closing(text, i + 2)
+            spans.append((i, end))
+            i = end
+            continue
+        elif char == "`":
+            end = text.find("`", i + 1)
+            end = n if end < 0 else end + 1
+            spans.append((i, end))
+            i = end
+            continue
+        i += 1
+    return spans
+
+
+def _closing(text: str, i: int) -> int:
+    """The index after the `)` that closes a `$(` opened before i (or the text's end)."""
+    depth = 1
+    while i < len(text):
+        if text[i] == "(":
+            depth += 1
+        elif text[i] == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return len(text)
+
+
 def _tokens(text: str, shell: str) -> list[str]:
+    # A substitution is one word to the shell: hide it from shlex, which would split it at
+    # its spaces, pipes and parentheses, and put it back into the token that holds it.
+    spans = substitutions(text) if shell != "powershell" else []
+    hidden: dict[str, str] = {}
+    for number, (start, end) in enumerate(reversed(spans)):
+        key = f"\x00{number}\x00"
+        hidden[key] = text[start:end]
+        text = text[:start] + key + text[end:]
     lexer = shlex.shlex(text, posix=True, punctuation_chars=True)
     lexer.whitespace_split = True
     lexer.commenters = "#"
+    lexer.wordchars += "\x00"
     if shell == "powershell":
         # PowerShell paths use backslashes (.\scripts\x.ps1); they are not escapes there.
         lexer.escape = ""
-    return list(lexer)
+    tokens = list(lexer)
+    if hidden:
+        pattern = re.compile("\x00\\d+\x00")
+        tokens = [pattern.sub(lambda m: hidden.get(m.group(0), m.group(0)), t) for t in tokens]
+    return tokens
 
 
 def parse_command(text: str, line: int, shell: str = "sh") -> CommandLine:

@@ -17,16 +17,13 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, assert_never
 
 import httpx
 
 from drillbook.errors import DrillbookError
-from drillbook.runbooks.adapter import (
-    NOT_EXECUTABLE,
-    REFUSED,
+from drillbook.runbooks.actions import (
     Action,
-    CommandAdapter,
     Exec,
     Filter,
     Http,
@@ -39,14 +36,23 @@ from drillbook.runbooks.adapter import (
     Status,
     UpdateMemory,
     Wait,
+    describe,
 )
+from drillbook.runbooks.adapter import CommandAdapter
 from drillbook.runbooks.durations import format_duration
 from drillbook.runbooks.model import Runbook, Section, Step, StepKind
 from drillbook.runbooks.names import NameMap
+from drillbook.runbooks.status import StepStatus
 from drillbook.stack.network import require_loopback
 from drillbook.stack.spec import StackSpec
 
-OK, FAILED, WAITED, MANUAL, SKIPPED = "ok", "failed", "waited", "manual", "skipped"
+OK, FAILED, WAITED, MANUAL, SKIPPED = (
+    StepStatus.OK,
+    StepStatus.FAILED,
+    StepStatus.WAITED,
+    StepStatus.MANUAL,
+    StepStatus.SKIPPED,
+)
 _OUTPUT_LIMIT = 4000
 
 
@@ -63,7 +69,7 @@ class StepResult:
     """How one step went: its status, when it started (monotonic), how long, what it printed."""
 
     step: Step
-    status: str  # ok | failed | waited | manual | skipped | refused | not executable
+    status: StepStatus
     started_at: float
     duration_s: float
     output: str = ""
@@ -76,7 +82,7 @@ class StepResult:
             "section": self.step.section.value,
             "kind": self.step.kind.value,
             "text": self.step.text,
-            "status": self.status,
+            "status": self.status.value,
             "start_s": round(self.started_at - origin, 3),
             "duration_s": round(self.duration_s, 3),
             "written_wait_s": self.step.wait_s,
@@ -105,6 +111,7 @@ class Execution:
         return sum(r.duration_s for r in self.results)
 
     def by_status(self, status: str) -> list[StepResult]:
+        """The results with this status."""
         return [r for r in self.results if r.status == status]
 
     def as_json(self) -> dict[str, Any]:
@@ -121,7 +128,8 @@ class Execution:
         lines = [f"runbook {self.runbook.id} ({self.runbook.path})"]
         for r in self.results:
             what = r.detail or r.step.text
-            lines.append(f"  {r.step.line:>4} {r.status:15} {r.duration_s:6.2f} s  {what}")
+            status = r.status.value
+            lines.append(f"  {r.step.line:>4} {status:15} {r.duration_s:6.2f} s  {what}")
         return "\n".join(lines)
 
 
@@ -219,9 +227,10 @@ class Executor:
             detail = self.wait(step.wait_s or 0.0, context)
             return StepResult(step, WAITED, start, time.monotonic() - start, detail=detail)
         translation = adapter.translate(step.text, step.line, step.shell)
-        if translation.status in (REFUSED, NOT_EXECUTABLE):
-            return StepResult(step, translation.status, start, 0.0, detail=translation.reason)
-        names = tuple(_describe(a) for a in translation.actions)
+        not_run = translation.status.step_status
+        if not_run is not None:
+            return StepResult(step, not_run, start, 0.0, detail=translation.reason)
+        names = tuple(describe(a) for a in translation.actions)
         context.output = ""
         try:
             for action in translation.actions:
@@ -233,7 +242,7 @@ class Executor:
                         start,
                         time.monotonic() - start,
                         _cut(context.output),
-                        f"{_describe(action)} failed",
+                        f"{describe(action)} failed",
                         names,
                     )
         except Exception as exc:  # a drillbook, OS, HTTP or Docker API error: the step failed
@@ -267,19 +276,41 @@ class Executor:
     # -- one action -----------------------------------------------------------------------------
     def perform(self, action: Action, context: _Context) -> bool:
         """Carry out one action; its output goes to context.output. False means it failed."""
-        if isinstance(action, Filter):
-            context.output = apply_filter(action, context.output)
-            return True
-        if isinstance(action, Wait):
-            context.output = self.wait(action.seconds, context)
-            return True
         service_name = getattr(action, "service", None)
         if isinstance(service_name, str):
             context.touched.append(service_name)
-        handler = getattr(self, f"_do_{type(action).__name__.lower()}")
-        ok, output = handler(action)
-        context.output = output
-        return bool(ok)
+        ok, context.output = self.dispatch(action, context)
+        return ok
+
+    def dispatch(self, action: Action, context: _Context) -> tuple[bool, str]:
+        """The handler of each action type; mypy checks that every type has one."""
+        match action:
+            case Filter():
+                return True, apply_filter(action, context.output)
+            case Wait():
+                return True, self.wait(action.seconds, context)
+            case Lifecycle():
+                return self._do_lifecycle(action)
+            case Logs():
+                return self._do_logs(action)
+            case Exec():
+                return self._do_exec(action)
+            case Status():
+                return self._do_status(action)
+            case Stats():
+                return self._do_stats(action)
+            case Inspect():
+                return self._do_inspect(action)
+            case Scale():
+                return self._do_scale(action)
+            case Recreate():
+                return self._do_recreate(action)
+            case UpdateMemory():
+                return self._do_update_memory(action)
+            case Http():
+                return self._do_http(action)
+            case _:
+                assert_never(action)
 
     def _do_lifecycle(self, a: Lifecycle) -> tuple[bool, str]:
         service = self.stack.service(a.service)
@@ -335,7 +366,7 @@ class Executor:
         changed = ", ".join(f"{k}={v}" for k, v in a.env) or "as defined in the stack"
         return True, f"{a.service} recreated ({changed})"
 
-    def _do_updatememory(self, a: UpdateMemory) -> tuple[bool, str]:
+    def _do_update_memory(self, a: UpdateMemory) -> tuple[bool, str]:
         docker = self.stack.service(a.service).docker
         docker.update(mem_limit=a.memory, memswap_limit=a.memory)
         return True, f"{a.service} memory limit {a.memory}"
@@ -367,11 +398,6 @@ def apply_filter(f: Filter, text: str) -> str:
     elif f.program == "wc":
         return str(len(lines))
     return "\n".join(lines)
-
-
-def _describe(action: Action) -> str:
-    fields = ", ".join(f"{k}={v!r}" for k, v in vars(action).items() if v not in ((), None, ""))
-    return f"{type(action).__name__}({fields})"
 
 
 def _cut(text: str) -> str:

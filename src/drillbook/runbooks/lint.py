@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from drillbook.errors import SourceError
 from drillbook.runbooks.adapter import NOT_EXECUTABLE, REFUSED, CommandAdapter, Translation
 from drillbook.runbooks.commands import POWERSHELL_LANGUAGES, block_lines
 from drillbook.runbooks.durations import format_duration
@@ -86,10 +87,24 @@ def markdown_files(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
+def read_documents(files: Iterable[Path]) -> tuple[list[RunbookDocument], list[Finding]]:
+    """Parse every file; one that cannot be read is one finding, and the others are read."""
+    docs: list[RunbookDocument] = []
+    unreadable: list[Finding] = []
+    for path in files:
+        try:
+            docs.append(parse_file(path))
+        except SourceError as exc:
+            hint = "name a Markdown file that can be read, or leave it out"
+            message = exc.message.removeprefix(f"{exc.path}: ")
+            unreadable.append(Finding(str(path), 0, "unreadable", ERROR, message, hint))
+    return docs, unreadable
+
+
 def lint_paths(paths: Iterable[Path], spec: StackSpec) -> list[Finding]:
     """Lint every Markdown file named or found below the folders named."""
-    docs = [parse_file(p) for p in markdown_files(paths)]
-    return lint_documents(docs, spec)
+    docs, unreadable = read_documents(markdown_files(paths))
+    return sorted(unreadable + lint_documents(docs, spec), key=_order)
 
 
 def lint_documents(docs: list[RunbookDocument], spec: StackSpec) -> list[Finding]:
@@ -98,7 +113,11 @@ def lint_documents(docs: list[RunbookDocument], spec: StackSpec) -> list[Finding
     known_alerts = {r.alert.lower() for d in docs for r in d.runbooks if r.alert}
     for doc in docs:
         findings.extend(_Linter(doc, spec).run(known_alerts))
-    return sorted(findings, key=lambda f: (f.path, f.line, _LEVELS[f.severity], f.rule))
+    return sorted(findings, key=_order)
+
+
+def _order(f: Finding) -> tuple[str, int, int, str]:
+    return (f.path, f.line, _LEVELS[f.severity], f.rule)
 
 
 def has_errors(findings: Iterable[Finding]) -> bool:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from drillbook.runbooks.model import CodeBlock
 
-_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*#*[ \t]*$")
+_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]|$)")
 _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})(.*)$")
 
 
@@ -56,6 +56,15 @@ def _closes(line: str, marker: str) -> bool:
     )
 
 
+def heading_title(line: str) -> str:
+    """An ATX heading's text: `## Title ##` -> `Title` (a closing run of # needs a space)."""
+    title = line.strip().lstrip("#").strip()
+    bare = title.rstrip("#")
+    if bare != title and (not bare or bare[-1] in " \t"):
+        title = bare.rstrip()
+    return title
+
+
 def table_cells(line: str) -> tuple[str, ...]:
     inner = line.strip()
     inner = inner[1:] if inner.startswith("|") else inner
@@ -83,7 +92,7 @@ def lex(lines: list[str] | tuple[str, ...], first_line: int = 1) -> list[Event]:
             continue
         heading = _HEADING.match(line)
         if heading:
-            events.append(Heading(len(heading.group(1)), (heading.group(2) or "").strip(), number))
+            events.append(Heading(len(heading.group(1)), heading_title(line), number))
         elif line.lstrip().startswith("|"):
             events.append(TableRow(table_cells(line), number))
         elif line.strip():

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from drillbook.errors import SourceError
+from drillbook.runbooks.alerttable import alert_index, matching_row, read_alert_table
 from drillbook.runbooks.commands import POWERSHELL_LANGUAGES, block_lines
 from drillbook.runbooks.durations import find_durations, parse_duration, sleep_seconds
-from drillbook.runbooks.markdown import Heading, TableRow, Text, lex, repair_mojibake
+from drillbook.runbooks.markdown import Heading, Text, lex
 from drillbook.runbooks.model import (
     AlertRow,
     CodeBlock,
@@ -31,24 +32,10 @@ from drillbook.runbooks.model import (
     Step,
     StepKind,
 )
+from drillbook.runbooks.source import read_lines
+from drillbook.runbooks.vocabulary import label_of, slug
 from drillbook.yamlsource import Mapping, loads_yaml
 
-_LABELS: tuple[tuple[Section, re.Pattern[str]], ...] = tuple(
-    (section, re.compile(rf"^(?:{pattern})$"))
-    for section, pattern in (
-        (Section.SYMPTOMS, r"symptoms?|signs|what you see|impact"),
-        (Section.DIAGNOSIS, r"diagnos(?:is|tics?|e)|investigation|triage|checks?|root cause"),
-        (
-            Section.RESOLUTION,
-            r"resolution(?: steps)?|remediation(?: steps)?|fix|mitigation|immediate actions"
-            r"|actions|steps|recovery(?: steps)?|how to fix|procedure|rollback",
-        ),
-        (Section.VERIFICATION, r"verification|verify|validation|confirm(?:ation)?|post-?checks?"),
-        (Section.ESCALATION, r"escalation(?: path| policy)?|escalate"),
-        (Section.PREVENTION, r"prevention|follow-?ups?|long-term fix"),
-        (Section.OVERVIEW, r"overview|description|when|context|summary|about"),
-    )
-)
 _INCIDENT_SECTIONS = {Section.SYMPTOMS, Section.DIAGNOSIS, Section.RESOLUTION}
 _STEP_SECTIONS = {Section.DIAGNOSIS, Section.RESOLUTION, Section.VERIFICATION}
 _BOLD_LABEL = re.compile(r"^\s*(?:[-*+]\s+)?\*\*([^*]+?)\*\*\s*:?\s*(.*)$")
@@ -57,9 +44,8 @@ _INLINE_CODE = re.compile(r"`([^`]+)`")
 _WAIT = re.compile(r"(?i)\b(?:wait|sleep|allow|give it)\b")
 _SLEEP = re.compile(r"^(?:sleep|Start-Sleep(?:\s+-Seconds)?)\s+(\S+)\s*$")
 _ALERT = re.compile(r"(?i)\balert(?:name)?\s*[:=]\s*\**`?([A-Za-z][\w.:-]*)")
-_MTTR = re.compile(r"(?i)\bMTTR(?:\s+target)?\**\s*[:=]?\s*\**\s*([^.;,|*]+)")
-_SEVERITY = re.compile(r"(?i)\bseverity\**\s*[:=]\s*\**\s*([A-Za-z0-9]+)")
-_NUMBERING = re.compile(r"^(?:(?:procedure|incident|step|runbook)\s*)?\d+[.):]*\s*", re.I)
+_MTTR = re.compile(r"(?i)\bMTTR(?:\s+target)?[\s*:=]*([^.;,|*\s:=][^.;,|*]*)")
+_SEVERITY = re.compile(r"(?i)\bseverity\**\s*[:=][\s*]*([A-Za-z0-9]+)")
 _SEVERITY_WORDS = ("critical", "high", "warning", "medium", "low", "info", "page", "p1", "p2")
 _SHELL_LANGUAGES = {"", "bash", "sh", "shell", "console", "zsh", "cmd", "text"}
 _COMMAND_WORDS = {
@@ -81,57 +67,18 @@ _COMMAND_WORDS = {
 FRONT_MATTER_KEYS = {"id", "alert", "severity", "mttr", "services", "names", "title"}
 
 
-def plain(title: str) -> str:
-    """A heading or label as comparable words: no emoji, markup, numbering or punctuation."""
-    text = re.sub(r"[*_`]", "", title)
-    text = _NUMBERING.sub("", text.strip())
-    text = re.sub(r"[^\w\s-]", " ", text.lower())
-    return " ".join(text.split())
-
-
-def slug(title: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", plain(title)).strip("-") or "runbook"
-
-
-def label_of(title: str) -> Section | None:
-    words = plain(title).rstrip(":")
-    for section, pattern in _LABELS:
-        if pattern.match(words):
-            return section
-    return None
-
-
-def read_text(path: Path) -> tuple[list[str], list[Note]]:
-    """A file's lines, decoded forgivingly; mis-encoded lines are repaired and noted."""
-    notes: list[Note] = []
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SourceError(str(path), None, f"cannot read: {exc.strerror or exc}") from None
-    text = data.decode("utf-8", errors="replace")
-    if "\ufffd" in text:
-        notes.append(Note(1, "not valid UTF-8; undecodable bytes replaced", "save it as UTF-8"))
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    repaired = [repair_mojibake(line) for line in lines]
-    for number, (old, new) in enumerate(zip(lines, repaired, strict=True), start=1):
-        if old != new:
-            notes.append(
-                Note(number, "mis-encoded characters repaired", "save the file as UTF-8", "info")
-            )
-    return repaired, notes
-
-
 def parse_file(path: str | Path) -> RunbookDocument:
     """Read one Markdown file into its runbooks; only an unreadable file raises (SourceError)."""
     path = Path(path)
-    lines, notes = read_text(path)
+    lines, notes = read_lines(path)
     doc = parse_text("\n".join(lines), path)
     return replace(doc, notes=tuple(notes) + doc.notes)
 
 
 def parse_text(text: str, path: str | Path = "<string>") -> RunbookDocument:
     """Read Markdown text into its runbooks. Never raises."""
-    return _Parser(Path(path), text.split("\n")).parse()
+    # A byte order mark is no text: left in, it would hide the front matter's first `---`.
+    return _Parser(Path(path), text.removeprefix("\ufeff").split("\n")).parse()
 
 
 @dataclass
@@ -158,7 +105,8 @@ class _Parser:
         front, body_start = self.front_matter()
         events = lex(self.lines[body_start - 1 :], body_start)
         blocks = tuple(e for e in events if isinstance(e, CodeBlock))
-        alerts = self.alert_table(events)
+        alerts, table_notes = read_alert_table(events)
+        self.notes.extend(table_notes)
         drafts = self.drafts(events, whole_document=front is not None)
         runbooks = self.finish(drafts, front, alerts)
         return RunbookDocument(
@@ -195,54 +143,6 @@ class _Parser:
                     )
                 )
         return data, index + 2
-
-    # -- alert table ------------------------------------------------------------------------
-    def alert_table(self, events: list[Any]) -> tuple[AlertRow, ...]:
-        rows: list[AlertRow] = []
-        columns: dict[str, int] | None = None
-        last_line = -1
-        for event in events:
-            if not isinstance(event, TableRow):
-                continue
-            if event.line != last_line + 1:
-                columns = None
-            last_line = event.line
-            cells = [plain(c) for c in event.cells]
-            if columns is None:
-                if cells and "alert" in cells[0]:
-                    columns = {"alert": 0}
-                    for i, cell in enumerate(cells):
-                        if "sever" in cell:
-                            columns["severity"] = i
-                        elif "runbook" in cell:
-                            columns["runbook"] = i
-                        elif "mttr" in cell or "target" in cell or "resolve" in cell:
-                            columns["mttr"] = i
-                continue
-            if all(set(c) <= set("-: ") for c in event.cells):
-                continue
-            rows.append(self.alert_row(event, columns))
-        return tuple(rows)
-
-    def alert_row(self, row: TableRow, columns: dict[str, int]) -> AlertRow:
-        def cell(name: str) -> str:
-            index = columns.get(name)
-            return row.cells[index] if index is not None and index < len(row.cells) else ""
-
-        alert = re.sub(r"[*`]", "", cell("alert")).strip()
-        severity_words = plain(cell("severity")).split()
-        link = re.search(r"\]\(([^)]+)\)", cell("runbook"))
-        mttr_text = cell("mttr")
-        mttr = parse_duration(mttr_text) if mttr_text else None
-        if mttr_text and mttr is None:
-            self.notes.append(Note(row.line, f"cannot read MTTR {mttr_text!r}", "e.g. 10 minutes"))
-        return AlertRow(
-            alert=alert,
-            line=row.line,
-            severity=severity_words[-1] if severity_words else None,
-            runbook_link=link.group(1) if link else None,
-            mttr_s=mttr,
-        )
 
     # -- incidents --------------------------------------------------------------------------
     def incident_headings(self, events: list[Any]) -> set[int]:
@@ -385,18 +285,22 @@ class _Parser:
         self, drafts: list[_Draft], front: Mapping | None, alerts: tuple[AlertRow, ...]
     ) -> tuple[Runbook, ...]:
         runbooks: list[Runbook] = []
+        rows_by_key = alert_index(alerts)
         seen: set[str] = set()
+        # The next free number per id: renaming the k-th duplicate must not retry 2..k.
+        next_number: dict[str, int] = {}
         if front is not None and len(drafts) > 1:
             self.notes.append(Note(drafts[1].line, "front matter covers one runbook per file"))
         for index, draft in enumerate(drafts):
             if front is not None and index == 0:
                 runbook = self.from_front(draft, front)
             else:
-                runbook = self.inferred(draft, alerts)
-            base, n = runbook.id, 2
+                runbook = self.inferred(draft, rows_by_key)
+            base = runbook.id
             while runbook.id in seen:
+                n = next_number.get(base, 2)
+                next_number[base] = n + 1
                 runbook = replace(runbook, id=f"{base}-{n}")
-                n += 1
             seen.add(runbook.id)
             runbooks.append(runbook)
         return tuple(runbooks)
@@ -417,9 +321,9 @@ class _Parser:
             escalation_s=tuple(draft.escalations),
         )
 
-    def inferred(self, draft: _Draft, alerts: tuple[AlertRow, ...]) -> Runbook:
+    def inferred(self, draft: _Draft, index: dict[str, AlertRow]) -> Runbook:
         runbook = self.base(draft)
-        row = _matching_row(runbook, alerts)
+        row = matching_row(runbook, index)
         if row is not None:
             runbook = replace(
                 runbook,
@@ -490,21 +394,6 @@ def _empty_mapping() -> Mapping:
     empty = Mapping()
     empty.key_lines = {}
     return empty
-
-
-def _matching_row(runbook: Runbook, alerts: tuple[AlertRow, ...]) -> AlertRow | None:
-    wanted = {_squash(runbook.title)} | ({_squash(runbook.alert)} if runbook.alert else set())
-    for row in alerts:
-        keys = {_squash(row.alert)}
-        if row.runbook_link:
-            keys.add(_squash(Path(row.runbook_link.split("#")[-1]).stem))
-        if wanted & keys:
-            return row
-    return None
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", plain(text))
 
 
 def _powershell(command: str) -> bool:

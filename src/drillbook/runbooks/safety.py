@@ -1,80 +1,352 @@
 """Which commands would destroy something beyond the incident: refused, never run.
 
-The judgement is on the words of the command alone, so the linter and the executor agree.
+The judgement is on the whole command, through every wrapper: `docker exec`, `docker compose
+exec|run`, `kubectl exec --`, `ssh host '...'`, `sh -c '...'`, `bash -lc`, `sudo`, `env`,
+`timeout`, `xargs`, `eval`, `$(...)`; and into the scripts clients run: SQL given to psql and
+friends, Lua given to `redis-cli EVAL`. The linter and the executor share it, so they agree.
+
+Deliberately allowed (a remediation needs them, and they name what they touch):
+`DELETE ... WHERE id = 42` (but not `WHERE 1=1`), `pg_restore --clean` (replaces objects with
+the backup's), `kubectl delete pod NAME` (its deployment replaces it), `rm` of a named file
+outside data directories (a stale lock or pid file), `truncate` of a log, HTTP DELETE of a
+Toxiproxy toxic or an Alertmanager silence.
 """
 
 from __future__ import annotations
 
 import re
 
-from drillbook.runbooks.commands import CommandLine, SimpleCommand
+from drillbook.runbooks.commands import CommandLine, SimpleCommand, parse_command, substitutions
+from drillbook.runbooks.sql import sql_reason
+from drillbook.runbooks.translate.options import options
 
-_DOCKER_PRUNE = re.compile(r"^(system|image|volume|network|container|builder)$")
-_SQL_DESTRUCTIVE = re.compile(r"(?i)\b(drop\s+(database|table|schema)|truncate\b)")
+_MAX_DEPTH = 6  # wrappers inside wrappers; deeper nesting is refused rather than followed
 _HOST_PROGRAMS = {
     "iptables": "changes the host's firewall",
     "ip6tables": "changes the host's firewall",
     "nft": "changes the host's firewall",
     "shutdown": "stops the host",
     "reboot": "stops the host",
-    "mkfs": "formats a disk",
+    "halt": "stops the host",
+    "poweroff": "stops the host",
     "sudo": "runs as root on the host",
 }
+_DISK_PROGRAMS = {"mkswap", "wipefs", "fdisk", "sfdisk", "parted", "shred", "blkdiscard"}
+_DATA_PATH = re.compile(
+    r"^/+$|^/+\*|/var/lib/(?:postgresql|pgsql|redis|mysql|docker|etcd|qdrant|chroma|mongodb)"
+    r"|^/data\b|/pgdata\b|\bpg_wal\b|\.(?:rdb|aof)$|appendonly|/var/opt/|^/var/lib/?$"
+)
+_DEVICE = re.compile(r"^/dev/(?:sd|hd|vd|xvd|nvme|disk|mapper|md|dm-|mmcblk)")
+_SQL_PROGRAMS = {"psql", "mysql", "mariadb", "sqlite3", "mongo", "mongosh", "cqlsh"} | {
+    "clickhouse-client",
+    "python",
+    "python3",
+}
+_KUBE_KEEP = {"pod", "pods", "po"}
+_SAFE_DELETE_PATH = re.compile(r"/toxics/|/silences?/|/silence\b")
+_SHELLS = {"sh", "bash", "zsh", "dash", "ash", "ksh"}
+_PREFIX_WRAPPERS = {"nohup", "time", "exec", "command", "stdbuf", "nice", "ionice", "chroot"}
+_DOCKER_EXEC_OPTIONS = {"-u", "--user", "-w", "--workdir", "-e", "--env", "--env-file"}
+_DOCKER_RUN_OPTIONS = (
+    _DOCKER_EXEC_OPTIONS
+    | {"-v", "--volume", "--name", "--network", "-p"}
+    | {
+        "--entrypoint",
+        "--mount",
+        "-m",
+        "--memory",
+        "-l",
+        "--label",
+        "--index",
+    }
+)
+_COMPOSE_GLOBAL = {"-f", "--file", "-p", "--project-name", "--env-file", "--profile"}
+_KUBECTL_OPTIONS = {"-n", "--namespace", "--context", "-c", "--container", "-l", "--selector"}
+_FALLBACK = re.compile(
+    r"(?i)\brm\s+-\w*r|\bflush(?:all|db)\b|\bmkfs|\bdd\b[^|;&]*\bof=/dev/|\bdrop\s+(?:table|"
+    r"database|schema)\b|\btruncate\s+table\b|\bdropdb\b|\bshutdown\s+nosave\b"
+)
 
 
 def destructive(command: CommandLine) -> str | None:
     """Why running this command line could destroy more than the incident, or None."""
-    for part in command.parts:
-        reason = _simple_reason(part)
+    return _line(command, 0)
+
+
+def _line(command: CommandLine, depth: int) -> str | None:
+    if depth > _MAX_DEPTH:
+        return "wrappers nested too deep to judge; write the command itself"
+    if command.error:
+        # Unreadable shell: judge the words, since the shell might still run part of it.
+        found = _FALLBACK.search(command.text)
+        return f"looks destructive ({found.group(0)!r})" if found else None
+    for target in command.redirects:
+        if _DEVICE.match(target):
+            return "writes over a device"
+    piped_sql = any(p.program in _SQL_PROGRAMS for p in command.parts)
+    for index, part in enumerate(command.parts):
+        fed = index > 0 and command.operators[index - 1] == "|"
+        reason = _part(part, depth, piped_sql, fed)
         if reason:
             return reason
-    if _SQL_DESTRUCTIVE.search(command.text):
-        return "drops or truncates data"
     return None
 
 
-def _simple_reason(part: SimpleCommand) -> str | None:
-    argv = [a.lower() for a in part.argv]
+def _script(text: str, depth: int) -> str | None:
+    """A shell script given as one string (sh -c, ssh, eval): each of its lines."""
+    for line in text.replace("\\\n", " ").splitlines():
+        reason = _line(parse_command(line, 0), depth + 1)
+        if reason:
+            return reason
+    return None
+
+
+def _part(part: SimpleCommand, depth: int, piped_sql: bool, fed: bool) -> str | None:
+    if not part.argv:
+        return None
+    for arg in part.argv:
+        for start, end in substitutions(arg):
+            inner = arg[start:end].removeprefix("$(").removesuffix(")").strip("`")
+            reason = _script(inner, depth)
+            if reason:
+                return reason
+    reason = _program(part, fed)
+    if reason:
+        return reason
+    if piped_sql or part.program in _SQL_PROGRAMS:
+        for arg in part.argv[1:]:
+            reason = sql_reason(arg)
+            if reason:
+                return reason
+    for wrapped in _unwrapped(part):
+        reason = _script(wrapped, depth) if isinstance(wrapped, str) else _argv(wrapped, depth, fed)
+        if reason:
+            return reason
+    return None
+
+
+def _argv(argv: list[str], depth: int, fed: bool) -> str | None:
     if not argv:
         return None
+    if depth + 1 > _MAX_DEPTH:
+        return "wrappers nested too deep to judge; write the command itself"
+    part = SimpleCommand(tuple(argv))
+    return _part(part, depth + 1, part.program in _SQL_PROGRAMS, fed)
+
+
+def _unwrapped(part: SimpleCommand) -> list[list[str] | str]:
+    """The commands a wrapper runs: argv lists, or script strings for a shell to read."""
+    program, args = part.program, list(part.argv[1:])
+    if program in ("docker", "docker-compose", "podman"):
+        return _docker_inner(program, args)
+    if program == "kubectl":
+        o = options(args, _KUBECTL_OPTIONS)
+        if o.args[:1] in (["exec"], ["run"], ["debug"]):
+            rest = [a for a in args[args.index(o.args[0]) + 1 :]]
+            inner = rest[rest.index("--") + 1 :] if "--" in rest else o.args[2:]
+            return [inner]
+        return []
+    if program in _SHELLS:
+        o = options(args, {"-c", "-o", "+o"})
+        if "-c" in o.values:
+            return [o.values["-c"]]
+        return []
+    if program in ("ssh", "eval"):
+        o = options(args, {"-p", "-i", "-l", "-o", "-F", "-J"}, True)
+        script = o.args[1:] if program == "ssh" else o.args
+        return [" ".join(script)] if script else []
+    if program == "watch":
+        # watch runs its arguments through `sh -c`.
+        return [" ".join(options(args, {"-n", "--interval"}, True).args)]
+    if program in ("sudo", "env", "xargs", "timeout", *_PREFIX_WRAPPERS):
+        return [_after_wrapper(program, args)]
+    return []
+
+
+def _after_wrapper(program: str, args: list[str]) -> list[str]:
+    values = {
+        "sudo": {"-u", "-g", "-h", "-C", "-D", "-U"},
+        "xargs": {"-n", "-I", "-P", "-L", "-d", "-a", "-s", "-E"},
+        "timeout": {"-s", "--signal", "-k", "--kill-after"},
+        "env": {"-u", "--unset", "-C", "--chdir"},
+        "nice": {"-n"},
+        "ionice": {"-c", "-n"},
+        "stdbuf": {"-i", "-o", "-e"},
+    }.get(program, set())
+    inner = options(args, values, True).args
+    if program == "env":
+        while inner and "=" in inner[0]:
+            inner = inner[1:]  # NAME=value assignments before the command
+    if program in ("timeout", "chroot"):
+        inner = inner[1:]  # the duration, the new root
+    return inner
+
+
+def _docker_inner(program: str, args: list[str]) -> list[list[str] | str]:
+    o = options(args, {"-H", "--host", "--context", "-c"} | _COMPOSE_GLOBAL, True)
+    words = o.args
+    if program == "docker" and words[:1] == ["compose"]:
+        words = options(words[1:], _COMPOSE_GLOBAL, True).args
+    elif program == "docker-compose":
+        words = o.args
+    if words[:1] == ["container"]:
+        words = words[1:]
+    if not words or words[0] not in ("exec", "run"):
+        return []
+    table = _DOCKER_EXEC_OPTIONS if words[0] == "exec" else _DOCKER_RUN_OPTIONS
+    rest = options(words[1:], table, True).args
+    return [rest[1:]] if len(rest) > 1 else []
+
+
+def _program(part: SimpleCommand, fed: bool) -> str | None:
+    """The reasons one program gives by its own words, wherever it runs."""
     program = part.program.lower()
+    argv = list(part.argv)
     if program in _HOST_PROGRAMS:
         return f"{program} {_HOST_PROGRAMS[program]}"
-    if program == "rm" and any(_recursive_flag(a) for a in argv[1:]):
-        return "rm -r deletes whole directory trees"
-    if program == "rm" and any(a in ("/", "*", "/*") or "*" in a for a in argv[1:]):
-        return "rm with a wildcard deletes more than it names"
-    if program in ("docker", "docker-compose") and _docker_reason(argv):
-        return _docker_reason(argv)
-    if program == "systemctl" and any(a in ("stop", "restart", "disable") for a in argv):
-        return "systemctl stops or restarts host services"
-    if program == "kubectl" and len(argv) > 2 and argv[1] == "delete":
-        kind = argv[2].split("/")[0]
-        if kind in ("namespace", "ns", "pvc", "persistentvolumeclaim", "pv", "deployment"):
-            return f"kubectl delete {kind} removes more than a pod"
-    if "redis-cli" in argv:
-        index = argv.index("redis-cli")
-        if {"flushall", "flushdb"} & set(argv[index + 1 :]):
-            return "FLUSHALL/FLUSHDB empties a Redis that other clients share"
-    if program == "dd" and any(a.startswith("of=/dev/") for a in argv):
+    if program.startswith("mkfs") or program in _DISK_PROGRAMS:
+        return f"{program} destroys what is on a disk"
+    if program == "dd" and any(a.startswith("of=/dev/") and a != "of=/dev/null" for a in argv):
         return "dd writes over a device"
+    checks = {
+        "rm": _rm,
+        "find": _find,
+        "truncate": _truncate,
+        "redis-cli": _redis,
+        "docker": _docker,
+        "docker-compose": _docker,
+        "kubectl": _kubectl,
+        "curl": _http,
+        "wget": _http,
+        "celery": _celery,
+        "rabbitmqctl": _rabbitmq,
+        "systemctl": _systemctl,
+        "helm": _helm,
+        "terraform": _terraform,
+    }
+    if program in ("dropdb", "dropuser"):
+        return f"{program} deletes a database or its owner"
+    check = checks.get(program)
+    return check(argv, fed) if check else None
+
+
+def _short_flags(argv: list[str]) -> set[str]:
+    """Every single-letter flag, bundled or not: `-fv` -> {f, v}."""
+    return {c for a in argv[1:] if a.startswith("-") and not a.startswith("--") for c in a[1:]}
+
+
+def _rm(argv: list[str], fed: bool) -> str | None:
+    if "--recursive" in argv or {"r", "R"} & _short_flags(argv):
+        return "rm -r deletes whole directory trees"
+    paths = [a for a in argv[1:] if not a.startswith("-")]
+    if any("*" in p for p in paths):
+        return "rm with a wildcard deletes more than it names"
+    if any(_DATA_PATH.search(p) for p in paths):
+        return "rm deletes a data file"
     return None
 
 
-def _recursive_flag(arg: str) -> bool:
-    if arg == "--recursive":
-        return True
-    return arg.startswith("-") and not arg.startswith("--") and "r" in arg.lower()
+def _find(argv: list[str], fed: bool) -> str | None:
+    deletes = "-delete" in argv or ("-exec" in argv and "rm" in argv)
+    roots = [a for a in argv[1:] if not a.startswith("-")][:1]
+    if not deletes or (roots and not any(_DATA_PATH.search(r) for r in roots)):
+        return None
+    # `-name "*.fill"` names the files to delete; `-name "*"` or no name names all of them.
+    names = [argv[i + 1] for i, a in enumerate(argv[:-1]) if a in ("-name", "-iname")]
+    if names and all(n.strip("*.") and not _DATA_PATH.search(n) for n in names):
+        return None
+    return "find -delete in a data directory deletes data"
 
 
-def _docker_reason(argv: list[str]) -> str | None:
-    words = [a for a in argv[1:] if not a.startswith("-")]
-    if len(words) >= 2 and _DOCKER_PRUNE.match(words[0]) and words[1] == "prune":
-        return f"docker {words[0]} prune removes objects of every project on the host"
-    if words and words[0] in ("rmi",):
+def _truncate(argv: list[str], fed: bool) -> str | None:
+    if any(_DATA_PATH.search(a) for a in argv[1:] if not a.startswith("-")):
+        return "truncate empties a data file"
+    return None
+
+
+def _redis(argv: list[str], fed: bool) -> str | None:
+    words = options(argv[1:], {"-h", "-p", "-a", "-n", "-u", "--user", "--pass"}, True).args
+    text = " ".join(words).lower()
+    if re.search(r"\bflush(?:all|db)\b", text):
+        return "FLUSHALL/FLUSHDB empties a Redis that other clients share"
+    if re.search(r"\bshutdown\b", text) and "nosave" in text:
+        return "SHUTDOWN NOSAVE throws away Redis's data"
+    if fed and text.split()[:1] in (["del"], ["unlink"]):
+        return "DEL fed by a pipe deletes every key listed"
+    return None
+
+
+def _docker(argv: list[str], fed: bool) -> str | None:
+    o = options(argv[1:], {"-H", "--host", "--context", "-c"} | _COMPOSE_GLOBAL, True)
+    words = o.args[1:] if o.args[:1] == ["compose"] else o.args
+    words = options(words, _COMPOSE_GLOBAL, True).args if o.args[:1] == ["compose"] else words
+    verbs = [w for w in words if not w.startswith("-")]
+    if len(verbs) >= 2 and verbs[1] == "prune":
+        return f"docker {verbs[0]} prune removes objects of every project on the host"
+    if verbs[:1] == ["rmi"] or verbs[:2] in (["image", "rm"], ["image", "remove"]):
         return "docker rmi removes images from the host"
-    if len(words) >= 2 and words[0] in ("volume", "image") and words[1] == "rm":
-        return f"docker {words[0]} rm deletes data from the host"
-    if {"rm", "down"} & set(words) and any(a in ("-v", "--volumes") for a in argv):
+    if verbs[:2] in (["volume", "rm"], ["volume", "remove"]):
+        return "docker volume rm deletes data from the host"
+    removes = verbs[:1] in (["rm"], ["down"]) or verbs[:2] == ["container", "rm"]
+    if removes and ("--volumes" in words or "v" in _short_flags(["docker", *words])):
         return "removing containers with -v deletes their volumes"
+    return None
+
+
+def _kubectl(argv: list[str], fed: bool) -> str | None:
+    o = options(argv[1:], _KUBECTL_OPTIONS | {"-f", "--filename", "-o", "--output"})
+    if o.args[:1] != ["delete"]:
+        return None
+    if {"--all", "--all-namespaces", "-A"} & (o.flags | set(argv)):
+        return "kubectl delete --all removes every object of its kind"
+    if "-f" in o.values or "--filename" in o.values:
+        return "kubectl delete -f removes everything the file defines"
+    kinds = {a.split("/")[0] for a in o.args[1:2]} | {a.split("/")[0] for a in o.args if "/" in a}
+    for kind in kinds:
+        for single in kind.split(","):
+            if single not in _KUBE_KEEP:
+                return f"kubectl delete {single} removes more than a pod"
+    return None
+
+
+def _http(argv: list[str], fed: bool) -> str | None:
+    o = options(argv[1:], {"-X", "--request", "--method", "-H", "-d", "--data", "-o", "-u"})
+    method = (o.values.get("-X") or o.values.get("--request") or "").upper()
+    urls = [a for a in o.args if "/" in a]
+    if o.values.get("--method", "").upper() == "DELETE":
+        method = "DELETE"  # wget --method=DELETE
+    if method == "DELETE" and not all(_SAFE_DELETE_PATH.search(u) for u in urls or [""]):
+        return "HTTP DELETE removes data through the API"
+    if any("_delete_by_query" in u or "/_flush" in u for u in urls):
+        return "deletes documents through the API"
+    return None
+
+
+def _celery(argv: list[str], fed: bool) -> str | None:
+    if {"purge", "queue.purge", "queue.delete"} & {a.lower() for a in argv}:
+        return "celery purge throws away every queued task"
+    return None
+
+
+def _rabbitmq(argv: list[str], fed: bool) -> str | None:
+    if {"purge_queue", "delete_queue", "reset", "force_reset", "delete_vhost"} & set(argv):
+        return "rabbitmqctl throws away queues or their messages"
+    return None
+
+
+def _systemctl(argv: list[str], fed: bool) -> str | None:
+    if {"stop", "restart", "disable", "kill", "mask"} & set(argv):
+        return "systemctl stops or restarts host services"
+    return None
+
+
+def _helm(argv: list[str], fed: bool) -> str | None:
+    if {"uninstall", "delete", "del", "un"} & set(argv[1:2]):
+        return "helm uninstall removes a whole release"
+    return None
+
+
+def _terraform(argv: list[str], fed: bool) -> str | None:
+    if "destroy" in argv or ("apply" in argv and "-destroy" in argv):
+        return "terraform destroy removes infrastructure"
     return None

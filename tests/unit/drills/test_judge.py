@@ -16,6 +16,7 @@ from drillbook.outcome.result import Verdict, Writes
 from drillbook.outcome.schema import from_json, to_json
 from drillbook.runbooks.executor import Execution, StepResult
 from drillbook.runbooks.model import Runbook, Section, Step, StepKind
+from drillbook.runbooks.status import StepStatus
 from drillbook.scenarios.model import Degradation, Expectations, Scenario
 
 T0 = 1000.0  # injection, on the monotonic clock
@@ -43,7 +44,7 @@ def drill(verdict: Verdict, injected: bool = True, recovered_s: float | None = 4
     return DrillRun("redis-down", verdict, m, 60.0, timeline)
 
 
-def step_result(status: str, line: int = 12, detail: str = "") -> StepResult:
+def step_result(status: StepStatus, line: int = 12, detail: str = "") -> StepResult:
     step = Step(StepKind.COMMAND, "docker compose up -d redis", line, Section.RESOLUTION)
     return StepResult(step, status, T0 + 1, 0.5, detail=detail)
 
@@ -76,21 +77,23 @@ def test_no_steady_state_has_no_figures() -> None:
 
 
 def test_a_step_nobody_could_run_names_its_line() -> None:
-    ran = execution(step_result("ok"), step_result("not executable", 14, "unknown command"))
+    ran = execution(
+        step_result(StepStatus.OK), step_result(StepStatus.NOT_EXECUTABLE, 14, "unknown command")
+    )
     result = judge(scenario(), Observed(drill(Verdict.PASSED), [ran]))
     assert result.verdict is Verdict.STEP_NOT_EXECUTABLE
     assert result.reason.endswith("line 14: docker compose up -d redis (unknown command)")
 
 
 def test_a_refused_step_is_not_executable_even_when_the_service_recovered() -> None:
-    ran = execution(step_result("refused", 9, "destructive"))
+    ran = execution(step_result(StepStatus.REFUSED, 9, "destructive"))
     assert judge(scenario(), Observed(drill(Verdict.PASSED), [ran])).verdict is (
         Verdict.STEP_NOT_EXECUTABLE
     )
 
 
 def test_an_unrunnable_step_does_not_hide_that_nothing_was_detected() -> None:
-    ran = execution(step_result("not executable"))
+    ran = execution(step_result(StepStatus.NOT_EXECUTABLE))
     result = judge(scenario(), Observed(drill(Verdict.NOT_DETECTED), [ran]))
     assert result.verdict is Verdict.NOT_DETECTED
 
@@ -118,7 +121,7 @@ def test_data_lost_names_the_missing_writes() -> None:
 
 
 def test_a_failed_step_is_named_without_changing_the_verdict() -> None:
-    ran = execution(step_result("failed", 21))
+    ran = execution(step_result(StepStatus.FAILED, 21))
     result = judge(scenario(), Observed(drill(Verdict.PASSED), [ran]))
     assert result.verdict is Verdict.PASSED
     assert result.reason.endswith("1 runbook step(s) failed, first at line 21")

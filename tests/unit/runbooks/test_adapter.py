@@ -2,11 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from drillbook.runbooks.adapter import (
-    NOT_EXECUTABLE,
-    REFUSED,
-    RUN,
-    CommandAdapter,
+from drillbook.runbooks.actions import (
     Exec,
     Filter,
     Http,
@@ -17,6 +13,7 @@ from drillbook.runbooks.adapter import (
     Status,
     Wait,
 )
+from drillbook.runbooks.adapter import NOT_EXECUTABLE, REFUSED, RUN, CommandAdapter
 from drillbook.runbooks.executor import apply_filter
 from drillbook.runbooks.names import NameMap
 from drillbook.stack.spec import StackSpec

@@ -111,3 +111,17 @@ def test_stop_on_failure_skips_the_rest(spec: StackSpec) -> None:
     (runbook,) = parse_text(text, "t.md").runbooks
     execution = Executor(stack, stop_on_failure=True, wait_cap_s=0.5).run(runbook)
     assert [r.status for r in execution.results][-2:] == ["failed", "skipped"]
+
+
+def test_statuses_serialise_as_their_words(spec: StackSpec) -> None:
+    import json
+
+    from drillbook.runbooks.status import StepStatus
+
+    (runbook,) = parse_text(RUNBOOK, "t.md").runbooks
+    execution = Executor(FakeStack(spec), wait_cap_s=0.5).run(runbook)
+    words = [step["status"] for step in json.loads(json.dumps(execution.as_json()))["steps"]]
+    assert words[:2] == ["ok", "refused"] and "not executable" in words
+    assert all(type(w) is str for w in words)
+    assert "  15 refused " in execution.report()
+    assert StepStatus("not executable") is StepStatus.NOT_EXECUTABLE == "not executable"

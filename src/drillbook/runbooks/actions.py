@@ -1,0 +1,129 @@
+"""The action vocabulary: what a runbook command comes to on the stack, as frozen data.
+
+A Translation holds a tuple of these; the executor carries each out on a running stack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """Restart, start, stop or kill one service's container."""
+
+    service: str
+    verb: str  # restart | start | stop | kill
+
+
+@dataclass(frozen=True)
+class Logs:
+    """The last `tail` lines of a service's log."""
+
+    service: str
+    tail: int = 100
+
+
+@dataclass(frozen=True)
+class Exec:
+    """A program run inside a service's container (never in a host shell)."""
+
+    service: str
+    argv: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Status:
+    """Whether each service runs."""
+
+    services: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Memory use of each service."""
+
+    services: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Inspect:
+    """A container's state."""
+
+    service: str
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Run `replicas` containers of a service."""
+
+    service: str
+    replicas: int
+
+
+@dataclass(frozen=True)
+class Recreate:
+    """Replace the container with changed environment; no env restores the stack's own."""
+
+    service: str
+    env: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class UpdateMemory:
+    """A new memory limit for a running container."""
+
+    service: str
+    memory: str
+
+
+@dataclass(frozen=True)
+class Http:
+    """An HTTP request to a service's published port."""
+
+    service: str
+    method: str
+    path: str
+    headers: tuple[tuple[str, str], ...] = ()
+    body: str | None = None
+    fail_on_error: bool = False
+
+
+@dataclass(frozen=True)
+class Wait:
+    """A written wait, in seconds."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A pipe stage applied to the previous output: grep, head, tail, wc -l."""
+
+    program: str
+    pattern: str = ""
+    count: int = 10
+    ignore_case: bool = False
+    invert: bool = False
+
+
+Action = (
+    Lifecycle
+    | Logs
+    | Exec
+    | Status
+    | Stats
+    | Inspect
+    | Scale
+    | Recreate
+    | UpdateMemory
+    | Http
+    | Wait
+    | Filter
+)
+
+
+def describe(action: Action) -> str:
+    """`Lifecycle(service='redis', verb='restart')`, without empty fields."""
+    fields = ", ".join(f"{k}={v!r}" for k, v in vars(action).items() if v not in ((), None, ""))
+    return f"{type(action).__name__}({fields})"

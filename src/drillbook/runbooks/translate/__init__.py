@@ -1,0 +1,41 @@
+"""One translator per command family, chosen by program name.
+
+Each translator takes the Context (the stack's names) and one simple command and returns its
+actions, or raises Cannot with the reason. The table is the whole vocabulary: a program not
+in it is "not executable", never guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from drillbook.runbooks.actions import Action
+from drillbook.runbooks.commands import SimpleCommand
+from drillbook.runbooks.translate import clients, compose, docker, http, kubectl, shell
+from drillbook.runbooks.translate.context import Context
+from drillbook.runbooks.translate.options import Cannot
+
+Translator = Callable[[Context, SimpleCommand], list[Action]]
+
+PROGRAMS: dict[str, Translator] = {
+    "docker": docker.docker,
+    "docker-compose": compose.docker_compose,
+    "kubectl": kubectl.kubectl,
+    "redis-cli": clients.redis_cli,
+    "psql": clients.psql,
+    "pg_isready": clients.pg_tool,
+    "pg_dump": clients.pg_tool,
+    "pg_restore": clients.pg_tool,
+    "curl": http.curl,
+    "sleep": shell.sleep,
+}
+
+__all__ = ["PROGRAMS", "Cannot", "Context", "Translator", "translate_simple"]
+
+
+def translate_simple(ctx: Context, part: SimpleCommand) -> list[Action]:
+    """The actions of one simple command, by its program's family."""
+    translator = PROGRAMS.get(part.program)
+    if translator is None:
+        raise Cannot(f"{part.argv[0]!r} is not a command drillbook can map", "unknown")
+    return translator(ctx, part)

@@ -1,0 +1,78 @@
+"""docker compose / docker-compose, whatever compose file or project the runbook names."""
+
+from __future__ import annotations
+
+from drillbook.runbooks.actions import Action, Lifecycle, Logs, Recreate, Scale, Stats, Status
+from drillbook.runbooks.commands import SimpleCommand
+from drillbook.runbooks.translate.clients import exec_in
+from drillbook.runbooks.translate.context import Context
+from drillbook.runbooks.translate.options import Cannot, integer, need, options
+
+COMPOSE_GLOBAL = {"-f", "--file", "-p", "--project-name", "--env-file", "--profile"}
+LIFECYCLE = ("restart", "start", "stop", "kill", "logs")
+
+
+def lifecycle_or_logs(ctx: Context, sub: str, rest: list[str], need_name: str = "") -> list[Action]:
+    """`restart|start|stop|kill|logs [NAME...]`, for docker and docker compose alike.
+
+    No name means every service, unless `need_name` names the command that requires one.
+    """
+    if sub == "logs":
+        o = options(rest, {"--tail", "-n", "--since", "--until"})
+        tail = integer(o.first("--tail", "-n") or "100", "--tail")
+    else:
+        o = options(rest, {"-t", "--time", "--timeout", "-s", "--signal"})
+    names = need(o.args, need_name) if need_name else o.args
+    services = [ctx.service(a) for a in names] or list(ctx.services)
+    if sub == "logs":
+        return [Logs(s, tail) for s in services]
+    return [Lifecycle(s, sub) for s in services]
+
+
+def docker_compose(ctx: Context, part: SimpleCommand) -> list[Action]:
+    """The `docker-compose` program."""
+    return compose(ctx, list(part.argv[1:]), part.env)
+
+
+def compose(ctx: Context, argv: list[str], env: tuple[tuple[str, str], ...]) -> list[Action]:
+    """`[global options] SUBCOMMAND ...` of docker compose."""
+    opts = options(argv, COMPOSE_GLOBAL, True)
+    if not opts.args:
+        raise Cannot("docker compose without a subcommand", "unknown")
+    sub, rest = opts.args[0], opts.args[1:]
+    if sub == "ps":
+        args = options(rest, {"--format", "--filter"}).args
+        return [Status(tuple(ctx.service(a) for a in args) or ctx.services)]
+    if sub in LIFECYCLE:
+        return lifecycle_or_logs(ctx, sub, rest)
+    if sub == "up":
+        return _up(ctx, rest, env)
+    if sub == "exec":
+        o = options(rest, {"-u", "--user", "-w", "--workdir", "-e", "--env", "--index"}, True)
+        if len(o.args) < 2:
+            raise Cannot("docker compose exec needs a service and a command", "syntax")
+        return [exec_in(ctx, ctx.service(o.args[0]), o.args[1:])]
+    if sub in ("top", "stats"):
+        services = tuple(ctx.service(a) for a in rest if not a.startswith("-"))
+        return [Stats(services or ctx.services)]
+    if sub == "down":
+        raise Cannot("`down` removes the whole stack; restart or stop services", "unsupported")
+    raise Cannot(f"docker compose {sub} is not supported", "unknown")
+
+
+def _up(ctx: Context, rest: list[str], env: tuple[tuple[str, str], ...]) -> list[Action]:
+    o = options(rest, {"--scale", "-t", "--timeout", "--wait-timeout"})
+    if "-d" not in o.flags and "--detach" not in o.flags:
+        raise Cannot("`up` without -d stays attached; write `up -d`", "unsupported")
+    actions: list[Action] = []
+    if "--scale" in o.values:
+        name, _, count = o.values["--scale"].partition("=")
+        actions.append(Scale(ctx.service(name), integer(count, "--scale")))
+    targets = [ctx.service(a) for a in o.args]
+    if "--force-recreate" in o.flags or env:
+        if not targets:
+            raise Cannot("recreate names no service; name the one to recreate", "syntax")
+        actions.extend(Recreate(t, env) for t in targets)
+    elif not actions:
+        actions.extend(Lifecycle(t, "start") for t in targets or ctx.services)
+    return actions

@@ -1,0 +1,100 @@
+"""kubectl, read as the same operations on containers: rollout, scale, set env, logs, exec,
+get/describe, top, delete pod (a pod deleted is a container restarted by its deployment)."""
+
+from __future__ import annotations
+
+from drillbook.runbooks.actions import Action, Lifecycle, Logs, Recreate, Scale, Stats, Status
+from drillbook.runbooks.commands import SimpleCommand
+from drillbook.runbooks.translate.clients import exec_in
+from drillbook.runbooks.translate.context import Context
+from drillbook.runbooks.translate.options import Cannot, Options, integer, options
+
+KUBECTL_OPTIONS = {"-n", "--namespace", "--context", "--replicas", "--tail", "-l", "-c"} | {
+    "--container",
+    "-o",
+    "--output",
+    "--field-selector",
+    "--selector",
+    "--sort-by",
+    "--since",
+}
+WORKLOAD_KINDS = ("deployment", "deploy", "deployments", "statefulset", "sts", "pod", "pods")
+
+
+def kubectl(ctx: Context, part: SimpleCommand) -> list[Action]:
+    """The `kubectl` program."""
+    o = options(part.argv[1:], KUBECTL_OPTIONS)
+    if not o.args:
+        raise Cannot("kubectl without a verb", "unknown")
+    verb, rest = o.args[0], o.args[1:]
+    actions = _verb(ctx, verb, rest, o)
+    if actions is None:
+        raise Cannot(f"kubectl {' '.join(o.args[:2])} has no container equivalent", "unsupported")
+    return actions
+
+
+def _verb(ctx: Context, verb: str, rest: list[str], o: Options) -> list[Action] | None:
+    if verb == "rollout" and len(rest) >= 2:
+        return _rollout(ctx, rest)
+    if verb == "scale" and rest:
+        replicas = integer(o.values.get("--replicas", ""), "--replicas")
+        return [Scale(ctx.service(workload(rest)), replicas)]
+    if verb == "set" and rest[:1] == ["env"] and len(rest) >= 3:
+        pairs = [a.partition("=") for a in rest[2:]]
+        if any(not eq or not value for _, eq, value in pairs):
+            raise Cannot("kubectl set env needs NAME=value pairs", "syntax")
+        env = tuple((name, value) for name, _, value in pairs)
+        return [Recreate(ctx.service(workload(rest[1:2])), env)]
+    if verb == "logs" and rest:
+        tail = integer(o.values.get("--tail", "100"), "--tail")
+        return [Logs(ctx.service(workload(rest)), tail)]
+    if verb == "exec" and len(rest) >= 2:
+        return [exec_in(ctx, ctx.service(workload(rest[:1])), rest[1:])]
+    if verb in ("get", "describe") and rest:
+        return [Status(_named(ctx, rest))]
+    if verb == "top":
+        return [Stats(ctx.services)]
+    if verb == "delete":
+        return _delete_pod(ctx, rest)
+    return None
+
+
+def _rollout(ctx: Context, rest: list[str]) -> list[Action] | None:
+    target = ctx.service(workload(rest[1:]))
+    if rest[0] == "status":
+        return [Status((target,))]
+    if rest[0] == "restart":
+        return [Lifecycle(target, "restart")]
+    if rest[0] == "undo":
+        # Back to the version the stack defines, i.e. its own container spec.
+        return [Recreate(target)]
+    return None
+
+
+def _named(ctx: Context, rest: list[str]) -> tuple[str, ...]:
+    kinds = rest[0].split("/")
+    names = [kinds[1]] if len(kinds) == 2 else [workload([a]) for a in rest[1:]]
+    return tuple(ctx.service(n) for n in names) or ctx.services
+
+
+def _delete_pod(ctx: Context, rest: list[str]) -> list[Action] | None:
+    if rest[:1] in (["pod"], ["pods"]) and len(rest) == 2:
+        # A deleted pod is replaced by its deployment: on containers, a restart.
+        return [Lifecycle(ctx.service(rest[1]), "restart")]
+    if len(rest) == 1 and rest[0].startswith("pod/"):
+        return [Lifecycle(ctx.service(rest[0][4:]), "restart")]
+    return None
+
+
+def workload(args: list[str]) -> str:
+    """`deployment/api`, `deploy api`, `api` -> `api`."""
+    if not args:
+        raise Cannot("no workload named", "syntax")
+    first = args[0]
+    if "/" in first:
+        return first.split("/", 1)[1]
+    if first in WORKLOAD_KINDS:
+        if len(args) < 2:
+            raise Cannot(f"{first} needs a name", "syntax")
+        return args[1]
+    return first

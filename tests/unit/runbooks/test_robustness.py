@@ -1,0 +1,145 @@
+"""Crashes and hangs found on runbooks from the field: each input here broke the reader once."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from drillbook.errors import SourceError
+from drillbook.runbooks.adapter import RUN, CommandAdapter
+from drillbook.runbooks.commands import parse_command
+from drillbook.runbooks.executor import Executor
+from drillbook.runbooks.lint import lint_documents, lint_paths
+from drillbook.runbooks.parser import parse_file, parse_text
+from drillbook.runbooks.placeholders import find_placeholders
+from drillbook.stack.spec import StackSpec
+
+from .test_executor import FakeStack
+
+ASSIGNING = """---
+id: backup
+alert: Backup
+mttr: 5m
+---
+# Backup
+## Resolution
+```bash
+BACKUP_DIR=/backups
+docker compose restart postgres
+```
+"""
+
+
+def test_an_assignment_line_is_kept_not_a_crash(spec: StackSpec) -> None:
+    adapter = CommandAdapter(spec)
+    t = adapter.translate("BACKUP_DIR=/backups")
+    assert (t.status, t.actions) == (RUN, ())
+    doc = parse_text(ASSIGNING, "b.md")
+    assert not [f for f in lint_documents([doc], spec) if f.severity == "error"]
+    execution = Executor(FakeStack(spec)).run(doc.runbooks[0])
+    assert [r.status for r in execution.results] == ["ok", "ok"]
+
+
+def test_a_variable_assigned_before_is_used_by_the_next_command(spec: StackSpec) -> None:
+    adapter = CommandAdapter(spec)
+    adapter.translate("SERVICE=redis")
+    t = adapter.translate("docker compose restart $SERVICE")
+    assert t.runnable and t.actions[0].service == "redis"  # type: ignore[union-attr]
+
+
+def test_command_substitution_stays_one_word() -> None:
+    line = parse_command('pg_dump -f "/backups/db-$(date +%F).sql" && echo `hostname -f`', 1)
+    assert line.parts[0].argv == ("pg_dump", "-f", "/backups/db-$(date +%F).sql")
+    assert line.parts[1].argv == ("echo", "`hostname -f`")
+    assert parse_command("kubectl delete pod $(kubectl get pods -o name | head -1)", 1).parts[
+        0
+    ].argv == ("kubectl", "delete", "pod", "$(kubectl get pods -o name | head -1)")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "See [" + "A_" * 40 + "A](x)",  # the placeholder pattern once backtracked 2.2x per _
+        "[" + "A_" * 5000 + "a]",
+        "<" + "a-" * 5000 + "!",
+        "{" + "a_" * 5000,
+    ],
+)
+def test_placeholder_patterns_are_linear(text: str) -> None:
+    start = time.monotonic()
+    find_placeholders(text)
+    assert time.monotonic() - start < 0.5
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "# " + "# " * 20000 + "x",  # heading with trailing hashes that are not its end
+        "MTTR" + " " * 20000 + ".",
+        "Severity:" + " " * 20000 + "*" * 10 + ".",
+        "**" + "a" * 20000,
+        "| " + "a|" * 20000,
+        "Alert:" + " " * 20000,
+        "1" * 20000 + " x",
+        "wait " + "1 " * 20000,
+        "`" * 20000,
+    ],
+)
+def test_long_hostile_lines_parse_in_linear_time(line: str, spec: StackSpec) -> None:
+    text = f"# T\n## Resolution\n{line}\n```bash\n{line}\n```\n"
+    start = time.monotonic()
+    doc = parse_text(text, "x.md")
+    lint_documents([doc], spec)
+    assert time.monotonic() - start < 2.0
+
+
+def test_many_incidents_with_one_title_parse_in_linear_time() -> None:
+    block = "## Redis down\n**Symptoms**: x\n**Resolution**:\n- `docker restart redis`\n"
+    text = block * 20000
+    start = time.monotonic()
+    doc = parse_text(text, "many.md")
+    took = time.monotonic() - start
+    assert len(doc.runbooks) == 20000
+    assert len({r.id for r in doc.runbooks}) == 20000
+    assert doc.runbooks[2].id == "redis-down-3"
+    assert took < 10.0  # quadratic renaming took minutes
+
+
+def test_a_byte_order_mark_does_not_hide_the_front_matter(tmp_path: Path) -> None:
+    path = tmp_path / "bom.md"
+    path.write_bytes(b"\xef\xbb\xbf" + ASSIGNING.encode())
+    (runbook,) = parse_file(path).runbooks
+    assert runbook.from_front_matter and runbook.alert == "Backup"
+    (runbook,) = parse_text("\ufeff" + ASSIGNING, "bom.md").runbooks
+    assert runbook.from_front_matter
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_files_are_read(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "wide.md"
+    path.write_bytes(ASSIGNING.encode(encoding))
+    doc = parse_file(path)
+    (runbook,) = doc.runbooks
+    assert runbook.alert == "Backup" and runbook.mttr_s == 300
+    assert any("UTF-16" in n.message for n in doc.notes)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_a_fifo_is_refused_not_read(tmp_path: Path, spec: StackSpec) -> None:
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    with pytest.raises(SourceError, match="not a regular file"):
+        parse_file(fifo)
+    good = tmp_path / "good.md"
+    good.write_text(ASSIGNING.replace("restart postgres", "restart nosuchservice"))
+    findings = lint_paths([fifo, good], spec)
+    unreadable = [f for f in findings if f.rule == "unreadable"]
+    assert [(Path(f.path).name, f.severity) for f in unreadable] == [("pipe.md", "error")]
+    # The other file is still checked.
+    assert [(Path(f.path).name, f.line) for f in findings if f.rule == "unknown-service"] == [
+        ("good.md", 10)
+    ]
+    assert "not a regular file" in unreadable[0].message
