@@ -1,9 +1,10 @@
 """Images of a stack, built locally and offline-capable.
 
 Every Dockerfile starts `FROM debian:bookworm-slim`. Where that image cannot be pulled it is
-made here (debootstrap + `docker import`) under the same name, so one set of Dockerfiles works
-online and offline. Python images install from a wheelhouse built on the host; Go binaries are
-built on the host from the Go module proxy. Tags carry a content hash of everything that goes
+made here (debootstrap from the host's own Debian mirror, see `stack.mirror`, then `docker
+import`) under the same name, so one set of Dockerfiles works online and offline. Python images
+install from a wheelhouse built on the host; Go binaries are built on the host from the Go
+module proxy. Tags carry a content hash of everything that goes
 into the build, so an unchanged image is never rebuilt.
 """
 
@@ -24,10 +25,10 @@ from docker.errors import APIError, BuildError, ImageNotFound
 
 from drillbook.errors import DrillbookError
 from drillbook.stack import labels
+from drillbook.stack.mirror import debian_mirror
 from drillbook.stack.spec import Build, GoBuild, ServiceSpec, StackSpec
 
 BASE_IMAGE = "debian:bookworm-slim"
-DEBIAN_MIRROR = os.environ.get("DRILLBOOK_DEBIAN_MIRROR", "http://deb.debian.org/debian")
 CACHE = Path(os.environ.get("DRILLBOOK_CACHE", Path.home() / ".cache" / "drillbook"))
 Progress = Callable[[str], None]
 
@@ -79,6 +80,7 @@ def ensure_base_image(client: docker.DockerClient, progress: Progress = _quiet) 
 
 
 def _bootstrap_base(progress: Progress) -> None:
+    mirror = debian_mirror()  # before anything is installed: no mirror, nothing to do
     if shutil.which("debootstrap") is None:
         if os.geteuid() != 0 or shutil.which("apt-get") is None:
             raise DrillbookError(
@@ -87,8 +89,8 @@ def _bootstrap_base(progress: Progress) -> None:
             )
         _run(["apt-get", "install", "-y", "-qq", "debootstrap"], "installing debootstrap")
     with tempfile.TemporaryDirectory(prefix="drillbook-rootfs-") as root:
-        progress(f"base image: debootstrap bookworm from {DEBIAN_MIRROR} (about 30 s)")
-        _run(["debootstrap", "--variant=minbase", "bookworm", root, DEBIAN_MIRROR], "debootstrap")
+        progress(f"base image: debootstrap bookworm from {mirror} (about 30 s)")
+        _run(["debootstrap", "--variant=minbase", "bookworm", root, mirror], "debootstrap")
         for junk in ("var/cache/apt/archives", "var/lib/apt/lists"):
             for entry in (Path(root) / junk).glob("*"):
                 if entry.is_file():
