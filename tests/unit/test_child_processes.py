@@ -9,8 +9,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
-import textwrap
 import time
 import uuid
 from collections.abc import Iterator
@@ -18,11 +16,10 @@ from pathlib import Path
 
 import pytest
 
-import drillbook
 from drillbook.stack import labels, reaper
 from drillbook.stack.labels import ProcessMark
+from tests.processes import alive, gone_within, left_behind, python
 
-SRC = str(Path(drillbook.__file__).resolve().parents[1])
 OWN_NS = "pid:[4026531836]"
 
 
@@ -115,25 +112,6 @@ def test_an_owner_is_alive_only_with_its_own_start_time(proc: Path) -> None:
 
 
 # -- real processes -----------------------------------------------------------------------
-def alive(pid: int) -> bool:
-    """Running, not a zombie waiting for whoever inherited it to reap it."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-
-
-def gone_within(pids: list[int], timeout_s: float) -> float | None:
-    """Seconds until none of `pids` is alive, None if one still is after `timeout_s`."""
-    start = time.monotonic()
-    while time.monotonic() - start < timeout_s:
-        if not any(alive(p) for p in pids):
-            return time.monotonic() - start
-        time.sleep(0.005)
-    return None
-
-
 @pytest.fixture
 def started() -> Iterator[list[int]]:
     """Pids the test started: killed at the end whatever happened."""
@@ -142,15 +120,6 @@ def started() -> Iterator[list[int]]:
     for pid in pids:
         if alive(pid):
             os.kill(pid, signal.SIGKILL)
-
-
-def python(script: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(script)],
-        env={**os.environ, "PYTHONPATH": SRC},
-        stdout=subprocess.PIPE,
-        text=True,
-    )
 
 
 def test_tethered_children_die_with_a_killed_parent_also_from_a_worker_thread(
@@ -180,24 +149,14 @@ def test_tethered_children_die_with_a_killed_parent_also_from_a_worker_thread(
     assert all(alive(p) for p in children)
     parent.kill()  # SIGKILL: no finalizer runs
     parent.wait()
-    after = gone_within(children, timeout_s=5)
+    after = gone_within(dict.fromkeys(children), timeout_s=5)
     assert after is not None, "a tethered child outlived its killed parent"
     print(f"tethered children gone {after * 1000:.0f} ms after the parent's SIGKILL")
 
 
 def test_orphans_of_a_dead_owner_are_ended_and_nothing_else(started: list[int]) -> None:
     run = uuid.uuid4().hex[:10]
-    # A marked process left behind: its owner marks it (untethered) and exits.
-    owner = python(
-        f"""
-        import os, subprocess
-        from drillbook.stack.labels import process_marks
-        child = subprocess.Popen(["sleep", "60"], env={{**os.environ, **process_marks("{run}")}},
-                                 stdout=subprocess.DEVNULL, start_new_session=True)
-        print(child.pid, flush=True)
-        """
-    )
-    orphan = int(owner.communicate()[0])
+    orphan = left_behind(run)  # a marked process whose owner is gone
     started.append(orphan)
     # ...one whose owner (this process) lives, and one without a mark.
     live = subprocess.Popen(["sleep", "60"], env={**os.environ, **labels.process_marks(run)})
@@ -211,7 +170,7 @@ def test_orphans_of_a_dead_owner_are_ended_and_nothing_else(started: list[int]) 
 
     ended = reaper.end_processes(lambda m: m.run_id == run and not labels.process_owner_alive(m))
     assert ended == 1
-    assert gone_within([orphan], timeout_s=5) is not None
+    assert gone_within({orphan: None}, timeout_s=5) is not None
     assert live.poll() is None and unmarked.poll() is None
     live.kill()
     unmarked.kill()
