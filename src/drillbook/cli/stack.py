@@ -97,5 +97,5 @@ def run_down(args: argparse.Namespace) -> int:
 
     client = engine.connect()
     removed = reaper.remove_all(client) if args.all else reaper.remove_detached(client)
-    say(f"removed {removed} containers and networks")
+    say(f"removed {removed} objects (containers, networks, volumes, load processes)")
     return 0

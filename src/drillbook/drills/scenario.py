@@ -98,6 +98,7 @@ def run_scenario(
                 stack.service(scenario.load_service).url,
                 scenario.load,
                 out_dir=out_dir / f"{scenario.name}-load",
+                run_id=stack.run_id,
             )
             probe_url = stack.service(steady.service).url + steady.probe
             ok = fully_ready if steady.require == "ready" else answers_200

@@ -14,6 +14,7 @@ from drillbook.errors import DrillbookError
 from drillbook.faults.access import service_of
 from drillbook.faults.base import Fault, ServiceParams, param, register
 from drillbook.load import LoadProfile, LoadRun
+from drillbook.project import LOCUSTFILE, find_root
 
 if TYPE_CHECKING:
     from drillbook.stack import Stack
@@ -26,7 +27,7 @@ class BurstParams(ServiceParams):
     spawn_rate: float = param("users started per second", default=50.0, minimum=0.1)
     locustfile: str = param(
         "the user mix (relative to the working directory or the project)",
-        default="load_tests/locustfile.py",
+        default=LOCUSTFILE,
     )
 
 
@@ -43,9 +44,7 @@ class TrafficBurst(Fault[BurstParams]):
 
     def _locustfile(self) -> Path:
         wanted = Path(self.params.locustfile)
-        # The stack file sits in the project's fixtures/: its parent's parent is the project.
-        project = self.stack.spec.path.parent.parent
-        for candidate in (wanted, project / wanted):
+        for candidate in (wanted, find_root(self.stack.spec.path.parent) / wanted):
             if candidate.is_file():
                 return candidate
         raise DrillbookError(f"traffic-burst: locustfile {wanted} not found")
@@ -54,7 +53,10 @@ class TrafficBurst(Fault[BurstParams]):
         p = self.params
         service = service_of(self.stack, p.service)
         self._run = LoadRun(
-            self._locustfile(), service.url, LoadProfile(users=p.users, spawn_rate=p.spawn_rate)
+            self._locustfile(),
+            service.url,
+            LoadProfile(users=p.users, spawn_rate=p.spawn_rate),
+            run_id=self.stack.run_id,
         ).start()
 
     def _revert(self) -> None:

@@ -2,7 +2,8 @@
 
 Locust monkey-patches the interpreter with gevent on import, which breaks pytest and the
 Docker client in the same process, so drillbook never imports it: it runs the `locust`
-command and reads the request log that the locustfile writes.
+command and reads the request log that the locustfile writes. The process is tethered
+(`load.tether`): it dies with drillbook, even one killed with SIGKILL.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from types import TracebackType
 
 from drillbook.errors import DrillbookError
+from drillbook.load import tether
 from drillbook.load.requests import Ack, Request
 from drillbook.stack.network import require_loopback
 
@@ -30,7 +32,10 @@ class LoadProfile:
 
 
 class LoadRun:
-    """A running Locust against `host`; stop it (or leave the `with` block) to end it."""
+    """A running Locust against `host`; stop it (or leave the `with` block) to end it.
+
+    `run_id` (the stack's) marks the process as that run's, so removing the run ends it too.
+    """
 
     def __init__(
         self,
@@ -38,6 +43,7 @@ class LoadRun:
         host: str,
         profile: LoadProfile = LoadProfile(),
         out_dir: str | Path | None = None,
+        run_id: str | None = None,
     ) -> None:
         require_loopback(host + "/")
         self.locustfile = Path(locustfile)
@@ -48,6 +54,7 @@ class LoadRun:
         self.out_dir = Path(out_dir or tempfile.mkdtemp(prefix="drillbook-load-"))
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.request_log = self.out_dir / "requests.jsonl"
+        self.run_id = run_id
         self._process: subprocess.Popen[bytes] | None = None
         self._offset = 0
         self._requests: list[Request] = []
@@ -86,9 +93,7 @@ class LoadRun:
         self._offset, self._requests, self._acks = 0, [], []
         # Locust writes to its own copy of the descriptor; ours is closed once it has it.
         with (self.out_dir / "locust.log").open("wb") as log:
-            self._process = subprocess.Popen(
-                command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
+            self._process = tether.start(command, env=env, stdout=log, run_id=self.run_id)
         return self
 
     def stop(self) -> int | None:

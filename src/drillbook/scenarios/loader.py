@@ -37,6 +37,7 @@ from drillbook import faults
 from drillbook.faults.base import FaultParamError
 from drillbook.load import LoadProfile
 from drillbook.observe.slo import Slo
+from drillbook.project import RUNBOOKS
 from drillbook.runbooks.model import Runbook
 from drillbook.runbooks.parser import parse_file
 from drillbook.scenarios.model import Degradation, Expectations, Scenario, SteadyState
@@ -176,7 +177,8 @@ class _Reader(SourceReader):
         if ref.endswith(".md"):
             path = (self.path.parent / ref).resolve()
         else:
-            path = (self.path.parent.parent / "runbooks" / f"{ref}.md").resolve()
+            # An id names a runbook in the runbooks folder beside the scenarios folder.
+            path = (self.path.parent.parent / RUNBOOKS / f"{ref}.md").resolve()
             wanted = wanted or ref
         if not path.is_file():
             raise self.fail(

@@ -6,20 +6,15 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import docker
 from docker.errors import DockerException
 
 from drillbook.errors import DrillbookError
+from drillbook.stack.progress import Progress, quiet
 
-Progress = Callable[[str], None]
 DOCKERD_LOG = Path(os.environ.get("DRILLBOOK_DOCKERD_LOG", "/var/log/drillbook-dockerd.log"))
-
-
-def _quiet(_: str) -> None:
-    pass
 
 
 def connect(timeout_s: float = 30.0) -> docker.DockerClient:
@@ -43,7 +38,7 @@ def reachable() -> bool:
     return True
 
 
-def ensure_engine(progress: Progress = _quiet, install: bool = True) -> None:
+def ensure_engine(progress: Progress = quiet, install: bool = True) -> None:
     """Make sure an engine answers: start dockerd if installed, install docker.io if allowed."""
     if reachable():
         progress("docker engine: running")

@@ -1,9 +1,10 @@
 """Images of a stack, built locally and offline-capable.
 
 Every Dockerfile starts `FROM debian:bookworm-slim`. Where that image cannot be pulled it is
-made here (debootstrap + `docker import`) under the same name, so one set of Dockerfiles works
-online and offline. Python images install from a wheelhouse built on the host; Go binaries are
-built on the host from the Go module proxy. Tags carry a content hash of everything that goes
+made here (debootstrap from the host's own Debian mirror, see `stack.mirror`, then `docker
+import`) under the same name, so one set of Dockerfiles works online and offline. Python images
+install from a wheelhouse built on the host; Go binaries are built on the host from the Go
+module proxy. Tags carry a content hash of everything that goes
 into the build, so an unchanged image is never rebuilt.
 """
 
@@ -16,7 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import docker
@@ -24,16 +25,12 @@ from docker.errors import APIError, BuildError, ImageNotFound
 
 from drillbook.errors import DrillbookError
 from drillbook.stack import labels
+from drillbook.stack.mirror import debian_mirror
+from drillbook.stack.progress import Progress, quiet
 from drillbook.stack.spec import Build, GoBuild, ServiceSpec, StackSpec
 
 BASE_IMAGE = "debian:bookworm-slim"
-DEBIAN_MIRROR = os.environ.get("DRILLBOOK_DEBIAN_MIRROR", "http://deb.debian.org/debian")
 CACHE = Path(os.environ.get("DRILLBOOK_CACHE", Path.home() / ".cache" / "drillbook"))
-Progress = Callable[[str], None]
-
-
-def _quiet(_: str) -> None:
-    pass
 
 
 def _files(context: Path) -> Iterator[Path]:
@@ -61,7 +58,7 @@ def image_ref(service: ServiceSpec) -> str:
     return f"drillbook/{service.build.context.name}:{content_hash(service.build)}"
 
 
-def ensure_base_image(client: docker.DockerClient, progress: Progress = _quiet) -> None:
+def ensure_base_image(client: docker.DockerClient, progress: Progress = quiet) -> None:
     """Make `debian:bookworm-slim` exist locally: pull it, else bootstrap it with debootstrap."""
     try:
         client.images.get(BASE_IMAGE)
@@ -79,6 +76,7 @@ def ensure_base_image(client: docker.DockerClient, progress: Progress = _quiet) 
 
 
 def _bootstrap_base(progress: Progress) -> None:
+    mirror = debian_mirror()  # before anything is installed: no mirror, nothing to do
     if shutil.which("debootstrap") is None:
         if os.geteuid() != 0 or shutil.which("apt-get") is None:
             raise DrillbookError(
@@ -87,8 +85,8 @@ def _bootstrap_base(progress: Progress) -> None:
             )
         _run(["apt-get", "install", "-y", "-qq", "debootstrap"], "installing debootstrap")
     with tempfile.TemporaryDirectory(prefix="drillbook-rootfs-") as root:
-        progress(f"base image: debootstrap bookworm from {DEBIAN_MIRROR} (about 30 s)")
-        _run(["debootstrap", "--variant=minbase", "bookworm", root, DEBIAN_MIRROR], "debootstrap")
+        progress(f"base image: debootstrap bookworm from {mirror} (about 30 s)")
+        _run(["debootstrap", "--variant=minbase", "bookworm", root, mirror], "debootstrap")
         for junk in ("var/cache/apt/archives", "var/lib/apt/lists"):
             for entry in (Path(root) / junk).glob("*"):
                 if entry.is_file():
@@ -125,7 +123,7 @@ def _run(cmd: list[str], what: str, env: dict[str, str] | None = None) -> None:
         raise DrillbookError(f"{what} failed (`{' '.join(cmd)}`):\n{tail}")
 
 
-def wheelhouse(requirements: Path, progress: Progress = _quiet) -> Path:
+def wheelhouse(requirements: Path, progress: Progress = quiet) -> Path:
     """Wheels for a requirements file, built on the host once and cached by its content."""
     if sys.version_info[:2] != (3, 11) or platform.machine() != "x86_64":
         raise DrillbookError(
@@ -159,7 +157,7 @@ def wheelhouse(requirements: Path, progress: Progress = _quiet) -> Path:
     return target
 
 
-def go_binary(go: GoBuild, progress: Progress = _quiet) -> Path:
+def go_binary(go: GoBuild, progress: Progress = quiet) -> Path:
     """A static binary of `go.module@go.version`, built with the host's Go once and cached."""
     if shutil.which("go") is None:
         raise DrillbookError(
@@ -182,7 +180,7 @@ def go_binary(go: GoBuild, progress: Progress = _quiet) -> Path:
 
 
 def build_image(
-    client: docker.DockerClient, service: ServiceSpec, stack: StackSpec, progress: Progress = _quiet
+    client: docker.DockerClient, service: ServiceSpec, stack: StackSpec, progress: Progress = quiet
 ) -> str:
     """Build a service's image unless its content-hashed tag already exists; return the tag."""
     tag = image_ref(service)
@@ -236,7 +234,7 @@ def build_image(
 
 
 def ensure_images(
-    client: docker.DockerClient, stack: StackSpec, progress: Progress = _quiet
+    client: docker.DockerClient, stack: StackSpec, progress: Progress = quiet
 ) -> dict[str, str]:
     """Base image, then every service image of the stack; returns service -> image reference."""
     if any(s.build for s in stack.services.values()):
