@@ -57,8 +57,8 @@ _SLEEP = re.compile(r"^(?:sleep|Start-Sleep(?:\s+-Seconds)?)\s+(\S+)\s*$")
 _ALERT = re.compile(r"(?i)\balert(?:name)?\s*[:=]\s*\**`?([A-Za-z][\w.:-]*)")
 _MTTR = re.compile(r"(?i)\bMTTR(?:\s+target)?[\s*:=]*([^.;,|*\s:=][^.;,|*]*)")
 _RESPONSE_TIME = re.compile(
-    r"(?i)\b(?:response|resolution|recovery|restore|time to (?:resolve|recover))"
-    r"(?:\s+time)?(?:\s+target)?\**\s*[:=][\s*]*([^.;,|*\s:=][^.;,|*]*)"
+    r"(?i)\b(?:(?:response|resolution|recovery|restore)\s+(?:time|target)(?:\s+target)?"
+    r"|time to (?:resolve|recover))\**\s*[:=][\s*]*([^.;,|*\s:=][^.;,|*]*)"
 )
 _SEVERITY = re.compile(r"(?i)\bseverity\**\s*[:=][\s*]*([A-Za-z0-9]+)")
 _SEVERITY_WORDS = ("critical", "high", "warning", "medium", "low", "info", "page", "p1", "p2")
@@ -176,25 +176,25 @@ class _Parser:
     def incident_headings(self, events: list[Any]) -> set[int]:
         """Lines of the headings that own symptom, diagnosis or resolution labels."""
         stack: list[Heading] = []
+        excluded: list[bool] = []  # per stack entry: it or a parent is no incident
         owners: set[int] = set()
         for event in events:
             section: Section | None = None
             if isinstance(event, Heading):
                 while stack and stack[-1].level >= event.level:
                     stack.pop()
+                    excluded.pop()
                 section = label_of(event.title)
                 if section is None:
+                    parent = bool(excluded and excluded[-1])
+                    excluded.append(parent or bool(NOT_INCIDENT.match(plain(event.title))))
                     stack.append(event)
                     continue
             elif isinstance(event, Text):
                 bold = _BOLD_LABEL.match(event.text)
                 section = label_of(bold.group(1)) if bold else None
             # Under "Post-Incident Review" or "Quick Reference", labels make no incident.
-            if (
-                section in _INCIDENT_SECTIONS
-                and stack
-                and not any(NOT_INCIDENT.match(plain(h.title)) for h in stack)
-            ):
+            if section in _INCIDENT_SECTIONS and stack and not excluded[-1]:
                 owners.add(stack[-1].line)
         return owners
 
@@ -243,31 +243,32 @@ class _Parser:
     def text(self, draft: _Draft, event: Text) -> None:
         text = event.text
         bold = _BOLD_LABEL.match(text)
-        if bold and label_of(bold.group(1)) is not None:
-            section = label_of(bold.group(1))
-            assert section is not None
+        section = label_of(bold.group(1)) if bold else None
+        if bold and section is not None:
             draft.section = section
             draft.sections.add(section)
             text = bold.group(2)
             if not text.strip():
                 return
         self.facts(draft, text, event.line)
-        if draft.section is Section.ESCALATION or re.search(r"(?i)escalat", text):
+        if draft.section is Section.ESCALATION or "escalat" in text.lower():
             draft.escalations.extend((s, event.line) for s in find_durations(text))
         if draft.section in _STEP_SECTIONS:
             draft.steps.extend(self.prose_steps(text, event.line, draft.section))
 
     def facts(self, draft: _Draft, text: str, line: int) -> None:
-        alert = _ALERT.search(text)
-        if alert and draft.alert is None:
+        """Alert, MTTR target and severity written in a line of prose; the first one counts."""
+        low = text.lower()  # the cheap test first: most lines state none of these
+        alert = _ALERT.search(text) if draft.alert is None and "alert" in low else None
+        if alert:
             draft.alert = (alert.group(1).rstrip(".:"), line)
-        mttr = _MTTR.search(text) or _RESPONSE_TIME.search(text)
-        if mttr and draft.mttr is None:
-            seconds = find_durations(mttr.group(1))
+        if draft.mttr is None and ("mttr" in low or "time" in low or "target" in low):
+            mttr = _MTTR.search(text) or _RESPONSE_TIME.search(text)
+            seconds = find_durations(mttr.group(1)) if mttr else []
             if seconds:
                 draft.mttr = (seconds[0], line)
-        severity = _SEVERITY.search(text)
-        if severity and draft.severity is None:
+        severity = _SEVERITY.search(text) if draft.severity is None and "sever" in low else None
+        if severity:
             draft.severity = severity.group(1).lower()
 
     def prose_steps(self, text: str, line: int, section: Section) -> list[Step]:

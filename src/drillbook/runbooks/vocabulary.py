@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from drillbook.runbooks.model import Section
@@ -67,11 +68,16 @@ def alert_name(title: str) -> str | None:
 _NUMBERING = re.compile(r"^(?:(?:procedure|incident|step|runbook)\s*)?\d+[.):]*\s*", re.I)
 
 
+_MARKUP = re.compile(r"[*_`]")
+_PUNCTUATION = re.compile(r"[^\w\s-]")
+
+
+@functools.lru_cache(maxsize=4096)
 def plain(title: str) -> str:
     """A heading or label as comparable words: no emoji, markup, numbering or punctuation."""
-    text = re.sub(r"[*_`]", "", title)
+    text = _MARKUP.sub("", title)
     text = _NUMBERING.sub("", text.strip())
-    text = re.sub(r"[^\w\s-]", " ", text.lower())
+    text = _PUNCTUATION.sub(" ", text.lower())
     return " ".join(text.split())
 
 
@@ -79,7 +85,9 @@ def slug(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", plain(title)).strip("-") or "runbook"
 
 
+@functools.lru_cache(maxsize=4096)
 def label_of(title: str) -> Section | None:
+    """The section kind a heading or bold label names, if it names one."""
     words = plain(title).rstrip(":")
     for section, pattern in _LABELS:
         if pattern.match(words):
