@@ -6,40 +6,44 @@ import re
 from pathlib import Path
 from typing import Any
 
-from drillbook.runbooks.durations import parse_duration
+from drillbook.runbooks.durations import find_durations, parse_duration
 from drillbook.runbooks.markdown import TableRow
 from drillbook.runbooks.model import AlertRow, Note, Runbook
 from drillbook.runbooks.vocabulary import plain
 
 
-# -- alert table ------------------------------------------------------------------------
-def read_alert_table(events: list[Any]) -> tuple[tuple[AlertRow, ...], list[Note]]:
-    """The rows of the alert tables among the events, and what could not be read in them."""
-    notes: list[Note] = []
-    rows: list[AlertRow] = []
-    columns: dict[str, int] | None = None
+def tables(events: list[Any]) -> list[tuple[TableRow, list[TableRow]]]:
+    """Each Markdown table among the events: its header row and its body rows (no rule)."""
+    found: list[tuple[TableRow, list[TableRow]]] = []
     last_line = -1
     for event in events:
         if not isinstance(event, TableRow):
             continue
         if event.line != last_line + 1:
-            columns = None
+            found.append((event, []))
+        elif not all(set(c) <= set("-: ") for c in event.cells):
+            found[-1][1].append(event)
         last_line = event.line
-        cells = [plain(c) for c in event.cells]
-        if columns is None:
-            if cells and "alert" in cells[0]:
-                columns = {"alert": 0}
-                for i, cell in enumerate(cells):
-                    if "sever" in cell:
-                        columns["severity"] = i
-                    elif "runbook" in cell:
-                        columns["runbook"] = i
-                    elif "mttr" in cell or "target" in cell or "resolve" in cell:
-                        columns["mttr"] = i
+    return found
+
+
+def read_alert_table(events: list[Any]) -> tuple[tuple[AlertRow, ...], list[Note]]:
+    """The rows of the alert tables among the events, and what could not be read in them."""
+    notes: list[Note] = []
+    rows: list[AlertRow] = []
+    for header, body in tables(events):
+        cells = [plain(c) for c in header.cells]
+        if not cells or "alert" not in cells[0]:
             continue
-        if all(set(c) <= set("-: ") for c in event.cells):
-            continue
-        rows.append(_alert_row(event, columns, notes))
+        columns = {"alert": 0}
+        for i, cell in enumerate(cells):
+            if "sever" in cell:
+                columns["severity"] = i
+            elif "runbook" in cell:
+                columns["runbook"] = i
+            elif "mttr" in cell or "target" in cell or "resolve" in cell:
+                columns["mttr"] = i
+        rows.extend(_alert_row(row, columns, notes) for row in body)
     return tuple(rows), notes
 
 
@@ -85,3 +89,35 @@ def matching_row(runbook: Runbook, index: dict[str, AlertRow]) -> AlertRow | Non
 
 def _squash(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", plain(text))
+
+
+_LEVEL_HEADER = re.compile(r"\b(?:severity|priority|level|sev)\b")
+_TIME_HEADER = re.compile(r"\b(?:response|resolution|resolve|mttr|target|sla|restore|recovery)\b")
+
+
+def read_severity_targets(events: list[Any]) -> dict[str, tuple[float, int]]:
+    """Targets by severity word from severity tables: | Severity | ... | Response Time |.
+
+    `| P0 (Critical) | ... | 15 minutes |` gives {"p0": (900, line), "critical": (900, line)}.
+    """
+    targets: dict[str, tuple[float, int]] = {}
+    for header, body in tables(events):
+        cells = [plain(c) for c in header.cells]
+        level = next((i for i, c in enumerate(cells) if _LEVEL_HEADER.search(c)), None)
+        time = next((i for i, c in enumerate(cells) if _TIME_HEADER.search(c)), None)
+        if level is None or time is None:
+            continue
+        for row in body:
+            if max(level, time) >= len(row.cells):
+                continue
+            seconds = _first_duration(row.cells[time])
+            if seconds is None:
+                continue
+            for word in plain(row.cells[level]).split():
+                targets.setdefault(word, (seconds, row.line))
+    return targets
+
+
+def _first_duration(text: str) -> float | None:
+    found = find_durations(text)
+    return found[0] if found else None

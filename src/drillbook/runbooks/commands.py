@@ -170,12 +170,24 @@ class BlockLine:
     comment: bool = False
 
 
+_PROMPT = re.compile(r"^(?:\$|[\w.@-]+[$#%>]|PS [^>]{0,60}>|>)\s+")
+# Lines of a shell block that are no command: YAML or JSON pasted in, a table of output
+# (`NAME   READY   STATUS`), log lines starting with a number or a timestamp.
+_NOT_A_COMMAND = re.compile(
+    r"^(?:[\w.-]+:(?:\s|$)|- \w[\w.-]*:|[{}\[\]]|\"[\w.-]+\"\s*:|[A-Z][A-Z_]+(?:\s{2,}|\t)|\d)"
+)
+_ROOT_COMMAND = re.compile(r"^# (?=[a-z][\w.-]*(?:\s|$))")
+
+
 def block_lines(lines: tuple[str, ...] | list[str], first_line: int, shell: str) -> list[BlockLine]:
     """The logical lines of a code block: blank lines dropped, continuations joined.
 
     A continuation is a trailing backslash (sh) or backtick (PowerShell); the joined line
-    keeps the number of its first physical line.
+    keeps the number of its first physical line. In a block written as a terminal session
+    (`$ kubectl get pods` and what it printed), prompts are stripped and output is dropped;
+    YAML, JSON and output tables pasted into a block are no commands either.
     """
+    prompted = shell != "powershell" and any(_PROMPT.match(raw.strip()) for raw in lines)
     out: list[BlockLine] = []
     pending: list[str] = []
     start = first_line
@@ -186,8 +198,15 @@ def block_lines(lines: tuple[str, ...] | list[str], first_line: int, shell: str)
             start = first_line + offset
             if not text:
                 continue
-            if text.startswith("#"):
+            if prompted:
+                prompt = _PROMPT.match(text) or _ROOT_COMMAND.match(text)
+                if prompt is None:
+                    continue  # what the command printed
+                text = text[prompt.end() :]
+            elif text.startswith("#"):
                 out.append(BlockLine(text.lstrip("#").strip(), start, comment=True))
+                continue
+            elif shell != "powershell" and _NOT_A_COMMAND.match(text):
                 continue
         if text.endswith(continuation):
             pending.append(text[:-1].rstrip())

@@ -280,7 +280,7 @@ class _Linter:
         elif t.status == NOT_EXECUTABLE:
             if t.problem == "service":
                 for name in t.unknown_names:
-                    if not find_placeholders(name):
+                    if not find_placeholders(name) and "$" not in name:
                         self.add(
                             line,
                             "unknown-service",

@@ -23,7 +23,13 @@ _SYNONYMS: tuple[frozenset[str], ...] = (
     frozenset({"api", "app", "backend", "server"}),
     frozenset({"provider", "llm"}),
     frozenset({"worker", "workers", "celery", "consumer"}),
-    frozenset({"toxiproxy", "proxy"}),
+)
+# Components of other systems: a name with one of these words is that component, never ours
+# ("kube-proxy-b9g23" shares "proxy" with toxiproxy but is Kubernetes' own proxy).
+_FOREIGN = frozenset(
+    {"kube", "k8s", "coredns", "etcd", "calico", "cilium", "flannel", "istio", "envoy"}
+    | {"ingress", "nginx", "traefik", "haproxy", "grafana", "prometheus", "alertmanager"}
+    | {"loki", "jaeger", "node", "exporter", "operator", "controller", "kubelet"}
 )
 # Words that say where or what a container is, not which service it is.
 _NOISE = frozenset(
@@ -84,9 +90,15 @@ class NameMap:
             return Resolved(None, reason=f"mapped to {target!r}, which is not a stack service")
         if name in self.spec.services:
             return Resolved(name)
+        if "$" in name:
+            return Resolved(None, reason=f"{name!r} is a shell variable; its value is not known")
         words = _words(name)
         if name.lower() in self.spec.services:
             return Resolved(name.lower(), inferred=True)
+        foreign = (set(words) & _FOREIGN) - {w for s in self.spec.services for w in _words(s)}
+        if foreign:
+            which = sorted(foreign)[0]
+            return Resolved(None, reason=f"{name!r} names a {which} component, not a stack service")
         candidates = {s for s in self.spec.services for w in words if w in self._service_words(s)}
         # "provider-fallback" beats "provider" for "llm-provider-fallback": most shared words win.
         if len(candidates) > 1:

@@ -12,15 +12,26 @@ give the rest. What cannot be inferred is left empty, with a Note saying so.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from drillbook.errors import SourceError
-from drillbook.runbooks.alerttable import alert_index, matching_row, read_alert_table
+from drillbook.runbooks.alerttable import (
+    alert_index,
+    matching_row,
+    read_alert_table,
+    read_severity_targets,
+)
 from drillbook.runbooks.commands import POWERSHELL_LANGUAGES, block_lines
-from drillbook.runbooks.durations import find_durations, parse_duration, sleep_seconds
+from drillbook.runbooks.durations import (
+    find_durations,
+    format_duration,
+    parse_duration,
+    sleep_seconds,
+)
 from drillbook.runbooks.markdown import Heading, Text, lex
 from drillbook.runbooks.model import (
     AlertRow,
@@ -33,7 +44,7 @@ from drillbook.runbooks.model import (
     StepKind,
 )
 from drillbook.runbooks.source import read_lines
-from drillbook.runbooks.vocabulary import label_of, slug
+from drillbook.runbooks.vocabulary import NOT_INCIDENT, alert_name, label_of, plain, slug
 from drillbook.yamlsource import Mapping, loads_yaml
 
 _INCIDENT_SECTIONS = {Section.SYMPTOMS, Section.DIAGNOSIS, Section.RESOLUTION}
@@ -45,6 +56,10 @@ _WAIT = re.compile(r"(?i)\b(?:wait|sleep|allow|give it)\b")
 _SLEEP = re.compile(r"^(?:sleep|Start-Sleep(?:\s+-Seconds)?)\s+(\S+)\s*$")
 _ALERT = re.compile(r"(?i)\balert(?:name)?\s*[:=]\s*\**`?([A-Za-z][\w.:-]*)")
 _MTTR = re.compile(r"(?i)\bMTTR(?:\s+target)?[\s*:=]*([^.;,|*\s:=][^.;,|*]*)")
+_RESPONSE_TIME = re.compile(
+    r"(?i)\b(?:(?:response|resolution|recovery|restore)\s+(?:time|target)(?:\s+target)?"
+    r"|time to (?:resolve|recover))\**\s*[:=][\s*]*([^.;,|*\s:=][^.;,|*]*)"
+)
 _SEVERITY = re.compile(r"(?i)\bseverity\**\s*[:=][\s*]*([A-Za-z0-9]+)")
 _SEVERITY_WORDS = ("critical", "high", "warning", "medium", "low", "info", "page", "p1", "p2")
 _SHELL_LANGUAGES = {"", "bash", "sh", "shell", "console", "zsh", "cmd", "text"}
@@ -65,6 +80,7 @@ _COMMAND_WORDS = {
     "sudo",
 }
 FRONT_MATTER_KEYS = {"id", "alert", "severity", "mttr", "services", "names", "title"}
+MACHINE_KEYS = FRONT_MATTER_KEYS - {"title"}  # a front matter with one of these is drillbook's
 
 
 def parse_file(path: str | Path) -> RunbookDocument:
@@ -100,6 +116,7 @@ class _Parser:
         self.path = path
         self.lines = lines
         self.notes: list[Note] = []
+        self.severity_targets: dict[str, tuple[float, int]] = {}
 
     def parse(self) -> RunbookDocument:
         front, body_start = self.front_matter()
@@ -107,7 +124,16 @@ class _Parser:
         blocks = tuple(e for e in events if isinstance(e, CodeBlock))
         alerts, table_notes = read_alert_table(events)
         self.notes.extend(table_notes)
+        self.severity_targets = read_severity_targets(events)
         drafts = self.drafts(events, whole_document=front is not None)
+        first = next((e for e in events if isinstance(e, Heading)), None)
+        if not drafts and first is not None and alert_name(first.title):
+            # One alert per file, `# AlertName` and prose under headings of its own: one
+            # incident all the same, whatever its sections are called.
+            drafts = self.drafts(events, whole_document=True)
+        if self.path.name.startswith("_index."):
+            # A site generator's section index page lists runbooks; it is none itself.
+            drafts = []
         runbooks = self.finish(drafts, front, alerts)
         return RunbookDocument(
             self.path, runbooks, alerts, blocks, tuple(self.notes), tuple(self.lines)
@@ -133,14 +159,16 @@ class _Parser:
         if not isinstance(data, Mapping):
             self.notes.append(Note(1, "front matter must be a YAML mapping", "key: value lines"))
             return _empty_mapping(), index + 2
+        if not set(data) & MACHINE_KEYS:
+            # A static-site generator's front matter (title, weight, ...): not for drillbook;
+            # the file is read by inference, as if it had none.
+            return None, index + 2
         for key in data:
             if key not in FRONT_MATTER_KEYS:
+                near = difflib.get_close_matches(str(key), sorted(FRONT_MATTER_KEYS), 1)
+                hint = f"did you mean {near[0]!r}?" if near else "drillbook ignores it"
                 self.notes.append(
-                    Note(
-                        data.line_of(key) + 1,
-                        f"unknown front matter key {key!r}",
-                        f"known keys: {', '.join(sorted(FRONT_MATTER_KEYS))}",
-                    )
+                    Note(data.line_of(key) + 1, f"unknown front matter key {key!r}", hint)
                 )
         return data, index + 2
 
@@ -148,20 +176,25 @@ class _Parser:
     def incident_headings(self, events: list[Any]) -> set[int]:
         """Lines of the headings that own symptom, diagnosis or resolution labels."""
         stack: list[Heading] = []
+        excluded: list[bool] = []  # per stack entry: it or a parent is no incident
         owners: set[int] = set()
         for event in events:
             section: Section | None = None
             if isinstance(event, Heading):
                 while stack and stack[-1].level >= event.level:
                     stack.pop()
+                    excluded.pop()
                 section = label_of(event.title)
                 if section is None:
+                    parent = bool(excluded and excluded[-1])
+                    excluded.append(parent or bool(NOT_INCIDENT.match(plain(event.title))))
                     stack.append(event)
                     continue
             elif isinstance(event, Text):
                 bold = _BOLD_LABEL.match(event.text)
                 section = label_of(bold.group(1)) if bold else None
-            if section in _INCIDENT_SECTIONS and stack:
+            # Under "Post-Incident Review" or "Quick Reference", labels make no incident.
+            if section in _INCIDENT_SECTIONS and stack and not excluded[-1]:
                 owners.add(stack[-1].line)
         return owners
 
@@ -210,31 +243,32 @@ class _Parser:
     def text(self, draft: _Draft, event: Text) -> None:
         text = event.text
         bold = _BOLD_LABEL.match(text)
-        if bold and label_of(bold.group(1)) is not None:
-            section = label_of(bold.group(1))
-            assert section is not None
+        section = label_of(bold.group(1)) if bold else None
+        if bold and section is not None:
             draft.section = section
             draft.sections.add(section)
             text = bold.group(2)
             if not text.strip():
                 return
         self.facts(draft, text, event.line)
-        if draft.section is Section.ESCALATION or re.search(r"(?i)escalat", text):
+        if draft.section is Section.ESCALATION or "escalat" in text.lower():
             draft.escalations.extend((s, event.line) for s in find_durations(text))
         if draft.section in _STEP_SECTIONS:
             draft.steps.extend(self.prose_steps(text, event.line, draft.section))
 
     def facts(self, draft: _Draft, text: str, line: int) -> None:
-        alert = _ALERT.search(text)
-        if alert and draft.alert is None:
+        """Alert, MTTR target and severity written in a line of prose; the first one counts."""
+        low = text.lower()  # the cheap test first: most lines state none of these
+        alert = _ALERT.search(text) if draft.alert is None and "alert" in low else None
+        if alert:
             draft.alert = (alert.group(1).rstrip(".:"), line)
-        mttr = _MTTR.search(text)
-        if mttr and draft.mttr is None:
-            seconds = find_durations(mttr.group(1))
+        if draft.mttr is None and ("mttr" in low or "time" in low or "target" in low):
+            mttr = _MTTR.search(text) or _RESPONSE_TIME.search(text)
+            seconds = find_durations(mttr.group(1)) if mttr else []
             if seconds:
                 draft.mttr = (seconds[0], line)
-        severity = _SEVERITY.search(text)
-        if severity and draft.severity is None:
+        severity = _SEVERITY.search(text) if draft.severity is None and "sever" in low else None
+        if severity:
             draft.severity = severity.group(1).lower()
 
     def prose_steps(self, text: str, line: int, section: Section) -> list[Step]:
@@ -295,7 +329,7 @@ class _Parser:
             if front is not None and index == 0:
                 runbook = self.from_front(draft, front)
             else:
-                runbook = self.inferred(draft, rows_by_key)
+                runbook = self.inferred(draft, rows_by_key, single=len(drafts) == 1)
             base = runbook.id
             while runbook.id in seen:
                 n = next_number.get(base, 2)
@@ -321,8 +355,8 @@ class _Parser:
             escalation_s=tuple(draft.escalations),
         )
 
-    def inferred(self, draft: _Draft, index: dict[str, AlertRow]) -> Runbook:
-        runbook = self.base(draft)
+    def inferred(self, draft: _Draft, index: dict[str, AlertRow], single: bool) -> Runbook:
+        runbook = self.alert_by_name(self.base(draft), single)
         row = matching_row(runbook, index)
         if row is not None:
             runbook = replace(
@@ -333,6 +367,7 @@ class _Parser:
                 mttr_s=runbook.mttr_s if runbook.mttr_s is not None else row.mttr_s,
                 mttr_line=runbook.mttr_line or row.line,
             )
+        runbook = self.target_by_severity(runbook)
         missing = [
             what
             for what, value in (
@@ -352,6 +387,42 @@ class _Parser:
                 )
             )
         return runbook
+
+    def alert_by_name(self, runbook: Runbook, single: bool) -> Runbook:
+        """`# KubePodCrashLooping`, or a file named so that holds one incident: the alert."""
+        if runbook.alert:
+            return runbook
+        by_title = alert_name(runbook.title)
+        if by_title:
+            return replace(runbook, alert=by_title, alert_line=runbook.line)
+        by_file = alert_name(self.path.stem) if single else None
+        if single and runbook.title.strip() == self.path.stem and self.path.stem.isalnum():
+            by_file = self.path.stem  # "# Watchdog" in Watchdog.md
+        if by_file:
+            self.notes.append(
+                Note(runbook.line, f"alert {by_file} taken from the file name", None, "info")
+            )
+            return replace(runbook, alert=by_file, alert_line=runbook.line)
+        return runbook
+
+    def target_by_severity(self, runbook: Runbook) -> Runbook:
+        """The target a severity table gives the runbook's severity, if it has no own."""
+        if runbook.mttr_s is not None or not runbook.severity:
+            return runbook
+        found = self.severity_targets.get(runbook.severity.lower())
+        if found is None:
+            return runbook
+        seconds, line = found
+        self.notes.append(
+            Note(
+                runbook.line,
+                f"runbook {runbook.id!r}: MTTR target {format_duration(seconds)} taken from the "
+                f"severity table (line {line}) for severity {runbook.severity}",
+                None,
+                "info",
+            )
+        )
+        return replace(runbook, mttr_s=seconds, mttr_line=line)
 
     def from_front(self, draft: _Draft, front: Mapping) -> Runbook:
         runbook = self.base(draft)

@@ -252,3 +252,15 @@ def test_a_program_path_is_its_name(adapter: CommandAdapter) -> None:
     ), t.reason
     t = adapter.translate("docker exec api /usr/bin/redis-cli -h redis ping")
     assert t.actions == (Exec("redis", ("redis-cli", "ping")),), t.reason
+
+
+@pytest.mark.parametrize(
+    "name", ["kube-proxy-b9g23", "ingress-nginx-controller", "$service", "${SERVICE}", "proxy"]
+)
+def test_inference_never_crosses_to_a_different_name(spec: StackSpec, name: str) -> None:
+    assert NameMap(spec).resolve(name).service is None
+
+
+def test_a_loop_variable_is_not_reported_as_a_service(adapter: CommandAdapter) -> None:
+    t = adapter.translate("docker restart $service")
+    assert t.status == NOT_EXECUTABLE and "shell variable" in t.reason

@@ -139,3 +139,9 @@ def test_urls_in_commands_use_the_runbooks_names(spec: StackSpec) -> None:
     # The command (line 11) runs against api; the prose (line 13) belongs to no runbook's names.
     assert not {f for f in found if f[0] == 11}
     assert (13, "unknown-service", "warning") in found
+
+
+def test_loop_variables_are_not_unknown_services(spec: StackSpec) -> None:
+    body = "```bash\nfor s in api worker; do\n  docker restart $s\ndone\n```\n"
+    found = rules(lint_text(FRONT.format(mttr="5m") + body, spec))
+    assert not [f for f in found if f[1] == "unknown-service"]

@@ -154,3 +154,39 @@ def test_sleep_with_a_unit_is_a_wait_as_the_adapter_reads_it() -> None:
     steps = [(s.kind, s.wait_s) for s in rb.steps]
     assert steps == [(StepKind.WAIT, 30.0), (StepKind.WAIT, 60.0), (StepKind.COMMAND, None)]
     assert rb.written_wait_s == 90.0
+
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+def test_one_alert_per_file_collections_are_read() -> None:
+    doc = parse_file(CORPUS / "VectorStoreLatencyHigh.md")
+    (rb,) = doc.runbooks
+    assert rb.alert == "VectorStoreLatencyHigh" and rb.alert_line == 6
+    assert not [n for n in doc.notes if "front matter" in n.message]  # title, weight tolerated
+    assert {Section.SYMPTOMS, Section.DIAGNOSIS, Section.RESOLUTION} <= rb.sections
+    commands = [(s.line, s.section, s.text) for s in rb.steps if s.kind is StepKind.COMMAND]
+    assert commands == [
+        (19, Section.DIAGNOSIS, "kubectl -n rag get pods -l app=vectordb"),
+        (22, Section.DIAGNOSIS, "kubectl -n rag logs deploy/vectordb --tail=50"),
+        (28, Section.RESOLUTION, "kubectl -n rag rollout restart deployment/vectordb"),
+    ]
+    assert parse_file(CORPUS / "_index.md").runbooks == ()
+
+
+def test_team_handbook_vocabulary_and_severity_targets() -> None:
+    doc = parse_file(CORPUS / "team-handbook.md")
+    by_title = {r.title: r for r in doc.runbooks}
+    assert set(by_title) == {"Cache unavailable", "Queue backlog"}  # no review, no reference
+    cache = by_title["Cache unavailable"]
+    assert (cache.severity, cache.mttr_s, cache.mttr_line) == ("p0", 900.0, 7)
+    sections = [(s.section, s.text) for s in cache.steps]
+    assert sections == [
+        (Section.DIAGNOSIS, "docker compose ps redis"),
+        (Section.RESOLUTION, "BACKUP_DIR=/backups"),
+        (Section.RESOLUTION, "docker compose restart redis"),
+        (Section.VERIFICATION, "redis-cli -h redis ping"),
+    ]
+    queue = by_title["Queue backlog"]
+    assert (queue.mttr_s, queue.mttr_line) == (1800.0, 33)
+    assert [s.section for s in queue.steps] == [Section.DIAGNOSIS, Section.RESOLUTION]
