@@ -70,12 +70,12 @@ def judge(scenario: Scenario, observed: Observed) -> Result:
         verdict=verdict,
         reason=reason,
         target_s=drill.target_s,
-        ttd_s=drill.ttd_s,
-        ttr_s=drill.ttr_s,
+        ttd_s=_ms(drill.ttd_s),
+        ttr_s=_ms(drill.ttr_s),
         file=str(scenario.path),
         runbook=_runbook(scenario.runbook),
-        recovery_after_end_s=drill.recovery_after_end_s,
-        remediation_s=sum(e.duration_s for e in observed.executions),
+        recovery_after_end_s=_ms(drill.recovery_after_end_s),
+        remediation_s=round(sum(e.duration_s for e in observed.executions), 3),
         error_budget=ErrorBudget(failed=sum(not r.ok for r in during), total=len(during)),
         p95_ms=Latency(before=_p95(before), during=_p95(during), after=_p95(after)),
         writes=observed.writes,
@@ -86,7 +86,7 @@ def judge(scenario: Scenario, observed: Observed) -> Result:
         series=per_window(requests, t0) if m else None,
         started_at=observed.started_at,
         # The monotonic clock the drill ran on, read as wall-clock time.
-        injected_epoch_s=t0 + observed.epoch_offset_s if m else None,
+        injected_epoch_s=_ms(t0 + observed.epoch_offset_s) if m else None,
         drillbook=__version__,
     )
 
@@ -146,6 +146,11 @@ def _step(result: StepResult, origin: float) -> StepRecord:
     data["output"] = data.get("output") or ""
     data["detail"] = data.get("detail") or ""
     return StepRecord(**data)
+
+
+def _ms(seconds: float | None) -> float | None:
+    """Seconds to the millisecond: the precision of every figure a Result keeps."""
+    return None if seconds is None else round(seconds, 3)
 
 
 def _p95(requests: list[Request]) -> float | None:
