@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from drillbook.outcome.schema import SCHEMA_VERSION
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -30,7 +32,7 @@ def test_auto_drill_writes_its_report(tmp_path: Path) -> None:
     assert "DOWN" in done.stderr and "OK" in done.stderr, done.stderr[-3000:]
 
     result = json.loads((results / "redis-down.json").read_text())
-    assert result["passed"] and result["schema"] == 3
+    assert result["passed"] and result["schema"] == SCHEMA_VERSION
     assert 0 < result["ttr_s"] <= result["target_s"]
     assert sum(result["series"]["errors"]) > 0  # the outage is in the per-second series
 

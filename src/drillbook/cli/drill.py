@@ -19,6 +19,7 @@ from drillbook.cli.options import (
     project_of,
     recorder_of,
     say,
+    with_judging,
     with_load,
     with_results,
     with_stack,
@@ -45,18 +46,20 @@ leaves the containers running.
 
 
 def register(sub: Any) -> None:
-    drill = with_load(
-        with_results(
-            with_stack(
-                sub.add_parser(
-                    "drill",
-                    help="a game-day drill of one scenario, timed live",
-                    description=HELP,
-                    formatter_class=argparse.RawDescriptionHelpFormatter,
-                    epilog="examples:\n"
-                    "  drillbook drill redis-down            # own stack, runbook automated\n"
-                    "  drillbook drill redis-down --manual   # people fix it, timed\n"
-                    "  drillbook stack up && drillbook drill redis-down --target --yes",
+    drill = with_judging(
+        with_load(
+            with_results(
+                with_stack(
+                    sub.add_parser(
+                        "drill",
+                        help="a game-day drill of one scenario, timed live",
+                        description=HELP,
+                        formatter_class=argparse.RawDescriptionHelpFormatter,
+                        epilog="examples:\n"
+                        "  drillbook drill redis-down            # own stack, runbook automated\n"
+                        "  drillbook drill redis-down --manual   # people fix it, timed\n"
+                        "  drillbook stack up && drillbook drill redis-down --target --yes",
+                    )
                 )
             )
         )
@@ -131,6 +134,7 @@ def run_drill_command(args: argparse.Namespace) -> int:
                 where,
                 [live.live_listener(status, say)],
                 remediate=not manual,
+                machine_only=args.machine_only,
             )
         finally:
             status.stop()

@@ -62,6 +62,16 @@ def with_results(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return p
 
 
+def with_judging(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    p.add_argument(
+        "--machine-only",
+        action="store_true",
+        help="judge recovery targets at the machine's pace, not a person's following the "
+        "runbook as written",
+    )
+    return p
+
+
 def with_load(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument(
         "--locustfile",

@@ -10,6 +10,7 @@ from drillbook.cli.options import (
     project_of,
     recorder_of,
     say,
+    with_judging,
     with_load,
     with_results,
     with_stack,
@@ -17,15 +18,17 @@ from drillbook.cli.options import (
 
 
 def register(sub: Any) -> None:
-    run = with_load(
-        with_results(
-            with_stack(
-                sub.add_parser(
-                    "run",
-                    help="run scenario files without pytest (results, history, gate)",
-                    description="Start the stack, run each scenario as its pytest item does, "
-                    "write <results>/<scenario>.json and append to the history. Exit 1 when a "
-                    "scenario fails or regressed.",
+    run = with_judging(
+        with_load(
+            with_results(
+                with_stack(
+                    sub.add_parser(
+                        "run",
+                        help="run scenario files without pytest (results, history, gate)",
+                        description="Start the stack, run each scenario as its pytest item does, "
+                        "write <results>/<scenario>.json and append to the history. Exit 1 when a "
+                        "scenario fails or regressed.",
+                    )
                 )
             )
         )
@@ -44,6 +47,8 @@ def run_scenarios(args: argparse.Namespace) -> int:
     where.require_locustfile()
     recorder = recorder_of(args, where)
     with reference_stack(where.stack, args.profile, say) as stack:
-        code = run_files(scenarios, stack, recorder, where, [printer(say)])
+        code = run_files(
+            scenarios, stack, recorder, where, [printer(say)], machine_only=args.machine_only
+        )
     print_table(recorder)
     return code

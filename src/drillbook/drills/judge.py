@@ -1,25 +1,31 @@
 """The judge: from what a scenario run saw to its Result (pure; no Docker, no clock).
 
-The lifecycle decides whether the service recovered; the judge adds what only the scenario
-knows, in this order: a runbook step nobody could run, the SLO while degraded, then lost
-writes. The first that applies names the verdict; the reason says it in one line.
+The lifecycle decides whether the service recovered at the machine's pace; the judge adds
+what only the scenario knows, in this order: a runbook step nobody could run, recovery within
+the target as a person following the runbook would have it (`drills.aswritten`), the SLO
+while degraded, the user impact from fault to recovery, then lost writes. The first that
+applies names the verdict; the reason says it in one line. What the drill found in the
+runbook without failing it (a verification step that said "fine" too early) goes to
+`findings`.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from drillbook import __version__
+from drillbook.drills.aswritten import project
+from drillbook.drills.impact import Windows, degradation_breach, impact_breach
 from drillbook.load import Request
+from drillbook.observe.measurement import Sample
 from drillbook.observe.series import per_window
-from drillbook.observe.slo import error_rate_and_p95
-from drillbook.observe.stats import percentile
 from drillbook.outcome.drillrun import DrillRun
 from drillbook.outcome.result import (
+    AsWritten,
     ErrorBudget,
-    Latency,
     Mark,
     Result,
     RunbookRef,
@@ -28,7 +34,7 @@ from drillbook.outcome.result import (
     Writes,
 )
 from drillbook.runbooks.executor import Execution, StepResult
-from drillbook.runbooks.model import Runbook
+from drillbook.runbooks.model import Runbook, Section
 from drillbook.runbooks.status import StepStatus
 from drillbook.scenarios.model import Scenario
 
@@ -45,6 +51,8 @@ class Observed:
     writes: Writes | None = None
     started_at: str = ""
     epoch_offset_s: float = 0.0  # wall-clock minus monotonic time, read once at the end
+    samples: Sequence[Sample] = ()  # the steady-state probe's, in time order
+    machine_only: bool = False  # judge the target at the machine's pace whatever the scenario
 
 
 def judge(scenario: Scenario, observed: Observed) -> Result:
@@ -54,17 +62,16 @@ def judge(scenario: Scenario, observed: Observed) -> Result:
     m = drill.measurement
     t0 = m.injected_at if m else math.inf
     end = (m.recovered_at if m and m.recovered_at else None) or drill.ended_at or t0
-    requests = observed.requests
-    during = [r for r in requests if r.end >= t0 and r.start <= end]
-    before = [r for r in requests if r.end < t0]
-    after = [r for r in requests if r.start > end]
-    degraded_end = drill.ended_at or end
-    while_faulted = [r for r in requests if r.end >= t0 and r.start <= degraded_end]
+    windows = Windows.split(observed.requests, t0, end, drill.ended_at or end)
+    budget = windows.budget(scenario)
+    as_written = _as_written(scenario, observed, steps)
+    weak = _weak_verifications(steps, observed.samples)
 
-    verdict, detail = _verdict(scenario, drill, steps, while_faulted, observed.writes)
+    verdict, detail = _verdict(scenario, observed, steps, windows, budget, as_written)
     reason = f"{scenario.name}: {verdict.value} ({drill.figures()})"
     if detail:
         reason += f": {detail}"
+    origin = t0 if m else None
     return Result(
         scenario=scenario.name,
         verdict=verdict,
@@ -76,62 +83,109 @@ def judge(scenario: Scenario, observed: Observed) -> Result:
         runbook=_runbook(scenario.runbook),
         recovery_after_end_s=_ms(drill.recovery_after_end_s),
         remediation_s=round(sum(e.duration_s for e in observed.executions), 3),
-        error_budget=ErrorBudget(failed=sum(not r.ok for r in during), total=len(during)),
-        p95_ms=Latency(before=_p95(before), during=_p95(during), after=_p95(after)),
+        error_budget=budget,
+        p95_ms=windows.latency(),
         writes=observed.writes,
-        steps=tuple(_step(r, t0 if m else r.started_at) for r in steps),
-        timeline=tuple(
-            Mark(**e) for e in drill.timeline.as_json(relative_to=m.injected_at if m else None)
-        ),
-        series=per_window(requests, t0) if m else None,
+        steps=tuple(_step(r, r.started_at if origin is None else origin, r in weak) for r in steps),
+        timeline=tuple(Mark(**e) for e in drill.timeline.as_json(relative_to=origin)),
+        series=per_window(observed.requests, t0) if m else None,
         started_at=observed.started_at,
         # The monotonic clock the drill ran on, read as wall-clock time.
         injected_epoch_s=_ms(t0 + observed.epoch_offset_s) if m else None,
         drillbook=__version__,
+        as_written=as_written,
+        findings=tuple(_weak_finding(r, samples=observed.samples) for r in weak),
     )
 
 
 def _verdict(
     scenario: Scenario,
-    drill: DrillRun,
+    observed: Observed,
     steps: list[StepResult],
-    while_faulted: list[Request],
-    writes: Writes | None,
+    windows: Windows,
+    budget: ErrorBudget,
+    as_written: AsWritten | None,
 ) -> tuple[Verdict, str]:
-    verdict, detail = drill.verdict, ""
+    verdict, detail = observed.drill.verdict, ""
     unrunnable = [r for r in steps if r.status in _UNRUNNABLE]
+    writes = observed.writes
     if verdict in (Verdict.NO_STEADY_STATE, Verdict.NOT_DETECTED):
         pass
     elif unrunnable:
         first = unrunnable[0]
         verdict = Verdict.STEP_NOT_EXECUTABLE
         detail = f"line {first.step.line}: {first.step.text} ({first.detail})"
-    elif verdict is Verdict.PASSED and scenario.expect.degraded is not None:
-        breach = degradation_breach(scenario, while_faulted)
+    elif (
+        verdict is Verdict.PASSED
+        and as_written is not None
+        and as_written.too_slow(observed.drill.target_s)
+    ):
+        verdict = Verdict.NOT_RECOVERED_AS_WRITTEN
+        detail = as_written.explain(observed.drill.target_s)
+    if verdict is Verdict.PASSED and scenario.expect.degraded is not None:
+        breach = degradation_breach(scenario, windows.while_faulted)
         if breach:
             verdict, detail = Verdict.DEGRADED_BEYOND_BOUNDS, breach
+    if verdict is Verdict.PASSED:
+        breach = impact_breach(scenario.expect, budget)
+        if breach:
+            verdict, detail = Verdict.IMPACT_BEYOND_BOUNDS, breach
     if verdict is Verdict.PASSED and writes is not None and writes.missing:
         verdict = Verdict.DATA_LOST
-        detail = (
-            f"{len(writes.missing)} acknowledged writes missing, e.g. {list(writes.missing[:5])}"
-        )
+        missing = list(writes.missing)
+        detail = f"{len(missing)} acknowledged writes missing, e.g. {missing[:5]}"
     failed = [r for r in steps if r.status is StepStatus.FAILED]
     if not detail and failed:
         detail = f"{len(failed)} runbook step(s) failed, first at line {failed[0].step.line}"
     return verdict, detail
 
 
-def degradation_breach(scenario: Scenario, requests: Sequence[Request]) -> str:
-    """Why the load while the fault lasted broke the scenario's bounds ('' when it did not)."""
-    bounds = scenario.expect.degraded
-    if bounds is None or not requests:
-        return ""
-    error_rate, p95 = error_rate_and_p95(list(requests))
-    if bounds.max_error_rate is not None and error_rate > bounds.max_error_rate:
-        return f"error rate {error_rate:.0%} > {bounds.max_error_rate:.0%} while degraded"
-    if bounds.max_p95_ms is not None and p95 > bounds.max_p95_ms:
-        return f"p95 {p95:.0f} ms > {bounds.max_p95_ms:.0f} ms while degraded"
-    return ""
+def _as_written(
+    scenario: Scenario, observed: Observed, steps: list[StepResult]
+) -> AsWritten | None:
+    """A person's pace through the steps that ran; None when no runbook step ran."""
+    drill, m = observed.drill, observed.drill.measurement
+    started = drill.timeline.first("remediation started")
+    finished = drill.timeline.first("remediation finished")
+    if m is None or started is None or finished is None:
+        return None
+    projected = project(
+        [r for r in steps if r.started_at >= started],
+        scenario.operator,
+        injected_at=m.injected_at,
+        remediation=(started, finished),
+        recovered_at=m.recovered_at,
+        transient=drill.ended_at is not None,
+    )
+    judged = scenario.expect.judge == "as-written" and not observed.machine_only
+    return AsWritten(projected.ttr_s, projected.shift_s, projected.steps, judged)
+
+
+def _weak_verifications(steps: list[StepResult], samples: Sequence[Sample]) -> list[StepResult]:
+    """Verification steps that reported success while the probe still failed."""
+    return [
+        r
+        for r in steps
+        if r.step.section is Section.VERIFICATION
+        and r.status is StepStatus.OK
+        and _probe_at(samples, r.started_at + r.duration_s) is False
+    ]
+
+
+def _probe_at(samples: Sequence[Sample], t: float) -> bool | None:
+    """What the probe said last at or before `t` (None: no sample yet)."""
+    i = bisect.bisect_right([s.t for s in samples], t)
+    return samples[i - 1].ok if i else None
+
+
+def _weak_finding(result: StepResult, samples: Sequence[Sample]) -> str:
+    done = result.started_at + result.duration_s
+    healthy = next((s.t for s in samples if s.t > done and s.ok), None)
+    until = "" if healthy is None else f", {healthy - done:.1f} s before it passed"
+    return (
+        f"line {result.step.line}: verification `{result.step.text}` reported success while "
+        f"the service's probe still failed{until}: it cannot tell recovery from failure"
+    )
 
 
 def _runbook(runbook: Runbook | None) -> RunbookRef | None:
@@ -140,18 +194,14 @@ def _runbook(runbook: Runbook | None) -> RunbookRef | None:
     return RunbookRef(runbook.id, str(runbook.path), runbook.mttr_s, runbook.severity)
 
 
-def _step(result: StepResult, origin: float) -> StepRecord:
+def _step(result: StepResult, origin: float, weak: bool) -> StepRecord:
     data = result.as_json(origin)
     data["actions"] = tuple(data.get("actions") or ())
     data["output"] = data.get("output") or ""
     data["detail"] = data.get("detail") or ""
-    return StepRecord(**data)
+    return StepRecord(**data, weak=weak)
 
 
 def _ms(seconds: float | None) -> float | None:
     """Seconds to the millisecond: the precision of every figure a Result keeps."""
     return None if seconds is None else round(seconds, 3)
-
-
-def _p95(requests: list[Request]) -> float | None:
-    return round(percentile([r.ms for r in requests], 95), 1) if requests else None

@@ -64,11 +64,13 @@ def run_scenario(
     out_dir: Path,
     listeners: Sequence[Listener] = (),
     remediate: bool = True,
+    machine_only: bool = False,
 ) -> Result:
     """Run one scenario on a running stack and write `<out_dir>/<name>.json`.
 
     With `remediate=False` nobody follows the runbook: the drill must then fail, which is
-    how one proves it can.
+    how one proves it can. With `machine_only` the target is judged at the machine's pace,
+    whatever the scenario says (see `drillbook.drills.aswritten`).
     """
     started = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     bus = Events(*listeners)  # a bus per run: its timeline is this run's
@@ -122,7 +124,7 @@ def run_scenario(
                     may_absorb=scenario.expect.may_absorb,
                 )
                 drill = run_drill(plan, SloSignal(probe, load, steady.slo), bus)
-                requests, acks = load.requests(), load.acks()
+                requests, acks, samples = load.requests(), load.acks(), probe.samples()
             writes = None
             if drill.verdict is not Verdict.NO_STEADY_STATE:
                 writes = _check_writes(scenario, stack, acks, before_fault_at, bus)
@@ -132,7 +134,14 @@ def run_scenario(
         finally:
             stack.reset()
     observed = Observed(
-        drill, executions, requests, writes, started, time.time() - time.monotonic()
+        drill,
+        executions,
+        requests,
+        writes,
+        started,
+        epoch_offset_s=time.time() - time.monotonic(),
+        samples=samples,
+        machine_only=machine_only,
     )
     result = judge(scenario, observed)
     path = write_result(result, out_dir)

@@ -88,6 +88,7 @@ def run_and_record(
     listeners: Sequence[Listener] = (),
     *,
     remediate: bool = True,
+    machine_only: bool = False,
 ) -> tuple[Result, Regression | None]:
     """Run one scenario, write its result JSON and record it; its regression, if the gate fails.
 
@@ -106,6 +107,7 @@ def run_and_record(
         out_dir=project.results if remediate else project.unremediated,
         listeners=listeners,
         remediate=remediate,
+        machine_only=machine_only,
     )
     regression = recorder.record(result) if remediate else None
     return result, regression
@@ -117,10 +119,14 @@ def run_files(
     recorder: Recorder,
     project: Project,
     listeners: Sequence[Listener] = (),
+    *,
+    machine_only: bool = False,
 ) -> int:
     """Run each scenario as its pytest item does; 0 when all passed and none regressed."""
     failed = 0
     for scenario in scenarios:
-        result, regression = run_and_record(scenario, stack, recorder, project, listeners)
+        result, regression = run_and_record(
+            scenario, stack, recorder, project, listeners, machine_only=machine_only
+        )
         failed += (not result.passed) or regression is not None
     return 1 if failed else 0

@@ -29,6 +29,11 @@ class Timeline:
             self.events.append(Event(at, kind, detail))
         return at
 
+    def first(self, kind: str) -> float | None:
+        """The time of the first event of `kind`, or None."""
+        with self._lock:
+            return next((e.t for e in self.events if e.kind == kind), None)
+
     def as_json(self, relative_to: float | None = None) -> list[dict[str, Any]]:
         zero = self.origin if relative_to is None else relative_to
         return [

@@ -86,7 +86,7 @@ def record_from_result(result: Result, identity: Identity) -> RunRecord:
         ttr_s=result.ttr_s,
         version=identity.version,
         git_sha=identity.git_sha,
-        error_budget=asdict(result.error_budget),
+        error_budget={k: v for k, v in asdict(result.error_budget).items() if v is not None},
         p95_ms=asdict(result.p95_ms),
         drillbook=result.drillbook or __version__,
     )

@@ -24,6 +24,8 @@ class Verdict(enum.Enum):
     STEP_NOT_EXECUTABLE = "step not executable"
     DEGRADED_BEYOND_BOUNDS = "SLO breached while degraded"
     DATA_LOST = "data lost"
+    NOT_RECOVERED_AS_WRITTEN = "not recovered within target as written"
+    IMPACT_BEYOND_BOUNDS = "user impact beyond bounds"
 
 
 @dataclass(frozen=True)
@@ -38,10 +40,25 @@ class RunbookRef:
 
 @dataclass(frozen=True)
 class ErrorBudget:
-    """Load requests from injection to recovery: how many failed, of how many."""
+    """Load requests from injection to recovery: how many failed, of how many; and what the
+    incident burned of the error budget of an availability SLO over its window.
+
+    burned_min = failed share x incident minutes: the minutes of full outage the incident
+    was worth. budget_min = (1 - availability) x window minutes (99.9 % over 30 days: 43.2).
+    """
 
     failed: int = 0
     total: int = 0
+    incident_s: float | None = None
+    burned_min: float | None = None
+    budget_min: float | None = None
+
+    @property
+    def burned_pct(self) -> float | None:
+        """The share of the window's budget this incident burned, in percent."""
+        if self.burned_min is None or not self.budget_min:
+            return None
+        return self.burned_min / self.budget_min * 100
 
 
 @dataclass(frozen=True)
@@ -77,6 +94,46 @@ class StepRecord:
     detail: str = ""
     actions: tuple[str, ...] = ()
     output: str = ""
+    weak: bool = False  # a verification that said "fine" while the probe still failed
+
+
+@dataclass(frozen=True)
+class StepCost:
+    """One step at a person's pace: seconds the machine took, seconds a person takes."""
+
+    line: int
+    text: str
+    machine_s: float
+    person_s: float
+    why: str
+
+
+@dataclass(frozen=True)
+class AsWritten:
+    """A person following the runbook (see `drillbook.drills.aswritten`); `ttr_s` is None when
+    the drill did not recover, `judged` whether the verdict was taken on it."""
+
+    ttr_s: float | None
+    shift_s: float
+    steps: tuple[StepCost, ...] = ()
+    judged: bool = True
+
+    def too_slow(self, target_s: float) -> bool:
+        """Whether the verdict is taken on this projection and it misses the target."""
+        return self.judged and self.ttr_s is not None and self.ttr_s > target_s
+
+    def costliest(self, n: int = 3) -> list[StepCost]:
+        """The steps that cost a person the most time beyond the machine, largest first."""
+        extra = sorted(self.steps, key=lambda s: s.person_s - s.machine_s, reverse=True)
+        return [s for s in extra[:n] if s.person_s > s.machine_s]
+
+    def explain(self, target_s: float) -> str:
+        """One line: the projected TTR against the target, and the steps that cost the time."""
+        ttr = "-" if self.ttr_s is None else f"{self.ttr_s:.0f} s"
+        parts = [
+            f"line {s.line} +{s.person_s - s.machine_s:.0f} s ({s.why})" for s in self.costliest()
+        ]
+        return f"as written {ttr} > {target_s:g} s; the time goes to " + ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -111,6 +168,8 @@ class Result:
     started_at: str = ""
     injected_epoch_s: float | None = None
     drillbook: str = ""
+    as_written: AsWritten | None = None
+    findings: tuple[str, ...] = ()  # what the drill found in the runbook, one line each
 
     @property
     def passed(self) -> bool:

@@ -2,12 +2,14 @@
 
 Schema version 3:
 
-    schema          3 (2 added `series`, `drillbook` and the runbook's `severity`; 3 added
-                    `injected_epoch_s`)
+    schema          4 (2 added `series`, `drillbook` and the runbook's `severity`; 3 added
+                    `injected_epoch_s`; 4 added `as_written`, `findings`, steps' `weak` and
+                    the error budget's burn)
     drillbook       the drillbook version that ran it
     scenario        name; file: the scenario file
     verdict         "passed" | "no steady state" | "not detected" | "step not executable" |
-                    "not recovered within target" | "SLO breached while degraded" | "data lost"
+                    "not recovered within target" | "not recovered within target as written" |
+                    "SLO breached while degraded" | "user impact beyond bounds" | "data lost"
     passed          true | false
     reason          one line: why it passed or failed, with the figures
     runbook         {id, path, mttr_s, severity} or null
@@ -15,11 +17,17 @@ Schema version 3:
     ttd_s, ttr_s    time to detect / recover, seconds since injection (null: did not happen)
     recovery_after_end_s   for a transient fault: recovery counted from its end
     remediation_s   time spent running the runbook's steps
-    error_budget    {failed, total}: load requests from injection to recovery
+    error_budget    {failed, total}: load requests from injection to recovery; incident_s,
+                    burned_min (failed share x incident minutes) and budget_min (of the
+                    scenario's availability SLO over its window)
     p95_ms          {before, during, after}: load latency around the incident
     writes          {acknowledged, checked, missing: [ids]} or null when not checked
     steps           the runbook's steps as executed: line, section, kind, text, status,
-                    start_s, duration_s, written_wait_s, detail, actions, output
+                    start_s, duration_s, written_wait_s, detail, actions, output, weak (a
+                    verification that reported success while the probe still failed)
+    as_written      a person following the runbook: {ttr_s, shift_s, judged, steps: [{line,
+                    text, machine_s, person_s, why}]}, or null when no runbook step ran
+    findings        what the drill found in the runbook without failing it, one line each
     timeline        [{t, kind, detail}] with t in seconds since injection
     series          the load per second, for plots: {bin_s, t: [window start, seconds since
                     injection], requests: [n], errors: [n], p95_ms: [ms or null]}, or null
@@ -41,18 +49,20 @@ from typing import Any
 from drillbook.errors import DrillbookError, SourceError
 from drillbook.observe.series import Series
 from drillbook.outcome.result import (
+    AsWritten,
     ErrorBudget,
     Latency,
     Mark,
     Result,
     RunbookRef,
+    StepCost,
     StepRecord,
     Verdict,
     Writes,
 )
 
-SCHEMA_VERSION = 3
-READABLE_SCHEMAS = (1, 2, 3)
+SCHEMA_VERSION = 4
+READABLE_SCHEMAS = (1, 2, 3, 4)
 
 
 def to_json(result: Result) -> dict[str, Any]:
@@ -81,6 +91,8 @@ def to_json(result: Result) -> dict[str, Any]:
         "series": None if result.series is None else result.series.as_json(),
         "started_at": result.started_at,
         "injected_epoch_s": _round(result.injected_epoch_s),
+        "as_written": None if result.as_written is None else asdict(result.as_written),
+        "findings": list(result.findings),
     }
 
 
@@ -141,6 +153,19 @@ def _result(data: dict[str, Any]) -> Result:
         started_at=str(data.get("started_at", "")),
         injected_epoch_s=_float(data.get("injected_epoch_s")),
         drillbook=str(data.get("drillbook", "")),
+        as_written=_as_written(data.get("as_written")),
+        findings=tuple(str(f) for f in data.get("findings") or ()),
+    )
+
+
+def _as_written(data: dict[str, Any] | None) -> AsWritten | None:
+    if data is None:
+        return None
+    return AsWritten(
+        ttr_s=_float(data.get("ttr_s")),
+        shift_s=float(data["shift_s"]),
+        steps=tuple(StepCost(**s) for s in data.get("steps") or ()),
+        judged=bool(data.get("judged", True)),
     )
 
 

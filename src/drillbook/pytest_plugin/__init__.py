@@ -93,6 +93,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="fail a scenario whose TTR grew by more than PCT %% over the baseline, or that "
         "passed there and fails now",
     )
+    group.addoption(
+        "--drillbook-machine-only",
+        action="store_true",
+        default=False,
+        help="judge recovery targets at the machine's pace, not a person's following the "
+        "runbook as written (scenarios can also say expect: {judge: machine})",
+    )
+    group.addoption(
+        "--drillbook-repeat",
+        metavar="N",
+        type=int,
+        default=1,
+        help="run every scenario N times on the same stack; the summary gives TTD/TTR "
+        "p50/p90/max and the pass rate",
+    )
     parser.addini("drillbook_stack", "stack definition file", default=project.STACK_FILE)
     parser.addini("drillbook_locustfile", "locustfile of the load", default=project.LOCUSTFILE)
 

@@ -94,4 +94,5 @@ def run_and_record(
         project(config),
         [listener(config)],
         remediate=remediate,
+        machine_only=bool(config.getoption("drillbook_machine_only")),
     )

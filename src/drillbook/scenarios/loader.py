@@ -22,6 +22,17 @@ expect:
   writes_kept: all                # acknowledged writes still there afterwards: all,
                                   # before_fault (a restore loses later ones) or none
   may_absorb: false               # transient faults: unnoticed passes (else: not detected)
+  judge: as-written               # the target holds for a person following the runbook
+                                  # (the default), or only for the machine: machine
+  max_error_rate: 0.5             # of the load from the fault to recovery (user impact)
+  max_failed_requests: 200        # from the fault to recovery
+operator:                         # a person's pace (drillbook.runbooks.pace), seconds a
+  command_s: 20                   # step costs beyond the machine: type and read a command,
+  prose_s: 30                     # read and act on prose, look at a dashboard, read a wait
+  dashboard_s: 60
+  wait_s: 5
+  read_s: 5                       # a line that only introduces the next step ("Restart it:")
+error_budget: {availability: 0.999, window_days: 30}   # the SLO an incident burns
 env:                              # settings of services for this scenario only
   api: {RATE_LIMIT_FAIL_OPEN: "false"}
 before_fault:                     # commands run in the sandbox right before the fault
@@ -39,8 +50,15 @@ from drillbook.load import LoadProfile
 from drillbook.observe.slo import Slo
 from drillbook.project import RUNBOOKS
 from drillbook.runbooks.model import Runbook
+from drillbook.runbooks.pace import OperatorModel
 from drillbook.runbooks.parser import parse_file
-from drillbook.scenarios.model import Degradation, Expectations, Scenario, SteadyState
+from drillbook.scenarios.model import (
+    Availability,
+    Degradation,
+    Expectations,
+    Scenario,
+    SteadyState,
+)
 from drillbook.stack.spec import StackSpec
 from drillbook.yamlsource import Mapping, SourceReader, load_yaml
 
@@ -55,6 +73,8 @@ _TOP = {
     "expect",
     "env",
     "before_fault",
+    "operator",
+    "error_budget",
 }
 
 
@@ -101,9 +121,7 @@ class _Reader(SourceReader):
             )
         kind, params = self.fault(self.mapping(root["fault"], root.line_of("fault"), "fault"), spec)
         runbook = self.runbook(root)
-        expect = self.expectations(
-            self.mapping(root.get("expect"), root.line_of("expect"), "expect", optional=True)
-        )
+        expect = self.expectations(self.section(root, "expect"))
         if expect.recover_within_s is None and (runbook is None or runbook.mttr_s is None):
             where = f"runbook {runbook.id} has none" if runbook else "there is no runbook"
             raise self.fail(
@@ -132,23 +150,16 @@ class _Reader(SourceReader):
             fault_params=params,
             runbook=runbook,
             duration_s=duration,
-            load=self.load(
-                self.mapping(root.get("load"), root.line_of("load"), "load", optional=True)
-            ),
+            load=self.load(self.section(root, "load")),
             steady=self.steady(
-                self.mapping(
-                    root.get("steady_state"),
-                    root.line_of("steady_state"),
-                    "steady_state",
-                    optional=True,
-                ),
+                self.section(root, "steady_state"),
                 spec,
             ),
             expect=expect,
-            env=self.env(
-                self.mapping(root.get("env"), root.line_of("env"), "env", optional=True), spec
-            ),
+            env=self.env(self.section(root, "env"), spec),
             before_fault=self.commands(root, "before_fault"),
+            operator=self.operator(self.section(root, "operator")),
+            availability=self.availability(self.section(root, "error_budget")),
             line=root.line,
         )
 
@@ -271,6 +282,9 @@ class _Reader(SourceReader):
                 "degraded",
                 "writes_kept",
                 "may_absorb",
+                "judge",
+                "max_error_rate",
+                "max_failed_requests",
             },
             "expect",
         )
@@ -297,6 +311,34 @@ class _Reader(SourceReader):
             degraded=degraded,
             writes_kept=writes_kept,
             may_absorb=self.flag(m, "may_absorb"),
+            judge=self.choice(m, "judge", ("as-written", "machine"), "as-written"),
+            max_error_rate=self.number(m, "max_error_rate", None, high=1.0),
+            max_failed_requests=_whole(self.number(m, "max_failed_requests", None)),
+        )
+
+    def section(self, root: Mapping, key: str) -> Mapping:
+        """The optional mapping under `key` (empty when absent)."""
+        return self.mapping(root.get(key), root.line_of(key), key, optional=True)
+
+    def choice(self, m: Mapping, key: str, allowed: tuple[str, ...], default: str) -> str:
+        value = m.get(key, default)
+        if value not in allowed:
+            raise self.fail(m.line_of(key), f"{key} must be one of {', '.join(allowed)}")
+        return str(value)
+
+    def operator(self, m: Mapping) -> OperatorModel:
+        fields = ("command_s", "prose_s", "dashboard_s", "wait_s", "read_s")
+        self.check_keys(m, set(fields), "operator")
+        defaults = OperatorModel()
+        return OperatorModel(
+            **{f: self.required_number(m, f, getattr(defaults, f)) for f in fields}
+        )
+
+    def availability(self, m: Mapping) -> Availability:
+        self.check_keys(m, {"availability", "window_days"}, "error_budget")
+        return Availability(
+            self.required_number(m, "availability", 0.999, low=0.5, high=0.999999),
+            self.required_number(m, "window_days", 30.0, low=1.0),
         )
 
     def env(self, m: Mapping, spec: StackSpec | None) -> dict[str, dict[str, str]]:
@@ -307,6 +349,10 @@ class _Reader(SourceReader):
             s = self.mapping(settings, m.line_of(service), f"env.{service}")
             result[service] = {str(k): str(v) for k, v in s.items()}
         return result
+
+
+def _whole(value: float | None) -> int | None:
+    return None if value is None else int(value)
 
 
 def load_scenario(path: str | Path, spec: StackSpec | None = None) -> Scenario:

@@ -9,6 +9,7 @@ from typing import Any
 from drillbook.load import LoadProfile
 from drillbook.observe.slo import Slo
 from drillbook.runbooks.model import Runbook
+from drillbook.runbooks.pace import OperatorModel
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,25 @@ class Expectations:
     # Which acknowledged writes must still be there afterwards: "all"; "before_fault" (only
     # those acknowledged before the before_fault steps: a restore loses later ones); "none".
     writes_kept: str = "all"
+    # The recovery target is judged on a person following the runbook as written
+    # ("as-written") or on the machine's own pace ("machine").
+    judge: str = "as-written"
+    max_error_rate: float | None = None  # of the load, from the fault to recovery
+    max_failed_requests: int | None = None  # from the fault to recovery
     # A transient fault the probes never noticed passes (absorbed) instead of failing.
     may_absorb: bool = False
+
+
+@dataclass(frozen=True)
+class Availability:
+    """The availability SLO whose error budget an incident burns."""
+
+    target: float = 0.999
+    window_days: float = 30.0
+
+    @property
+    def budget_min(self) -> float:
+        return (1.0 - self.target) * self.window_days * 24 * 60
 
 
 @dataclass(frozen=True)
@@ -61,6 +79,8 @@ class Scenario:
     env: dict[str, dict[str, str]] = field(default_factory=dict)  # service -> settings
     load_service: str = "api"  # the service the users' load goes to
     before_fault: tuple[str, ...] = ()  # commands run (sandboxed) right before the fault
+    operator: OperatorModel = field(default_factory=OperatorModel)
+    availability: Availability = field(default_factory=Availability)
     line: int = 1
 
     @property

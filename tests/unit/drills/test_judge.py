@@ -8,7 +8,7 @@ import pytest
 
 from drillbook.drills.judge import Observed, judge
 from drillbook.load import Request
-from drillbook.observe.measurement import Measurement
+from drillbook.observe.measurement import Measurement, Sample
 from drillbook.observe.timeline import Timeline
 from drillbook.outcome.drillrun import DrillRun
 from drillbook.outcome.result import Verdict, Writes
@@ -141,3 +141,89 @@ def test_impact_is_split_around_the_incident_and_survives_the_schema() -> None:
     assert [m.kind for m in result.timeline] == ["fault injected"]
     assert result.timeline[0].t == 0.0
     assert from_json(to_json(result)) == result
+
+
+# -- as written, weak verifications, user impact ------------------------------------------
+
+
+def remediated(recovered_s: float = 4.0) -> DrillRun:
+    run = drill(Verdict.PASSED, recovered_s=recovered_s)
+    run.timeline.mark("remediation started", t=T0 + 1)
+    run.timeline.mark("remediation finished", t=T0 + 1.7)
+    return run
+
+
+def waits(seconds: float) -> Execution:
+    wait = Step(StepKind.WAIT, f"Wait {seconds:g} s", 23, Section.RESOLUTION, wait_s=seconds)
+    return execution(
+        step_result(StepStatus.OK, 21), StepResult(wait, StepStatus.WAITED, T0 + 1.5, 0.2)
+    )
+
+
+def test_a_runbook_that_passes_only_at_machine_speed_is_red_as_written() -> None:
+    result = judge(scenario(), Observed(remediated(), [waits(180)]))
+    assert result.verdict is Verdict.NOT_RECOVERED_AS_WRITTEN
+    assert result.as_written is not None and result.as_written.ttr_s is not None
+    assert result.as_written.ttr_s > 180
+    assert "line 23 +" in result.reason and "written wait 180 s" in result.reason
+
+
+def test_machine_only_judges_the_machine_and_still_records_the_projection() -> None:
+    machine = judge(scenario(), Observed(remediated(), [waits(180)], machine_only=True))
+    by_scenario = judge(scenario(judge="machine"), Observed(remediated(), [waits(180)]))
+    for result in (machine, by_scenario):
+        assert result.verdict is Verdict.PASSED
+        assert result.as_written is not None and not result.as_written.judged
+
+
+def test_a_runbook_within_its_target_as_written_passes() -> None:
+    result = judge(scenario(), Observed(remediated(), [waits(5)]))
+    assert result.verdict is Verdict.PASSED
+    assert result.as_written is not None and result.as_written.ttr_s == 4.0 + 20 + 4.8 + 5
+
+
+def test_a_verification_that_said_fine_while_the_probe_failed_is_weak() -> None:
+    check = Step(
+        StepKind.COMMAND, "curl -fsS http://localhost:8000/ready", 30, Section.VERIFICATION
+    )
+    verified = StepResult(check, StepStatus.OK, T0 + 1.6, 0.1)
+    samples = [Sample(T0 + 1.6, False), Sample(T0 + 1.7, False), Sample(T0 + 3.9, True)]
+    result = judge(scenario(), Observed(remediated(), [execution(verified)], samples=samples))
+    assert result.verdict is Verdict.PASSED  # a finding, not a failure
+    assert [s.weak for s in result.steps] == [True]
+    (finding,) = result.findings
+    assert finding.startswith("line 30: verification `curl -fsS")
+    assert "2.2 s before it passed" in finding
+
+
+def test_a_verification_after_recovery_is_not_weak() -> None:
+    check = Step(StepKind.COMMAND, "redis-cli ping", 30, Section.VERIFICATION)
+    verified = StepResult(check, StepStatus.OK, T0 + 1.6, 0.1)
+    samples = [Sample(T0 + 1.0, False), Sample(T0 + 1.65, True)]
+    result = judge(scenario(), Observed(remediated(), [execution(verified)], samples=samples))
+    assert result.findings == () and not result.steps[0].weak
+
+
+def test_user_impact_beyond_its_bounds() -> None:
+    load = [request(T0 + 0.5 + i / 10, ok=i % 4 != 0) for i in range(20)]  # 5 of 20 fail
+    too_many = judge(
+        scenario(max_failed_requests=4), Observed(drill(Verdict.PASSED), requests=load)
+    )
+    too_often = judge(scenario(max_error_rate=0.2), Observed(drill(Verdict.PASSED), requests=load))
+    within = judge(
+        scenario(max_failed_requests=5, max_error_rate=0.25),
+        Observed(drill(Verdict.PASSED), requests=load),
+    )
+    assert too_many.verdict is Verdict.IMPACT_BEYOND_BOUNDS
+    assert too_many.reason.endswith("5 failed requests > 4 allowed")
+    assert too_often.verdict is Verdict.IMPACT_BEYOND_BOUNDS
+    assert within.verdict is Verdict.PASSED
+
+
+def test_the_error_budget_burned_by_an_incident() -> None:
+    load = [request(T0 + 0.5 + i / 10, ok=i % 4 != 0) for i in range(20)]  # 25 % failed
+    budget = judge(scenario(), Observed(drill(Verdict.PASSED), requests=load)).error_budget
+    # 25 % of a 4 s incident: 1 s of full outage, of 99.9 % over 30 days (43.2 min).
+    assert budget.incident_s == 4.0 and budget.budget_min == 43.2
+    assert budget.burned_min == round(1 / 60, 4)
+    assert budget.burned_pct is not None and abs(budget.burned_pct - 100 / 60 / 43.2) < 0.01
