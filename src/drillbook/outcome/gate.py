@@ -5,7 +5,9 @@ A scenario regressed when
 - it passed in the baseline and does not pass now, or
 - its TTR grew by more than `max_regression_pct` percent of the baseline's TTR, and by more
   than the measurement's resolution (probes every 100 ms: a 0.1 s to 0.2 s step is noise,
-  not a slower recovery).
+  not a slower recovery), or
+- the error budget it burned grew by more than `max_regression_pct` percent, and by more than
+  3 s of full outage (the users felt it, not the noise of a few requests).
 
 Scenarios missing from either side are not compared: a new scenario has no baseline yet, and a
 run of a subset (`-k`) says nothing about the others.
@@ -20,6 +22,7 @@ from drillbook.outcome.format import seconds
 from drillbook.outcome.history import RunRecord
 
 RESOLUTION_S = 0.2  # two probe periods
+BURN_RESOLUTION_MIN = 0.05  # 3 s of full outage
 
 
 @dataclass(frozen=True)
@@ -52,14 +55,30 @@ def check(
             f"{name}: passed in the baseline (TTR {seconds(baseline.ttr_s)}), now "
             f"{current.verdict} ({now}, target {current.target_s:g} s)",
         )
-    if current.ttr_s is None or baseline.ttr_s is None:
+    if current.ttr_s is not None and baseline.ttr_s is not None:
+        grown = growth_pct(baseline.ttr_s, current.ttr_s)
+        if grown > max_regression_pct and current.ttr_s - baseline.ttr_s > resolution_s:
+            return Regression(
+                name,
+                f"{name}: TTR {seconds(current.ttr_s)} is {_pct(grown)} above the baseline's "
+                f"{seconds(baseline.ttr_s)} (allowed: {max_regression_pct:g}%)",
+            )
+    return _burn_regression(current, baseline, max_regression_pct)
+
+
+def _burn_regression(
+    current: RunRecord, baseline: RunRecord, max_regression_pct: float
+) -> Regression | None:
+    now, before = current.error_budget.get("burned_min"), baseline.error_budget.get("burned_min")
+    if now is None or before is None:
         return None
-    grown = growth_pct(baseline.ttr_s, current.ttr_s)
-    if grown > max_regression_pct and current.ttr_s - baseline.ttr_s > resolution_s:
+    grown = growth_pct(before, now)
+    if grown > max_regression_pct and now - before > BURN_RESOLUTION_MIN:
+        name = current.scenario
         return Regression(
             name,
-            f"{name}: TTR {seconds(current.ttr_s)} is {_pct(grown)} above the baseline's "
-            f"{seconds(baseline.ttr_s)} (allowed: {max_regression_pct:g}%)",
+            f"{name}: burned {now:.2f} min of error budget, {_pct(grown)} above the "
+            f"baseline's {before:.2f} min (allowed: {max_regression_pct:g}%)",
         )
     return None
 

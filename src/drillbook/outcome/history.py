@@ -39,9 +39,10 @@ class RunRecord:
     ttr_s: float | None
     version: str = ""
     git_sha: str = ""
-    error_budget: dict[str, int] = field(default_factory=dict)
+    error_budget: dict[str, float] = field(default_factory=dict)
     p95_ms: dict[str, float | None] = field(default_factory=dict)
     drillbook: str = ""
+    as_written_ttr_s: float | None = None
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -89,6 +90,7 @@ def record_from_result(result: Result, identity: Identity) -> RunRecord:
         error_budget={k: v for k, v in asdict(result.error_budget).items() if v is not None},
         p95_ms=asdict(result.p95_ms),
         drillbook=result.drillbook or __version__,
+        as_written_ttr_s=None if result.as_written is None else result.as_written.ttr_s,
     )
 
 

@@ -117,6 +117,16 @@ def _scenario(row: ScenarioRow, plot: str | None, folder: Path) -> str:
         parts += [_legend(), _img(folder / plot, f"timeline of {row.name}")]
     else:
         parts.append('<p class="meta">No timeline plot: the result has no per-second series.</p>')
+    if result.as_written is not None:
+        judged = "judged" if result.as_written.judged else "not judged: machine pace"
+        parts.append(
+            f'<p class="meta">As written (a person following the runbook): TTR '
+            f"{seconds(result.as_written.ttr_s)} ({judged}); the machine took "
+            f"{seconds(result.ttr_s)}.</p>"
+        )
+    if result.findings:
+        items = "".join(f"<li>{escape(f)}</li>" for f in result.findings)
+        parts.append(f"<p>Findings:</p><ul>{items}</ul>")
     parts.append(_table(step_rows(result), "Runbook steps"))
     events = [["t", "event", "detail"]] + [[offset(e.t), e.kind, e.detail] for e in result.timeline]
     parts.append(f"<details><summary>Timeline ({len(events) - 1} events)</summary>")

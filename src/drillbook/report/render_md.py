@@ -55,7 +55,9 @@ def table_rows(rows: Sequence[ScenarioRow]) -> list[list[str]]:
         "baseline TTR",
         "change",
         "trend (TTR)",
+        "as written",
         "errors",
+        "budget burned",
         "p95 during",
     ]
     out = [header]
@@ -64,6 +66,7 @@ def table_rows(rows: Sequence[ScenarioRow]) -> list[list[str]]:
         used = r.target_used_pct
         budget = c.error_budget
         errors = f"{budget['failed']}/{budget['total']}" if budget.get("total") else "-"
+        burned = budget.get("burned_min")
         p95 = c.p95_ms.get("during")
         out.append(
             [
@@ -76,7 +79,9 @@ def table_rows(rows: Sequence[ScenarioRow]) -> list[list[str]]:
                 "-" if b is None else seconds(b.ttr_s),
                 change(r.ttr_change_pct),
                 sparkline([t.ttr_s for t in r.trend]) if len(r.trend) > 1 else "",
+                seconds(c.as_written_ttr_s),
                 errors,
+                "-" if burned is None else f"{burned:.2f} min",
                 "-" if p95 is None else f"{p95:.0f} ms",
             ]
         )
@@ -85,16 +90,19 @@ def table_rows(rows: Sequence[ScenarioRow]) -> list[list[str]]:
 
 def step_rows(result: Result) -> list[list[str]]:
     """The runbook's steps as executed, header first."""
-    out = [["line", "step", "status", "at", "took", "output"]]
+    out = [["line", "step", "status", "at", "took", "as written", "output"]]
+    person = {c.line: c.person_s for c in result.as_written.steps} if result.as_written else {}
     for step in result.steps:
         output = " ".join((step.output or step.detail).split())
+        paced = person.get(step.line)
         out.append(
             [
                 str(step.line),
                 step.text,
-                str(step.status),
+                str(step.status) + (" (weak)" if step.weak else ""),
                 f"t+{step.start_s:.2f} s",
                 f"{step.duration_s:.2f} s",
+                "-" if paced is None else f"{paced:.0f} s",
                 output[:120] + ("…" if len(output) > 120 else ""),
             ]
         )
@@ -150,6 +158,16 @@ def _scenario(row: ScenarioRow, plot: str | None) -> list[str]:
         lines += [f"![timeline of {row.name}]({plot})", ""]
     else:
         lines += ["(no timeline plot: the result has no per-second series)", ""]
+    if result.as_written is not None:
+        judged = "judged" if result.as_written.judged else "not judged: machine pace"
+        lines += [
+            f"As written (a person following the runbook): TTR "
+            f"{seconds(result.as_written.ttr_s)} ({judged}); the machine took "
+            f"{seconds(result.ttr_s)}.",
+            "",
+        ]
+    if result.findings:
+        lines += ["Findings:", "", *[f"- {f}" for f in result.findings], ""]
     lines += _table([["t", "event", "detail"], *_events(result)])
     steps = step_rows(result)
     if len(steps) > 1:
