@@ -10,7 +10,7 @@ runbook: redis-down               # runbooks/redis-down.md, or a path, or path.m
                                   # heading's whose section is a procedure
 load: {users: 10, spawn_rate: 10}
 steady_state:
-  service: api
+  service: api                    # the service judged, and the one the load goes to
   probe: /ready
   require: ready                  # or: serving (HTTP 200 is enough)
   max_error_rate: 0.05            # of the load, in the window before each probe
@@ -116,6 +116,15 @@ class _Reader(SourceReader):
                 "give the runbook an MTTR target, or set expect.recover_within",
             )
         duration = self.number(root, "duration", None, low=0.1)
+        steady = self.steady(
+            self.mapping(
+                root.get("steady_state"),
+                root.line_of("steady_state"),
+                "steady_state",
+                optional=True,
+            ),
+            spec,
+        )
         if expect.degraded is not None and duration is None:
             raise self.fail(
                 root.line_of("expect"),
@@ -139,15 +148,8 @@ class _Reader(SourceReader):
             load=self.load(
                 self.mapping(root.get("load"), root.line_of("load"), "load", optional=True)
             ),
-            steady=self.steady(
-                self.mapping(
-                    root.get("steady_state"),
-                    root.line_of("steady_state"),
-                    "steady_state",
-                    optional=True,
-                ),
-                spec,
-            ),
+            steady=steady,
+            load_service=steady.service,  # the users' load goes to the service judged
             expect=expect,
             env=self.env(
                 self.mapping(root.get("env"), root.line_of("env"), "env", optional=True), spec

@@ -190,3 +190,13 @@ def test_a_bad_runbook_reference_is_reported_at_its_line(
         load_scenario(path, SPEC)
     assert fragment in str(info.value)
     assert info.value.line == line, str(info.value)
+
+
+def test_the_load_goes_to_the_service_steady_state_judges(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "fault: {type: kill, service: redis}\nrunbook: r\nsteady_state: {service: worker}\n",
+    )
+    assert load_scenario(path, SPEC).load_service == "worker"
+    path.write_text("fault: {type: kill, service: redis}\nrunbook: r\n")
+    assert load_scenario(path, SPEC).load_service == "api"
