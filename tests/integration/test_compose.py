@@ -17,6 +17,9 @@ import docker
 import pytest
 
 from drillbook.faults import make_fault
+from drillbook.runbooks.executor import Executor
+from drillbook.runbooks.parser import parse_text
+from drillbook.runbooks.status import StepStatus
 from drillbook.stack import Stack, labels, load_stack_spec
 from drillbook.stack.compose.model import PROXY
 from drillbook.stack.compose.project import PROJECT_LABEL
@@ -153,6 +156,43 @@ def test_scale_runs_replicas_through_compose_and_reset_scales_back(stack: Stack)
     stack.reset()
     assert "worker" not in stack.replicas
     assert stack.compose is not None
+    assert len(stack.compose.containers()["worker"]) == 1
+
+
+RUNBOOK = """\
+# Redis down
+## Symptoms
+Cache errors.
+## Resolution
+```bash
+docker-compose -f docker-compose.production.yml restart redis
+docker compose exec redis redis-cli ping
+docker-compose up -d --scale worker=2
+docker-compose -f docker-compose.production.yml logs -f worker
+```
+"""
+
+
+def test_runbook_compose_lines_run_as_written_through_the_real_compose(stack: Stack) -> None:
+    redis = stack.service("redis")
+    started = redis.docker.attrs["State"]["StartedAt"]
+    (runbook,) = parse_text(RUNBOOK, "redis-down.md").runbooks
+    execution = Executor(stack).run(runbook)
+    restart, ping_, _, follow = execution.results
+    assert all(r.status is StepStatus.OK for r in execution.results), execution.report()
+    assert restart.actions == (
+        "ComposeRun(argv=('-f', 'docker-compose.production.yml', "
+        "'restart', 'redis'), services=('redis',))",
+    )
+    redis.docker.reload()
+    assert redis.docker.attrs["State"]["StartedAt"] != started  # restarted, same container
+    assert stack.service("redis") is redis
+    assert ping_.output.strip() == "PONG"
+    assert stack.compose is not None
+    assert len(stack.compose.containers()["worker"]) == 2  # the run's project, not "prod"
+    assert len(stack.replicas["worker"]) == 1
+    assert "followed for" in follow.output
+    stack.reset()
     assert len(stack.compose.containers()["worker"]) == 1
 
 

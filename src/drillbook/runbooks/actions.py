@@ -90,6 +90,18 @@ class Http:
 
 
 @dataclass(frozen=True)
+class ComposeRun:
+    """A Compose command line run through the real `docker compose` on the drill's project.
+
+    `argv` is the line as written from the subcommand on, with the runbook's service names
+    replaced by the stack's; which files and project it acts on is the drill's to say.
+    """
+
+    argv: tuple[str, ...]
+    services: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Wait:
     """A written wait, in seconds."""
 
@@ -118,6 +130,7 @@ Action = (
     | Recreate
     | UpdateMemory
     | Http
+    | ComposeRun
     | Wait
     | Filter
 )

@@ -4,8 +4,9 @@
     for r in execution.results: print(r.step.line, r.status, f"{r.duration_s:.1f} s")
 
 Every command goes through the CommandAdapter and lands on a Service verb, `Service.exec`
-inside the stack's own containers, or HTTP to a 127.0.0.1 port the stack published; nothing
-runs in a host shell. Refused and not-executable steps are reported, never attempted. A
+inside the stack's own containers, HTTP to a 127.0.0.1 port the stack published, or, on a
+Compose stack, the real `docker compose` pinned to the drill's project; nothing runs in a
+host shell. Refused and not-executable steps are reported, never attempted. A
 written wait becomes a readiness poll of the runbook's services, bounded by the written time.
 """
 
@@ -24,6 +25,7 @@ import httpx
 from drillbook.errors import DrillbookError
 from drillbook.runbooks.actions import (
     Action,
+    ComposeRun,
     Exec,
     Filter,
     Http,
@@ -309,6 +311,9 @@ class Executor:
                 return self._do_update_memory(action)
             case Http():
                 return self._do_http(action)
+            case ComposeRun():
+                context.touched.extend(action.services)
+                return self._do_compose(action)
             case _:
                 assert_never(action)
 
@@ -370,6 +375,13 @@ class Executor:
         docker = self.stack.service(a.service).docker
         docker.update(mem_limit=a.memory, memswap_limit=a.memory)
         return True, f"{a.service} memory limit {a.memory}"
+
+    def _do_compose(self, a: ComposeRun) -> tuple[bool, str]:
+        run = getattr(self.stack, "compose_line", None)
+        if run is None:
+            return False, "this stack is not a Compose project"
+        ok, output = run(list(a.argv))
+        return bool(ok), str(output)
 
     def _do_http(self, a: Http) -> tuple[bool, str]:
         url = str(self.stack.service(a.service).url) + a.path

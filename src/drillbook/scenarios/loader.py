@@ -4,10 +4,13 @@ name: redis-down                  # default: the file name
 description: Redis is killed under load; the runbook brings it back.
 fault: {type: kill, service: redis}
 duration: 20                      # only for a transient fault: it ends by itself
-runbook: redis-down               # runbooks/redis-down.md, or a path, or path.md#id
+runbook: redis-down               # runbooks/redis-down.md, or a path, or path.md#id, or
+                                  # {path: ../team/runbooks.md, incident: redis-down}: a path
+                                  # from the project root; incident: an incident's id, or a
+                                  # heading's whose section is a procedure
 load: {users: 10, spawn_rate: 10}
 steady_state:
-  service: api
+  service: api                    # the service judged, and the one the load goes to
   probe: /ready
   require: ready                  # or: serving (HTTP 200 is enough)
   max_error_rate: 0.05            # of the load, in the window before each probe
@@ -48,10 +51,11 @@ from drillbook import faults
 from drillbook.faults.base import FaultParamError
 from drillbook.load import LoadProfile
 from drillbook.observe.slo import Slo
-from drillbook.project import RUNBOOKS
-from drillbook.runbooks.model import Runbook
+from drillbook.project import RUNBOOKS, find_root
+from drillbook.runbooks.model import Runbook, RunbookDocument
 from drillbook.runbooks.pace import OperatorModel
 from drillbook.runbooks.parser import parse_file
+from drillbook.runbooks.procedure import procedure
 from drillbook.scenarios.model import (
     Availability,
     Degradation,
@@ -130,6 +134,10 @@ class _Reader(SourceReader):
                 "give the runbook an MTTR target, or set expect.recover_within",
             )
         duration = self.number(root, "duration", None, low=0.1)
+        steady = self.steady(
+            self.section(root, "steady_state"),
+            spec,
+        )
         if expect.degraded is not None and duration is None:
             raise self.fail(
                 root.line_of("expect"),
@@ -151,10 +159,8 @@ class _Reader(SourceReader):
             runbook=runbook,
             duration_s=duration,
             load=self.load(self.section(root, "load")),
-            steady=self.steady(
-                self.section(root, "steady_state"),
-                spec,
-            ),
+            steady=steady,
+            load_service=steady.service,  # the users' load goes to the service judged
             expect=expect,
             env=self.env(self.section(root, "env"), spec),
             before_fault=self.commands(root, "before_fault"),
@@ -182,41 +188,68 @@ class _Reader(SourceReader):
     def runbook(self, root: Mapping) -> Runbook | None:
         if "runbook" not in root:
             return None
-        value = str(root["runbook"])
         line = root.line_of("runbook")
-        ref, _, wanted = value.partition("#")
-        if ref.endswith(".md"):
-            path = (self.path.parent / ref).resolve()
+        value = root["runbook"]
+        if isinstance(value, Mapping):
+            path, wanted = self.runbook_reference(value)
+            shown = f"{value.get('path')}"
         else:
-            # An id names a runbook in the runbooks folder beside the scenarios folder.
-            path = (self.path.parent.parent / RUNBOOKS / f"{ref}.md").resolve()
-            wanted = wanted or ref
+            shown = str(value)
+            ref, _, wanted = shown.partition("#")
+            if ref.endswith(".md"):
+                path = (self.path.parent / ref).resolve()
+            else:
+                # An id names a runbook in the runbooks folder beside the scenarios folder.
+                path = (self.path.parent.parent / RUNBOOKS / f"{ref}.md").resolve()
+                wanted = wanted or ref
         if not path.is_file():
             raise self.fail(
                 line,
-                f"runbook {value!r} not found (looked for {path})",
-                "name a Markdown file relative to the scenario, or an id in runbooks/",
+                f"runbook {shown!r} not found (looked for {path})",
+                "name a Markdown file relative to the scenario, an id in runbooks/, or "
+                "runbook: {path: <relative to the project root>, incident: <id>}",
             )
-        runbooks = parse_file(path).runbooks
+        return self.choose(parse_file(path), wanted, line, shown)
+
+    def runbook_reference(self, m: Mapping) -> tuple[Path, str]:
+        """`{path: ..., incident: ...}`: a file anywhere, relative to the project root (a
+        team's runbook folder, or one beside the checkout), and the incident in it."""
+        self.check_keys(m, {"path", "incident"}, "runbook")
+        path = self.require(m, "path", "runbook")
+        if not isinstance(path, str) or not path.endswith(".md"):
+            raise self.fail(m.line_of("path"), f"runbook path must name a .md file, got {path!r}")
+        incident = m.get("incident", "")
+        if not isinstance(incident, str):
+            raise self.fail(m.line_of("incident"), "runbook incident must be an id (text)")
+        return (find_root(self.path.parent) / path).resolve(), incident
+
+    def choose(self, doc: RunbookDocument, wanted: str, line: int, shown: str) -> Runbook:
+        """The runbook `wanted` of the file (an incident id, or the id of a heading whose
+        section is a procedure), or the file's only one."""
+        runbooks = doc.runbooks
+        ids = ", ".join(r.id for r in runbooks) or "none"
+        if wanted:
+            chosen = next((r for r in runbooks if r.id == wanted), None) or procedure(doc, wanted)
+            if chosen is None:
+                raise self.fail(
+                    line,
+                    f"no runbook {wanted!r} in {doc.path}",
+                    f"incidents: {ids}; or the id of a heading with steps under it",
+                )
+            return chosen
         if not runbooks:
             raise self.fail(
-                line, f"{path} holds no runbook drillbook can read", f"run `drillbook lint {path}`"
+                line,
+                f"{doc.path} holds no runbook drillbook can read",
+                f"name a heading with steps (incident: <id>), or run `drillbook lint {doc.path}`",
             )
-        if wanted:
-            chosen = next((r for r in runbooks if r.id == wanted), None)
-            if chosen is None:
-                ids = ", ".join(r.id for r in runbooks)
-                raise self.fail(line, f"no runbook {wanted!r} in {path}", f"it has: {ids}")
-        elif len(runbooks) > 1:
-            ids = ", ".join(r.id for r in runbooks)
+        if len(runbooks) > 1:
             raise self.fail(
                 line,
-                f"{path} holds {len(runbooks)} runbooks: say which",
-                f"e.g. runbook: {ref}#{runbooks[0].id} (ids: {ids})",
+                f"{doc.path} holds {len(runbooks)} runbooks: say which",
+                f"e.g. runbook: {shown}#{runbooks[0].id} (ids: {ids})",
             )
-        else:
-            chosen = runbooks[0]
-        return chosen
+        return runbooks[0]
 
     def commands(self, root: Mapping, key: str) -> tuple[str, ...]:
         value = root.get(key) or []

@@ -276,6 +276,15 @@ class Stack:
         for service in [primary, *started]:
             service.wait_ready()
 
+    def compose_line(self, argv: list[str]) -> tuple[bool, str]:
+        """Run a runbook's Compose line as written on this Compose stack's project, then take
+        over the containers it left (a restart keeps them; `up` may replace or add some)."""
+        if self.compose is None:
+            raise DrillbookError(f"stack {self.spec.name} is not a Compose project")
+        ok, output = self.compose.run_line(argv)
+        self._adopt_compose(list(self.spec.services))
+        return ok, output
+
     def reset(self) -> None:
         """Bring every service back as defined and running, every link clean: between drills.
 

@@ -96,3 +96,107 @@ def test_the_recovery_target_defaults_to_the_runbooks_mttr(tmp_path: Path) -> No
     (tmp_path / "runbooks" / "r.md").write_text("---\nid: r\nalert: A\n---\n# R\n")
     with pytest.raises(SourceError, match="no recovery target"):
         load_scenario(path, SPEC)
+
+
+FIELD_RUNBOOK = """\
+# Operations
+
+## Incidents
+
+### Redis down
+**Symptoms**: errors
+**Resolution**:
+1. Restart it: `docker-compose restart redis`
+
+## Common Fixes
+
+### Restart API Service
+
+```bash
+docker-compose restart api
+# Wait 30 seconds
+curl http://localhost:8000/health
+```
+
+### Nothing to run
+Call someone.
+"""
+
+
+def project_with_field_runbook(tmp_path: Path, runbook: str) -> Path:
+    """A project (pyproject.toml at its root) whose team keeps runbooks beside it."""
+    root = tmp_path / "repo"
+    (root / "examples" / "shop" / "scenarios").mkdir(parents=True)
+    (root / "pyproject.toml").write_text("")
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "ops.md").write_text(FIELD_RUNBOOK)
+    path = root / "examples" / "shop" / "scenarios" / "s.yaml"
+    path.write_text(
+        "fault: {type: kill, service: redis}\n"
+        f"runbook:\n{runbook}"
+        "expect: {recover_within: 60}\n"
+    )
+    return path
+
+
+def test_a_runbook_outside_the_project_by_path_from_the_root(tmp_path: Path) -> None:
+    path = project_with_field_runbook(
+        tmp_path, "  path: ../shared/ops.md\n  incident: redis-down\n"
+    )
+    scenario = load_scenario(path, SPEC)
+    assert scenario.runbook is not None
+    assert scenario.runbook.path == (tmp_path / "shared" / "ops.md").resolve()
+    assert [s.text for s in scenario.runbook.steps] == ["docker-compose restart redis"]
+
+
+def test_a_headed_procedure_is_a_runbook_with_its_own_lines(tmp_path: Path) -> None:
+    path = project_with_field_runbook(
+        tmp_path, "  path: ../shared/ops.md\n  incident: restart-api-service\n"
+    )
+    runbook = load_scenario(path, SPEC).runbook
+    assert runbook is not None
+    assert (runbook.id, runbook.title, runbook.line) == (
+        "restart-api-service",
+        "Restart API Service",
+        12,
+    )
+    steps = [(s.line, s.kind.value, s.section.value) for s in runbook.steps]
+    assert steps == [(15, "command", "resolution"), (16, "wait", "resolution"),
+                     (17, "command", "resolution")]  # fmt: skip
+    assert runbook.steps[1].wait_s == 30
+
+
+@pytest.mark.parametrize(
+    ("runbook", "line", "fragment"),
+    [
+        (
+            "  path: ../shared/ops.md\n  incident: nothing-to-run\n",
+            2,
+            "no runbook 'nothing-to-run'",
+        ),
+        ("  path: ../shared/ops.md\n  incident: ghost\n", 2, "incidents: redis-down"),
+        ("  path: ../shared/nowhere.md\n", 2, "not found"),
+        ("  path: ../shared/ops.txt\n", 3, "must name a .md file"),
+        ("  file: ../shared/ops.md\n", 3, "unknown key"),
+        ("  incident: redis-down\n", 3, "needs 'path'"),
+        ("  path: ../shared/ops.md\n  incident: [a]\n", 4, "must be an id"),
+    ],
+)
+def test_a_bad_runbook_reference_is_reported_at_its_line(
+    tmp_path: Path, runbook: str, line: int, fragment: str
+) -> None:
+    path = project_with_field_runbook(tmp_path, runbook)
+    with pytest.raises(SourceError) as info:
+        load_scenario(path, SPEC)
+    assert fragment in str(info.value)
+    assert info.value.line == line, str(info.value)
+
+
+def test_the_load_goes_to_the_service_steady_state_judges(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "fault: {type: kill, service: redis}\nrunbook: r\nsteady_state: {service: worker}\n",
+    )
+    assert load_scenario(path, SPEC).load_service == "worker"
+    path.write_text("fault: {type: kill, service: redis}\nrunbook: r\n")
+    assert load_scenario(path, SPEC).load_service == "api"

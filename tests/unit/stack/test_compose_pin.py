@@ -7,7 +7,7 @@ import shlex
 import pytest
 
 from drillbook.errors import DrillbookError
-from drillbook.stack.compose.pin import compose_words, pinned
+from drillbook.stack.compose.pin import compose_words, drill_line, pinned
 
 DRILL = [
     "docker",
@@ -48,3 +48,28 @@ def test_other_commands_are_not_compose() -> None:
 def test_a_line_without_subcommand_is_refused(line: str) -> None:
     with pytest.raises(DrillbookError):
         pinned(shlex.split(line), DRILL)
+
+
+@pytest.mark.parametrize(
+    ("line", "rest", "follows"),
+    [
+        ("docker compose exec redis redis-cli ping", "exec -T redis redis-cli ping", False),
+        (
+            "docker compose exec -it -u app redis sh -c 'x -t'",
+            "exec -T -u app redis sh -c 'x -t'",
+            False,
+        ),
+        (
+            "docker-compose exec -T postgres psql -c 'SELECT 1'",
+            "exec -T postgres psql -c 'SELECT 1'",
+            False,
+        ),
+        ("docker-compose -f p.yml logs -f api", "logs -f api", True),
+        ("docker compose logs --follow", "logs --follow", True),
+        ("docker compose --ansi never logs api", "--ansi never logs api", False),
+    ],
+)
+def test_a_drill_runs_the_line_without_a_terminal(line: str, rest: str, follows: bool) -> None:
+    drill = drill_line(shlex.split(line), DRILL)
+    assert drill.argv == (*DRILL, *shlex.split(rest))
+    assert drill.follows is follows

@@ -1,8 +1,22 @@
-"""docker compose / docker-compose, whatever compose file or project the runbook names."""
+"""docker compose / docker-compose, whatever compose file or project the runbook names.
+
+On a stack defined by Compose files the line, once understood and judged safe, runs as
+written through the real Compose (a ComposeRun, pinned to the drill's project when it runs);
+on any other stack it is translated into Service verbs.
+"""
 
 from __future__ import annotations
 
-from drillbook.runbooks.actions import Action, Lifecycle, Logs, Recreate, Scale, Stats, Status
+from drillbook.runbooks.actions import (
+    Action,
+    ComposeRun,
+    Lifecycle,
+    Logs,
+    Recreate,
+    Scale,
+    Stats,
+    Status,
+)
 from drillbook.runbooks.commands import SimpleCommand
 from drillbook.runbooks.translate.clients import exec_in
 from drillbook.runbooks.translate.context import Context
@@ -10,6 +24,9 @@ from drillbook.runbooks.translate.options import Cannot, integer, need, options
 
 COMPOSE_GLOBAL = {"-f", "--file", "-p", "--project-name", "--env-file", "--profile"}
 LIFECYCLE = ("restart", "start", "stop", "kill", "logs")
+# Subcommands that, naming no service, act on every one: on a Compose stack they are given
+# the user's services, so that drillbook's own Toxiproxy (and the faults it holds) is spared.
+_EVERY_SERVICE = ("restart", "start", "stop", "kill", "up")
 
 
 def lifecycle_or_logs(ctx: Context, sub: str, rest: list[str], need_name: str = "") -> list[Action]:
@@ -35,11 +52,35 @@ def docker_compose(ctx: Context, part: SimpleCommand) -> list[Action]:
 
 
 def compose(ctx: Context, argv: list[str], env: tuple[tuple[str, str], ...]) -> list[Action]:
-    """`[global options] SUBCOMMAND ...` of docker compose."""
+    """`[global options] SUBCOMMAND ...` of docker compose.
+
+    Translated first in any case: what cannot be translated is not run either way.
+    """
     opts = options(argv, COMPOSE_GLOBAL, True)
     if not opts.args:
         raise Cannot("docker compose without a subcommand", "unknown")
-    sub, rest = opts.args[0], opts.args[1:]
+    actions = _translate(ctx, opts.args[0], opts.args[1:], env)
+    if ctx.compose and not env:  # a line setting variables for Compose stays translated
+        return [as_written(ctx, argv, len(argv) - len(opts.args))]
+    return actions
+
+
+def as_written(ctx: Context, argv: list[str], sub_at: int) -> ComposeRun:
+    """The line for the real Compose: the runbook's names for services replaced by the
+    stack's (also in `--scale NAME=N`); a lifecycle verb naming none gets the user's."""
+    renamed = list(argv[: sub_at + 1])
+    for word in argv[sub_at + 1 :]:
+        name, eq, count = word.partition("=")
+        service = ctx.resolved.get(name, name)
+        renamed.append(f"{service}={count}" if eq else ctx.resolved.get(word, word))
+    if argv[sub_at] in _EVERY_SERVICE and not ctx.resolved:
+        renamed.extend(s for s in ctx.services if s != ctx.names.spec.proxy)
+    return ComposeRun(tuple(renamed), tuple(dict.fromkeys(ctx.resolved.values())))
+
+
+def _translate(
+    ctx: Context, sub: str, rest: list[str], env: tuple[tuple[str, str], ...]
+) -> list[Action]:
     if sub == "ps":
         args = options(rest, {"--format", "--filter"}).args
         return [Status(tuple(ctx.service(a) for a in args) or ctx.services)]

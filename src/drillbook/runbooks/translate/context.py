@@ -15,6 +15,12 @@ class Context:
     names: NameMap
     inferred: list[tuple[str, str]] = field(default_factory=list)
     assigned: dict[str, str] = field(default_factory=dict)  # NAME=value lines, by name
+    resolved: dict[str, str] = field(default_factory=dict)  # runbook name -> stack service
+
+    @property
+    def compose(self) -> bool:
+        """Whether the stack is a Compose project: its Compose lines then run as written."""
+        return self.names.spec.compose is not None
 
     @property
     def services(self) -> tuple[str, ...]:
@@ -28,6 +34,7 @@ class Context:
             raise Cannot(resolved.reason, "service", [name])
         if resolved.inferred:
             self.inferred.append((name, resolved.service))
+        self.resolved[name] = resolved.service
         return resolved.service
 
     def role(self, role: str, host: str | None = None, default: str | None = None) -> str:

@@ -11,6 +11,7 @@ refused) come before, on the line as written.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from drillbook.errors import DrillbookError
 
@@ -18,6 +19,7 @@ from drillbook.errors import DrillbookError
 _PROJECT_OPTIONS = {"-f", "--file", "-p", "--project-name", "--project-directory", "--env-file"}
 _PROFILE = "--profile"  # the stack under test has its profiles chosen already
 _VALUED = {*_PROJECT_OPTIONS, _PROFILE, "--ansi", "--progress", "--parallel"}
+_EXEC_VALUED = {"-e", "--env", "-u", "--user", "-w", "--workdir", "--index"}
 
 
 def compose_words(argv: Sequence[str]) -> list[str] | None:
@@ -59,3 +61,36 @@ def pinned(argv: Sequence[str], project_command: Sequence[str]) -> list[str]:
     if not subcommand:
         raise DrillbookError(f"no Compose subcommand in: {' '.join(argv)}")
     return [*project_command, *kept]
+
+
+@dataclass(frozen=True)
+class DrillLine:
+    """A pinned Compose line as a drill runs it: no terminal, and whether it follows a log."""
+
+    argv: tuple[str, ...]
+    follows: bool  # `logs -f`: runs until stopped; a drill watches it for a moment, as a person
+
+
+def drill_line(argv: Sequence[str], project_command: Sequence[str]) -> DrillLine:
+    """`pinned(argv, project_command)`, with `exec` given `-T`: a drill has no terminal, and
+    Compose would otherwise ask for one (`-it` written for a person's shell)."""
+    command = pinned(argv, project_command)
+    at = len(project_command)
+    while command[at].startswith("-"):  # global options kept (--ansi never): to the subcommand
+        at += 2 if command[at] in _VALUED else 1
+    sub, rest = command[at], command[at + 1 :]
+    if sub == "exec":
+        # -i, -t and -it are a person's terminal; -T says there is none
+        words = [w for w in rest[: _first_argument(rest)] if w not in ("-i", "-t", "-it", "-ti")]
+        rest = ["-T", *[w for w in words if w != "-T"], *rest[_first_argument(rest) :]]
+    follows = sub == "logs" and any(w in ("-f", "--follow") for w in rest)
+    return DrillLine((*command[:at], sub, *rest), follows)
+
+
+def _first_argument(words: Sequence[str]) -> int:
+    """The index of exec's service name: the first word not an option or an option's value."""
+    index = 0
+    while index < len(words) and words[index].startswith("-"):
+        name, has_value, _ = words[index].partition("=")
+        index += 2 if name in _EXEC_VALUED and not has_value else 1
+    return index

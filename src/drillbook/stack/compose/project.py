@@ -27,6 +27,7 @@ from testcontainers.compose import DockerCompose
 from drillbook.errors import DrillbookError
 from drillbook.stack.compose import override as overrides
 from drillbook.stack.compose.model import PROXY, PROXY_API_PORT, compose_args, main_port
+from drillbook.stack.compose.pin import drill_line
 from drillbook.stack.compose.plugin import ensure_compose_plugin
 from drillbook.stack.images import image_ref
 from drillbook.stack.progress import Progress
@@ -36,6 +37,8 @@ PROJECT_LABEL = "com.docker.compose.project"
 SERVICE_LABEL = "com.docker.compose.service"
 NUMBER_LABEL = "com.docker.compose.container-number"
 _TAIL = 25  # log lines shown of a service that would not start
+LINE_TIMEOUT_S = 300.0  # a runbook's Compose line that runs longer has hung
+FOLLOW_S = 3.0  # how long a drill watches a followed log (`logs -f`) before stopping it
 
 
 @dataclass
@@ -145,6 +148,35 @@ class ComposeProject:
                 f"docker compose {' '.join(args)} failed: {_text(exc.stderr).strip()[-1000:]}"
             ) from None
         return result
+
+    def run_line(
+        self, argv: list[str], *, timeout_s: float = LINE_TIMEOUT_S, follow_s: float = FOLLOW_S
+    ) -> tuple[bool, str]:
+        """A runbook's Compose line, from its words after `docker compose` (`-f prod.yml
+        restart api`), run through the real Compose on this project: whether it succeeded,
+        and what it printed.
+
+        The line was judged safe before; here its files and project become the drill's.
+        A followed log is watched for `follow_s` and stopped, as a person would.
+        """
+        line = drill_line(["docker", "compose", *argv], self.command())
+        limit = follow_s if line.follows else timeout_s
+        try:
+            done = subprocess.run(
+                line.argv,
+                cwd=self.source.project_dir,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                timeout=limit,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as stopped:
+            output = _text(stopped.stdout)
+            if line.follows:
+                return True, f"{output}[followed for {follow_s:g} s, then stopped]"
+            return False, f"{output}[still running after {timeout_s:g} s: stopped]"
+        return done.returncode == 0, _text(done.stdout)
 
     def down(self) -> None:
         """`docker compose down --volumes`; what it leaves, the labelled reaper removes."""
