@@ -97,6 +97,7 @@ def recorder_of(args: argparse.Namespace, where: Project) -> Recorder:
         history=args.history,
         baseline=args.baseline,
         max_regression_pct=args.max_regression,
+        repeats=getattr(args, "repeat", 1),
     )
 
 
@@ -104,5 +105,10 @@ def print_table(recorder: Recorder) -> None:
     print()
     for line in recorder.table():
         print(line)
+    spread = recorder.spread_table()
+    if spread:
+        print()
+        for line in spread:
+            print(line)
     for regression in recorder.regressions:
         print(f"regression: {regression.message}")

@@ -15,6 +15,7 @@ from drillbook.cli.options import (
     with_results,
     with_stack,
 )
+from drillbook.errors import DrillbookError
 
 
 def register(sub: Any) -> None:
@@ -34,6 +35,14 @@ def register(sub: Any) -> None:
         )
     )
     run.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario file or name")
+    run.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run every scenario N times on the same stack: TTD/TTR p50/p90/max and the pass "
+        "rate; with --max-regression the gate judges the pass rate and the p90 TTR",
+    )
     run.set_defaults(run=run_scenarios)
 
 
@@ -41,6 +50,8 @@ def run_scenarios(args: argparse.Namespace) -> int:
     from drillbook.drills.events import printer
     from drillbook.drills.session import reference_stack, resolve, run_files
 
+    if args.repeat < 1:
+        raise DrillbookError(f"--repeat must be 1 or more, got {args.repeat}")
     where = project_of(args)
     # Every input is checked before Docker starts.
     scenarios = [resolve(a, where) for a in args.scenarios]
@@ -48,7 +59,13 @@ def run_scenarios(args: argparse.Namespace) -> int:
     recorder = recorder_of(args, where)
     with reference_stack(where.stack, args.profile, say) as stack:
         code = run_files(
-            scenarios, stack, recorder, where, [printer(say)], machine_only=args.machine_only
+            [s for s in scenarios for _ in range(args.repeat)],
+            stack,
+            recorder,
+            where,
+            [printer(say)],
+            machine_only=args.machine_only,
         )
+    regressions = recorder.finish()
     print_table(recorder)
-    return code
+    return 1 if code or regressions else 0

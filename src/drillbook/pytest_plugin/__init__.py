@@ -30,7 +30,7 @@ import pytest
 
 from drillbook import project
 from drillbook.drills.interrupt import unwind_on_sigterm
-from drillbook.pytest_plugin import session
+from drillbook.pytest_plugin import session as drill_session
 from drillbook.pytest_plugin.fixtures import (
     drillbook_fault,
     drillbook_load,
@@ -128,13 +128,25 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     return None
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # Repeated runs are gated as a whole, once they have all run.
+    runs = drill_session.recorded(session.config)
+    if runs is not None and runs.finish() and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    runs = session.recorded(config)
+    runs = drill_session.recorded(config)
     if runs is None or not runs.records:
         return
     terminalreporter.section("drillbook: time to detect and recover")
     for line in runs.table():
         terminalreporter.write_line(line)
+    spread = runs.spread_table()
+    if spread:
+        terminalreporter.write_line("")
+        for line in spread:
+            terminalreporter.write_line(line)
     for regression in runs.regressions:
         terminalreporter.write_line(f"regression: {regression.message}", red=True)
     terminalreporter.write_line(f"history: {runs.history}")

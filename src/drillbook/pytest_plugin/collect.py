@@ -29,9 +29,12 @@ class ScenarioFile(pytest.File):
             scenario = load_scenario(self.path)
         except SourceError as exc:
             raise self.CollectError(str(exc)) from None
-        yield ScenarioItem.from_parent(
-            self, name=scenario.name, callobj=run_scenario_test, scenario=scenario
-        )
+        repeats = int(self.config.getoption("drillbook_repeat") or 1)
+        for run in range(1, repeats + 1):
+            name = scenario.name if repeats == 1 else f"{scenario.name}[{run}/{repeats}]"
+            yield ScenarioItem.from_parent(
+                self, name=name, callobj=run_scenario_test, scenario=scenario
+            )
 
 
 class ScenarioItem(pytest.Function):

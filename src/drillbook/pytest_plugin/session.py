@@ -72,6 +72,7 @@ def recorder(config: pytest.Config) -> Recorder:
             history=config.getoption("drillbook_history"),
             baseline=config.getoption("drillbook_baseline"),
             max_regression_pct=config.getoption("drillbook_max_regression"),
+            repeats=int(config.getoption("drillbook_repeat") or 1),
         )
     return config.stash[_RECORDER]
 
