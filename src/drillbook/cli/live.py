@@ -1,13 +1,6 @@
-"""The game-day view of `drillbook drill`: a live clock, the runbook, where things are.
-
-The stack comes up, the load starts, the fault goes in, the runbook is shown and a live line
-tells the time since the fault and what the service's readiness probe says, until it has
-recovered. `--auto` follows the runbook through the executor; `--manual` leaves it to the
-people at the keyboard and times them (the clock stops at the MTTR target). Ctrl-C reverts the
-fault and removes the stack. A drill ends with its report (Markdown, HTML, timeline PNG).
-
-With `--target` the drill runs on a stack already running instead (see `drillbook.stack.target`),
-after a confirmation; it reverts what it did and leaves the containers running.
+"""The game-day view of `drillbook drill` (see `drillbook.cli.drill`): a live line with the
+time since the fault and what the readiness probe says, the runbook as its people read it,
+where each container is, and the confirmation a drill on a running stack asks for.
 """
 
 from __future__ import annotations
