@@ -8,30 +8,26 @@ file is read by inference: an incident is a heading that owns section labels (he
 lines such as "Symptoms", "Resolution Steps", "Immediate Actions"); an alert table
 (| Alert | Severity | Runbook | MTTR Target |) and prose ("Alert: HighLatency", "MTTR: 5 min")
 give the rest. What cannot be inferred is left empty, with a Note saying so.
+
+This module finds the incidents and their facts; `frontmatter` reads drillbook's own front
+matter and `steps` turns a section's prose and code blocks into Steps.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from drillbook.errors import SourceError
 from drillbook.runbooks.alerttable import (
     alert_index,
     matching_row,
     read_alert_table,
     read_severity_targets,
 )
-from drillbook.runbooks.commands import POWERSHELL_LANGUAGES, block_lines
-from drillbook.runbooks.durations import (
-    find_durations,
-    format_duration,
-    parse_duration,
-    sleep_seconds,
-)
+from drillbook.runbooks.durations import find_durations, format_duration
+from drillbook.runbooks.frontmatter import apply_front_matter, read_front_matter
 from drillbook.runbooks.markdown import Heading, Text, lex
 from drillbook.runbooks.model import (
     AlertRow,
@@ -41,19 +37,14 @@ from drillbook.runbooks.model import (
     RunbookDocument,
     Section,
     Step,
-    StepKind,
 )
 from drillbook.runbooks.source import read_lines
+from drillbook.runbooks.steps import STEP_SECTIONS, code_steps, prose_steps
 from drillbook.runbooks.vocabulary import NOT_INCIDENT, alert_name, label_of, plain, slug
-from drillbook.yamlsource import Mapping, loads_yaml
+from drillbook.yamlsource import Mapping
 
 _INCIDENT_SECTIONS = {Section.SYMPTOMS, Section.DIAGNOSIS, Section.RESOLUTION}
-_STEP_SECTIONS = {Section.DIAGNOSIS, Section.RESOLUTION, Section.VERIFICATION}
 _BOLD_LABEL = re.compile(r"^\s*(?:[-*+]\s+)?\*\*([^*]+?)\*\*\s*:?\s*(.*)$")
-_LIST_ITEM = re.compile(r"^\s*(?:\d+[.)]|[-*+])\s+(?:\[[ xX]\]\s+)?(.*)$")
-_INLINE_CODE = re.compile(r"`([^`]+)`")
-_WAIT = re.compile(r"(?i)\b(?:wait|sleep|allow|give it)\b")
-_SLEEP = re.compile(r"^(?:sleep|Start-Sleep(?:\s+-Seconds)?)\s+(\S+)\s*$")
 _ALERT = re.compile(r"(?i)\balert(?:name)?\s*[:=]\s*\**`?([A-Za-z][\w.:-]*)")
 _MTTR = re.compile(r"(?i)\bMTTR(?:\s+target)?[\s*:=]*([^.;,|*\s:=][^.;,|*]*)")
 _RESPONSE_TIME = re.compile(
@@ -61,26 +52,6 @@ _RESPONSE_TIME = re.compile(
     r"|time to (?:resolve|recover))\**\s*[:=][\s*]*([^.;,|*\s:=][^.;,|*]*)"
 )
 _SEVERITY = re.compile(r"(?i)\bseverity\**\s*[:=][\s*]*([A-Za-z0-9]+)")
-_SEVERITY_WORDS = ("critical", "high", "warning", "medium", "low", "info", "page", "p1", "p2")
-_SHELL_LANGUAGES = {"", "bash", "sh", "shell", "console", "zsh", "cmd", "text"}
-_COMMAND_WORDS = {
-    "docker",
-    "docker-compose",
-    "kubectl",
-    "redis-cli",
-    "psql",
-    "pg_isready",
-    "pg_dump",
-    "pg_restore",
-    "curl",
-    "sleep",
-    "systemctl",
-    "helm",
-    "git",
-    "sudo",
-}
-FRONT_MATTER_KEYS = {"id", "alert", "severity", "mttr", "services", "names", "title"}
-MACHINE_KEYS = FRONT_MATTER_KEYS - {"title"}  # a front matter with one of these is drillbook's
 
 
 def parse_file(path: str | Path) -> RunbookDocument:
@@ -141,36 +112,7 @@ class _Parser:
 
     # -- front matter -----------------------------------------------------------------------
     def front_matter(self) -> tuple[Mapping | None, int]:
-        if not self.lines or self.lines[0].strip() != "---":
-            return None, 1
-        for index in range(1, len(self.lines)):
-            if self.lines[index].strip() in ("---", "..."):
-                break
-        else:
-            self.notes.append(Note(1, "front matter never closed", "end it with a line '---'"))
-            return None, 1
-        yaml_text = "\n".join(self.lines[1:index])
-        try:
-            data: Any = loads_yaml(yaml_text, str(self.path))
-        except SourceError as exc:
-            line = (exc.line or 0) + 1
-            self.notes.append(Note(line, f"front matter: {exc.message.split(': ', 1)[-1]}"))
-            return _empty_mapping(), index + 2
-        if not isinstance(data, Mapping):
-            self.notes.append(Note(1, "front matter must be a YAML mapping", "key: value lines"))
-            return _empty_mapping(), index + 2
-        if not set(data) & MACHINE_KEYS:
-            # A static-site generator's front matter (title, weight, ...): not for drillbook;
-            # the file is read by inference, as if it had none.
-            return None, index + 2
-        for key in data:
-            if key not in FRONT_MATTER_KEYS:
-                near = difflib.get_close_matches(str(key), sorted(FRONT_MATTER_KEYS), 1)
-                hint = f"did you mean {near[0]!r}?" if near else "drillbook ignores it"
-                self.notes.append(
-                    Note(data.line_of(key) + 1, f"unknown front matter key {key!r}", hint)
-                )
-        return data, index + 2
+        return read_front_matter(self.lines, self.path, self.notes)
 
     # -- incidents --------------------------------------------------------------------------
     def incident_headings(self, events: list[Any]) -> set[int]:
@@ -253,8 +195,8 @@ class _Parser:
         self.facts(draft, text, event.line)
         if draft.section is Section.ESCALATION or "escalat" in text.lower():
             draft.escalations.extend((s, event.line) for s in find_durations(text))
-        if draft.section in _STEP_SECTIONS:
-            draft.steps.extend(self.prose_steps(text, event.line, draft.section))
+        if draft.section in STEP_SECTIONS:
+            draft.steps.extend(prose_steps(text, event.line, draft.section))
 
     def facts(self, draft: _Draft, text: str, line: int) -> None:
         """Alert, MTTR target and severity written in a line of prose; the first one counts."""
@@ -271,48 +213,9 @@ class _Parser:
         if severity:
             draft.severity = severity.group(1).lower()
 
-    def prose_steps(self, text: str, line: int, section: Section) -> list[Step]:
-        item = _LIST_ITEM.match(text)
-        body = item.group(1) if item else text.strip()
-        steps: list[Step] = []
-        wait = _WAIT.search(body)
-        if wait:
-            after = find_durations(body[wait.start() :])
-            if after:
-                steps.append(Step(StepKind.WAIT, body, line, section, wait_s=after[0]))
-        codes = [c.strip() for c in _INLINE_CODE.findall(body)]
-        commands = [c for c in codes if _looks_like_command(c, body)]
-        shell = "powershell" if any(_powershell(c) for c in commands) else "sh"
-        steps.extend(Step(StepKind.COMMAND, c, line, section, shell=shell) for c in commands)
-        if item and not steps:
-            steps.append(Step(StepKind.MANUAL, body, line, section))
-        return steps
-
     def code(self, draft: _Draft, block: CodeBlock) -> None:
-        section = draft.section
-        if section not in _STEP_SECTIONS:
-            return
-        language = block.language
-        if language not in _SHELL_LANGUAGES and language not in POWERSHELL_LANGUAGES:
-            what = f"apply the {language} block by hand"
-            draft.steps.append(Step(StepKind.MANUAL, what, block.line, section))
-            return
-        shell = "powershell" if language in POWERSHELL_LANGUAGES else "sh"
-        for logical in block_lines(block.lines, block.line, shell):
-            if logical.comment:
-                seconds = find_durations(logical.text) if _WAIT.search(logical.text) else []
-                if seconds:
-                    step = Step(StepKind.WAIT, logical.text, logical.line, section, seconds[0])
-                    draft.steps.append(step)
-                continue
-            sleep = _SLEEP.match(logical.text)
-            wait_s = sleep_seconds(sleep.group(1)) if sleep else None
-            if wait_s is not None:
-                draft.steps.append(Step(StepKind.WAIT, logical.text, logical.line, section, wait_s))
-                continue
-            draft.steps.append(
-                Step(StepKind.COMMAND, logical.text, logical.line, section, shell=shell)
-            )
+        if draft.section in STEP_SECTIONS:
+            draft.steps.extend(code_steps(block, draft.section))
 
     # -- finishing --------------------------------------------------------------------------
     def finish(
@@ -425,55 +328,4 @@ class _Parser:
         return replace(runbook, mttr_s=seconds, mttr_line=line)
 
     def from_front(self, draft: _Draft, front: Mapping) -> Runbook:
-        runbook = self.base(draft)
-        offset = 1  # the front matter's YAML starts on the file's second line
-
-        def line(key: str) -> int:
-            return front.line_of(key) + offset
-
-        mttr = runbook.mttr_s
-        if "mttr" in front:
-            value = front["mttr"]
-            mttr = float(value) if isinstance(value, int | float) else parse_duration(str(value))
-            if mttr is None:
-                self.notes.append(Note(line("mttr"), f"cannot read mttr {value!r}", "e.g. 5m"))
-        services = front.get("services") or []
-        if isinstance(services, str):
-            services = [services]
-        names = front.get("names") or {}
-        if not isinstance(names, dict) or not isinstance(services, list):
-            self.notes.append(Note(line("names"), "names must map names to services"))
-            names = {} if not isinstance(names, dict) else names
-            services = services if isinstance(services, list) else []
-        return replace(
-            runbook,
-            id=str(front.get("id") or runbook.id),
-            title=str(front.get("title") or runbook.title),
-            alert=str(front["alert"]) if front.get("alert") else runbook.alert,
-            alert_line=line("alert") if "alert" in front else runbook.alert_line,
-            severity=str(front["severity"]).lower() if front.get("severity") else None,
-            mttr_s=mttr,
-            mttr_line=line("mttr") if "mttr" in front else runbook.mttr_line,
-            services=tuple(str(s) for s in services),
-            names={str(k): str(v) for k, v in names.items()},
-            from_front_matter=True,
-        )
-
-
-def _empty_mapping() -> Mapping:
-    # A broken front matter still marks the file as one runbook; its fields stay unset.
-    empty = Mapping()
-    empty.key_lines = {}
-    return empty
-
-
-def _powershell(command: str) -> bool:
-    return bool(re.match(r"^(\.\\|[A-Z][a-z]+-[A-Z]\w+)", command))
-
-
-def _looks_like_command(code: str, context: str) -> bool:
-    first = code.split()[0] if code.split() else ""
-    if first in _COMMAND_WORDS or first.startswith(("./", ".\\")):
-        return True
-    # "Check memory: `Get-ComputerInfo ...`": code after a colon is what to run.
-    return " " in code and bool(re.search(rf":\s*`{re.escape(code)}`", context))
+        return apply_front_matter(self.base(draft), front, self.notes)
