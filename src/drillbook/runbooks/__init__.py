@@ -13,9 +13,10 @@ from drillbook.runbooks.lint import Finding, lint_documents, lint_paths
 from drillbook.runbooks.model import Runbook, RunbookDocument, Section, Step, StepKind
 from drillbook.runbooks.names import NameMap
 from drillbook.runbooks.parser import parse_file, parse_text
-from drillbook.runbooks.status import StepStatus, Verdict
+from drillbook.runbooks.status import Admission, StepStatus
 
 __all__ = [
+    "Admission",
     "CommandAdapter",
     "Execution",
     "Executor",
@@ -29,7 +30,6 @@ __all__ = [
     "StepResult",
     "StepStatus",
     "Translation",
-    "Verdict",
     "lint_documents",
     "lint_paths",
     "parse_file",

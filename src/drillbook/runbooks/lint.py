@@ -269,7 +269,7 @@ class _Linter:
                 f"{name!r} taken to mean stack service {service}",
                 f"say so in the front matter: names: {{{name}: {service}}}",
             )
-        if t.status == REFUSED:
+        if t.admission == REFUSED:
             self.add(
                 line,
                 "destructive",
@@ -277,7 +277,7 @@ class _Linter:
                 f"{t.reason}; drillbook refuses to run it",
                 "act on the one service concerned (restart, scale, exec) instead",
             )
-        elif t.status == NOT_EXECUTABLE:
+        elif t.admission == NOT_EXECUTABLE:
             if t.problem == "service":
                 for name in t.unknown_names:
                     if not find_placeholders(name) and "$" not in name:
