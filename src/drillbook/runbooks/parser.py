@@ -5,7 +5,8 @@
 
 Our runbooks start with a front matter (id, alert, severity, mttr, services, names). Any other
 file is read by inference: an incident is a heading that owns section labels (headings or bold
-lines such as "Symptoms", "Resolution Steps", "Immediate Actions"); an alert table
+lines such as "Symptoms", "Resolution Steps", "Immediate Actions"), or a bold line followed by
+steps (`**High Latency**`, see `procedures`); an alert table
 (| Alert | Severity | Runbook | MTTR Target |) and prose ("Alert: HighLatency", "MTTR: 5 min")
 give the rest. What cannot be inferred is left empty, with a Note saying so.
 
@@ -38,13 +39,13 @@ from drillbook.runbooks.model import (
     Section,
     Step,
 )
+from drillbook.runbooks.procedures import BOLD_LABEL, NONE, Procedures, bold_title, bold_titles
 from drillbook.runbooks.source import read_lines
 from drillbook.runbooks.steps import STEP_SECTIONS, code_steps, prose_steps
 from drillbook.runbooks.vocabulary import NOT_INCIDENT, alert_name, label_of, plain, slug
 from drillbook.yamlsource import Mapping
 
 _INCIDENT_SECTIONS = {Section.SYMPTOMS, Section.DIAGNOSIS, Section.RESOLUTION}
-_BOLD_LABEL = re.compile(r"^\s*(?:[-*+]\s+)?\*\*([^*]+?)\*\*\s*:?\s*(.*)$")
 _ALERT = re.compile(r"(?i)\balert(?:name)?\s*[:=]\s*\**`?([A-Za-z][\w.:-]*)")
 _MTTR = re.compile(r"(?i)\bMTTR(?:\s+target)?[\s*:=]*([^.;,|*\s:=][^.;,|*]*)")
 _RESPONSE_TIME = re.compile(
@@ -80,6 +81,7 @@ class _Draft:
     mttr: tuple[float, int] | None = None
     severity: str | None = None
     section: Section = Section.OVERVIEW
+    bold: bool = False  # named by a bold line, not a heading: any heading ends it
 
 
 class _Parser:
@@ -115,9 +117,14 @@ class _Parser:
         return read_front_matter(self.lines, self.path, self.notes)
 
     # -- incidents --------------------------------------------------------------------------
-    def incident_headings(self, events: list[Any]) -> set[int]:
-        """Lines of the headings that own symptom, diagnosis or resolution labels."""
+    def incident_headings(self, events: list[Any], procedures: Procedures) -> set[int]:
+        """Lines of the headings that own symptom, diagnosis or resolution labels.
+
+        Labels after a bold-label procedure's title are that procedure's, and a heading
+        that gathers such procedures ("## Troubleshooting") is no label of the one above.
+        """
         stack: list[Heading] = []
+        procedure = False  # a bold-label procedure opened under the innermost heading
         excluded: list[bool] = []  # per stack entry: it or a parent is no incident
         owners: set[int] = set()
         for event in events:
@@ -127,21 +134,28 @@ class _Parser:
                     stack.pop()
                     excluded.pop()
                 section = label_of(event.title)
+                if section is not None and event.line in procedures.gatherers:
+                    continue
                 if section is None:
+                    procedure = False
                     parent = bool(excluded and excluded[-1])
                     excluded.append(parent or bool(NOT_INCIDENT.match(plain(event.title))))
                     stack.append(event)
                     continue
             elif isinstance(event, Text):
-                bold = _BOLD_LABEL.match(event.text)
+                procedure = procedure or event.line in procedures
+                bold = BOLD_LABEL.match(event.text)
                 section = label_of(bold.group(1)) if bold else None
+            if procedure:
+                continue
             # Under "Post-Incident Review" or "Quick Reference", labels make no incident.
             if section in _INCIDENT_SECTIONS and stack and not excluded[-1]:
                 owners.add(stack[-1].line)
         return owners
 
     def drafts(self, events: list[Any], whole_document: bool) -> list[_Draft]:
-        incidents = set() if whole_document else self.incident_headings(events)
+        titles = NONE if whole_document else bold_titles(events)
+        incidents = set() if whole_document else self.incident_headings(events, titles)
         drafts: list[_Draft] = []
         open_: list[_Draft] = []
         if whole_document:
@@ -152,6 +166,13 @@ class _Parser:
         for event in events:
             if isinstance(event, Heading):
                 self.heading(event, incidents, open_, drafts, whole_document)
+            elif isinstance(event, Text) and event.line in titles and _in_procedure(open_):
+                while open_ and open_[-1].bold:
+                    open_.pop()
+                draft = _Draft(bold_title(event.text) or event.text, event.line, 7, bold=True)
+                draft.section = Section.RESOLUTION  # until a label says otherwise
+                open_.append(draft)
+                drafts.append(draft)
             elif open_ and isinstance(event, Text):
                 self.text(open_[-1], event)
             elif open_ and isinstance(event, CodeBlock):
@@ -184,7 +205,7 @@ class _Parser:
 
     def text(self, draft: _Draft, event: Text) -> None:
         text = event.text
-        bold = _BOLD_LABEL.match(text)
+        bold = BOLD_LABEL.match(text)
         section = label_of(bold.group(1)) if bold else None
         if bold and section is not None:
             draft.section = section
@@ -229,6 +250,17 @@ class _Parser:
         if front is not None and len(drafts) > 1:
             self.notes.append(Note(drafts[1].line, "front matter covers one runbook per file"))
         for index, draft in enumerate(drafts):
+            if draft.bold and not draft.sections and draft.steps:
+                draft.sections.add(Section.RESOLUTION)
+                self.notes.append(
+                    Note(
+                        draft.line,
+                        f"procedure {plain(draft.title)!r} names no sections: its steps are "
+                        "taken as resolution",
+                        "add 'Diagnosis:' / 'Resolution:' labels to say which steps fix it",
+                        "info",
+                    )
+                )
             if front is not None and index == 0:
                 runbook = self.from_front(draft, front)
             else:
@@ -329,3 +361,8 @@ class _Parser:
 
     def from_front(self, draft: _Draft, front: Mapping) -> Runbook:
         return apply_front_matter(self.base(draft), front, self.notes)
+
+
+def _in_procedure(open_: list[_Draft]) -> bool:
+    """Whether a bold title may open an incident here: not inside a heading's incident."""
+    return not open_ or open_[-1].bold
