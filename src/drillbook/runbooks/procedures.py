@@ -85,7 +85,8 @@ def bold_titles(events: list[Any]) -> Procedures:
             reference = bool(NOT_INCIDENT.match(words)) or bool(stack and stack[-1][1])
             stack.append((event, reference))
             continue
-        if not isinstance(event, Text) or "**" not in event.text:
+        # The cheap test first: a bold title ends its line with the bold's closing stars.
+        if not isinstance(event, Text) or not event.text.rstrip(" :").endswith("**"):
             continue
         title = bold_title(event.text)
         if title is None or (stack and stack[-1][1]):

@@ -80,8 +80,11 @@ def code_steps(block: CodeBlock, section: Section) -> list[Step]:
     return steps
 
 
+_POWERSHELL = re.compile(r"^(\.\\|[A-Z][a-z]+-[A-Z]\w+)")
+
+
 def _powershell(command: str) -> bool:
-    return bool(re.match(r"^(\.\\|[A-Z][a-z]+-[A-Z]\w+)", command))
+    return bool(_POWERSHELL.match(command))
 
 
 def _looks_like_command(code: str, context: str) -> bool:
