@@ -12,13 +12,8 @@ from typing import Any
 
 from drillbook.cli.options import project_of, with_stack
 from drillbook.errors import DrillbookError
-from drillbook.runbooks.lint import (
-    has_errors,
-    lint_documents,
-    markdown_files,
-    read_documents,
-    render_text,
-)
+from drillbook.runbooks.findings import has_errors, render_text
+from drillbook.runbooks.lint import lint_documents, markdown_files, read_documents
 from drillbook.stack.definition import load_stack_spec
 
 USAGE = 2
@@ -39,16 +34,16 @@ def register(sub: Any) -> None:
 
 
 def run_lint(args: argparse.Namespace) -> int:
-    return lint_command(args.paths, str(project_of(args).stack), args.format)
+    return lint_command(args.paths, str(project_of(args).stack), args.format, args.profile)
 
 
-def lint_command(paths: list[str], stack: str, output: str) -> int:
+def lint_command(paths: list[str], stack: str, output: str, profile: str | None = None) -> int:
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         print(f"drillbook: error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return USAGE
     try:
-        spec = load_stack_spec(stack)
+        spec = load_stack_spec(stack, profile)
         start = time.monotonic()
         files = markdown_files(Path(p) for p in paths)
         docs, unreadable = read_documents(files)

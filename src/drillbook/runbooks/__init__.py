@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from drillbook.runbooks.adapter import CommandAdapter, Translation
 from drillbook.runbooks.executor import Execution, Executor, StepResult
-from drillbook.runbooks.lint import Finding, lint_documents, lint_paths
+from drillbook.runbooks.findings import Finding
+from drillbook.runbooks.lint import lint_documents, lint_paths
 from drillbook.runbooks.model import Runbook, RunbookDocument, Section, Step, StepKind
 from drillbook.runbooks.names import NameMap
 from drillbook.runbooks.parser import parse_file, parse_text

@@ -95,6 +95,7 @@ def apply_front_matter(runbook: Runbook, front: Mapping, notes: list[Note]) -> R
         mttr_s=mttr,
         mttr_line=line("mttr") if "mttr" in front else runbook.mttr_line,
         services=tuple(str(s) for s in services),
+        services_line=line("services") if "services" in front else 0,
         names={str(k): str(v) for k, v in names.items()},
         from_front_matter=True,
     )

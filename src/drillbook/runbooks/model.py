@@ -71,6 +71,9 @@ class Runbook:
     from_front_matter: bool = False
     alert_line: int = 0
     mttr_line: int = 0
+    services_line: int = 0
+    # Sections whose label stands with nothing under it: (section, line of the label).
+    empty_sections: tuple[tuple[Section, int], ...] = ()
 
     def section_steps(self, *sections: Section) -> tuple[Step, ...]:
         return tuple(s for s in self.steps if s.section in sections)

@@ -29,7 +29,7 @@ from drillbook.runbooks.alerttable import (
 )
 from drillbook.runbooks.durations import find_durations, format_duration
 from drillbook.runbooks.frontmatter import apply_front_matter, read_front_matter
-from drillbook.runbooks.markdown import Heading, Text, lex
+from drillbook.runbooks.markdown import Heading, TableRow, Text, lex
 from drillbook.runbooks.model import (
     AlertRow,
     CodeBlock,
@@ -82,6 +82,20 @@ class _Draft:
     severity: str | None = None
     section: Section = Section.OVERVIEW
     bold: bool = False  # named by a bold line, not a heading: any heading ends it
+    label_line: int = 0  # the line of the current section's label, until something follows it
+    empty: list[tuple[Section, int]] = field(default_factory=list)
+
+    def enter(self, section: Section, line: int) -> None:
+        """A label opens `section`; the one before it stood empty if nothing followed."""
+        self.close()
+        self.section = section
+        self.sections.add(section)
+        self.label_line = line
+
+    def close(self) -> None:
+        if self.label_line:
+            self.empty.append((self.section, self.label_line))
+        self.label_line = 0
 
 
 class _Parser:
@@ -177,6 +191,8 @@ class _Parser:
                 self.text(open_[-1], event)
             elif open_ and isinstance(event, CodeBlock):
                 self.code(open_[-1], event)
+            elif open_ and isinstance(event, TableRow):
+                open_[-1].label_line = 0
         return drafts
 
     def heading(
@@ -200,19 +216,18 @@ class _Parser:
             while open_ and open_[-1].level >= event.level:
                 open_.pop()
         if open_ and section is not None:
-            open_[-1].section = section
-            open_[-1].sections.add(section)
+            open_[-1].enter(section, event.line)
 
     def text(self, draft: _Draft, event: Text) -> None:
         text = event.text
         bold = BOLD_LABEL.match(text)
         section = label_of(bold.group(1)) if bold else None
         if bold and section is not None:
-            draft.section = section
-            draft.sections.add(section)
+            draft.enter(section, event.line)
             text = bold.group(2)
             if not text.strip():
                 return
+        draft.label_line = 0  # the section has content
         self.facts(draft, text, event.line)
         if draft.section is Section.ESCALATION or "escalat" in text.lower():
             draft.escalations.extend((s, event.line) for s in find_durations(text))
@@ -235,6 +250,7 @@ class _Parser:
             draft.severity = severity.group(1).lower()
 
     def code(self, draft: _Draft, block: CodeBlock) -> None:
+        draft.label_line = 0
         if draft.section in STEP_SECTIONS:
             draft.steps.extend(code_steps(block, draft.section))
 
@@ -250,6 +266,7 @@ class _Parser:
         if front is not None and len(drafts) > 1:
             self.notes.append(Note(drafts[1].line, "front matter covers one runbook per file"))
         for index, draft in enumerate(drafts):
+            draft.close()
             if draft.bold and not draft.sections and draft.steps:
                 draft.sections.add(Section.RESOLUTION)
                 self.notes.append(
@@ -287,6 +304,7 @@ class _Parser:
             mttr_line=draft.mttr[1] if draft.mttr else 0,
             steps=tuple(draft.steps),
             sections=frozenset(draft.sections),
+            empty_sections=tuple(draft.empty),
             escalation_s=tuple(draft.escalations),
         )
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from drillbook.cli import main
-from drillbook.runbooks.lint import Finding, lint_documents, lint_paths
+from drillbook.runbooks.findings import Finding
+from drillbook.runbooks.lint import lint_documents, lint_paths
 from drillbook.runbooks.parser import parse_file, parse_text
 from drillbook.stack.spec import StackSpec
 
