@@ -13,6 +13,31 @@ from typing import Any
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 LEVELS = {ERROR: 0, WARNING: 1, INFO: 2}
+CRASH = "crash"
+# Every rule the linter has (see drillbook.runbooks.lint), for --rule, --ignore and the config.
+RULES = frozenset(
+    {
+        "alert-without-runbook",
+        "ambiguous-url",
+        CRASH,
+        "destructive",
+        "empty-resolution",
+        "inferred-name",
+        "mttr-impossible",
+        "mttr-missing",
+        "mttr-too-short",
+        "not-executable",
+        "parse",
+        "placeholder",
+        "runbook-without-alert",
+        "unknown-env",
+        "unknown-port",
+        "unknown-service",
+        "unknown-subcommand",
+        "unreadable",
+        "url-outside-stack",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +65,10 @@ def order(f: Finding) -> tuple[str, int, int, str]:
 
 def has_errors(findings: Iterable[Finding]) -> bool:
     return any(f.severity == ERROR for f in findings)
+
+
+def has_crashes(findings: Iterable[Finding]) -> bool:
+    return any(f.rule == CRASH for f in findings)
 
 
 def render_text(findings: list[Finding], files: int, runbooks: int) -> str:

@@ -23,6 +23,8 @@ Pure: it reads files and the stack definition, never a running stack. Rules:
     redis-cli -p / psql -p)
     inferred-name        a name taken to mean a stack service by its words (info)
     parse                what the parser could not read or infer
+    unreadable           a file that cannot be read (the others are still checked)
+    crash                drillbook failed on a file (the others are still checked; exit 3)
 """
 
 from __future__ import annotations
@@ -32,15 +34,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from drillbook.errors import SourceError
 from drillbook.runbooks.adapter import NOT_EXECUTABLE, REFUSED, CommandAdapter, Translation
 from drillbook.runbooks.commands import POWERSHELL_LANGUAGES, block_lines
 from drillbook.runbooks.durations import format_duration
 from drillbook.runbooks.findings import ERROR, INFO, WARNING, Finding, order
 from drillbook.runbooks.model import Runbook, RunbookDocument, Section, StepKind
 from drillbook.runbooks.names import NameMap
-from drillbook.runbooks.parser import parse_file
 from drillbook.runbooks.placeholders import find_placeholders
+from drillbook.runbooks.repository import crash_finding, markdown_files, read_documents
 from drillbook.runbooks.stackrefs import (
     client_ports,
     nearest,
@@ -73,31 +74,6 @@ class _Site:
     section: Section | None = None
 
 
-def markdown_files(paths: Iterable[Path]) -> list[Path]:
-    """The Markdown files named, or found below the folders named, in a stable order."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*.md") if p.is_file()))
-        else:
-            files.append(path)
-    return files
-
-
-def read_documents(files: Iterable[Path]) -> tuple[list[RunbookDocument], list[Finding]]:
-    """Parse every file; one that cannot be read is one finding, and the others are read."""
-    docs: list[RunbookDocument] = []
-    unreadable: list[Finding] = []
-    for path in files:
-        try:
-            docs.append(parse_file(path))
-        except SourceError as exc:
-            hint = "name a Markdown file that can be read, or leave it out"
-            message = exc.message.removeprefix(f"{exc.path}: ")
-            unreadable.append(Finding(str(path), 0, "unreadable", ERROR, message, hint))
-    return docs, unreadable
-
-
 def lint_paths(paths: Iterable[Path], spec: StackSpec) -> list[Finding]:
     """Lint every Markdown file named or found below the folders named."""
     docs, unreadable = read_documents(markdown_files(paths))
@@ -109,7 +85,10 @@ def lint_documents(docs: list[RunbookDocument], spec: StackSpec) -> list[Finding
     findings: list[Finding] = []
     known_alerts = {r.alert.lower() for d in docs for r in d.runbooks if r.alert}
     for doc in docs:
-        findings.extend(_Linter(doc, spec).run(known_alerts))
+        try:
+            findings.extend(_Linter(doc, spec).run(known_alerts))
+        except Exception as exc:
+            findings.append(crash_finding(doc.path, exc))
     return sorted(findings, key=order)
 
 
