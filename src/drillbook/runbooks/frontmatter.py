@@ -94,6 +94,7 @@ def apply_front_matter(runbook: Runbook, front: Mapping, notes: list[Note]) -> R
         severity=str(front["severity"]).lower() if front.get("severity") else None,
         mttr_s=mttr,
         mttr_line=line("mttr") if "mttr" in front else runbook.mttr_line,
+        mttr_from="front matter" if "mttr" in front else runbook.mttr_from,
         services=tuple(str(s) for s in services),
         services_line=line("services") if "services" in front else 0,
         names={str(k): str(v) for k, v in names.items()},

@@ -302,6 +302,7 @@ class _Parser:
             severity=draft.severity,
             mttr_s=draft.mttr[0] if draft.mttr else None,
             mttr_line=draft.mttr[1] if draft.mttr else 0,
+            mttr_from="text" if draft.mttr else "",
             steps=tuple(draft.steps),
             sections=frozenset(draft.sections),
             empty_sections=tuple(draft.empty),
@@ -319,6 +320,7 @@ class _Parser:
                 severity=runbook.severity or row.severity,
                 mttr_s=runbook.mttr_s if runbook.mttr_s is not None else row.mttr_s,
                 mttr_line=runbook.mttr_line or row.line,
+                mttr_from=runbook.mttr_from or ("alert table" if row.mttr_s is not None else ""),
             )
         runbook = self.target_by_severity(runbook)
         missing = [
@@ -375,7 +377,7 @@ class _Parser:
                 "info",
             )
         )
-        return replace(runbook, mttr_s=seconds, mttr_line=line)
+        return replace(runbook, mttr_s=seconds, mttr_line=line, mttr_from="severity table")
 
     def from_front(self, draft: _Draft, front: Mapping) -> Runbook:
         return apply_front_matter(self.base(draft), front, self.notes)
