@@ -8,7 +8,8 @@ Pure: it reads files and the stack definition, never a running stack. Rules:
     unknown-port         a URL or host:port on a port no stack service listens on
     url-outside-stack    a URL to a host that is not part of the stack
     ambiguous-url        a localhost URL more than one service could serve
-    unknown-env          an environment variable no stack service has (read, or set with
+    unknown-env          a variable no stack service has: read ($X, an error when near a
+                         stack variable, else a warning), or set with
                          export / kubectl set env / docker -e), with the nearest one
     unknown-subcommand   `docker compose restrat`: no such sub-command; the nearest one
     alert-without-runbook, runbook-without-alert
@@ -348,12 +349,14 @@ class _Linter:
     def env_refs(self, text: str, line: int) -> None:
         for name in _ENV_REF.findall(text):
             if name not in self.env and name not in _SHELL_VARS and name not in self.assigned:
+                # Near a stack variable it is a typo; else a value the reader must supply.
+                near = nearest(name, self.env)
                 self.add(
                     line,
                     "unknown-env",
-                    ERROR,
-                    f"${name} is set on no stack service",
-                    self.env_hint(name, self.env),
+                    ERROR if near else WARNING,
+                    f"${name} is set by no stack service and no earlier line",
+                    f"did you mean ${near}?" if near else f"set {name}=... in a line before",
                 )
 
     def variables(self, t: Translation, line: int, names: NameMap) -> None:

@@ -132,15 +132,17 @@ def test_variables_assigned_earlier_are_not_unknown(spec: StackSpec) -> None:
         "echo $NOT_ASSIGNED",
     )
     unknown = [(f.line, f.message) for f in lint(text, spec) if f.rule == "unknown-env"]
-    assert unknown == [(13, "$NOT_ASSIGNED is set on no stack service")]
+    assert unknown == [(13, "$NOT_ASSIGNED is set by no stack service and no earlier line")]
 
 
 def test_unknown_names_get_the_nearest_match_not_the_whole_list(spec: StackSpec) -> None:
     found = [f for f in lint(runbook("docker compose restart workr"), spec)]
     hints = [f.hint for f in found if f.rule == "unknown-service"]
     assert hints == ["did you mean 'worker'? or map the name in the front matter (names:)"]
-    env = [f.hint for f in lint(runbook("echo $REDIS_URI"), spec) if f.rule == "unknown-env"]
-    assert env == ["did you mean REDIS_URL?"]
+    env = [(f.severity, f.hint) for f in lint(runbook("echo $REDIS_URI"), spec)]
+    assert ("error", "did you mean $REDIS_URL?") in env  # a typo of a stack variable
+    unset = [(f.severity, f.hint) for f in lint(runbook("echo $NAMESPACE"), spec)]
+    assert ("warning", "set NAMESPACE=... in a line before") in unset  # a value to supply
 
 
 def test_mttr_missing_says_it_is_needed_for_a_drill(spec: StackSpec) -> None:
