@@ -6,11 +6,11 @@ Pure: it reads files and the stack definition, never a running stack. Rules:
 
     unknown-service      a service or container name no stack service answers to
     unknown-port         a URL or host:port on a port no stack service listens on
-    url-outside-stack    a URL to a host that is not part of the stack
+    url-outside-stack    a URL in a command to a host that is not part of the stack
     ambiguous-url        a localhost URL more than one service could serve
     unknown-env          a variable no stack service has: read ($X, an error when near a
-                         stack variable, else a warning), or set with
-                         export / kubectl set env / docker -e), with the nearest one
+                         stack variable, else a warning) or set (export, kubectl set
+                         env, docker -e); the hint names the nearest one
     unknown-subcommand   `docker compose restrat`: no such sub-command; the nearest one
     alert-without-runbook, runbook-without-alert
     mttr-missing         no MTTR target: needed to run the runbook as a drill
@@ -337,6 +337,8 @@ class _Linter:
                 "ambiguous": "ambiguous-url",
                 "service": "unknown-service",
             }.get(target.problem or "", "url-outside-stack")
+            if rule == "url-outside-stack" and level != ERROR:
+                continue  # prose links to documentation elsewhere; only commands must reach us
             severity = WARNING if rule == "ambiguous-url" else level
             self.add(
                 line,

@@ -163,3 +163,12 @@ def test_lint_honours_the_stack_profile(tmp_path: Path, capsys: pytest.CaptureFi
 
     assert rules() == ["unknown-env"]  # api has no VECTORDB_KIND in the plain stack
     assert rules("--profile", "qdrant") == []
+
+
+def test_prose_links_to_documentation_are_no_finding(spec: StackSpec) -> None:
+    prose = "See [the docs](https://github.com/kubernetes/node-problem-detector).\n"
+    command = "```bash\ncurl https://api.example.com/v1/health\n```\n"
+    found = lint(runbook("docker compose restart redis") + prose + command, spec)
+    assert [(f.line, f.rule) for f in found if f.rule == "url-outside-stack"] == [
+        (14, "url-outside-stack")
+    ]
