@@ -6,6 +6,7 @@ drillbook stack up [--json]     start the stack and leave it running
 drillbook stack status          what drillbook has running
 drillbook stack down            remove it all
 drillbook lint PATH...          check runbooks against the stack (exit 1 on errors)
+drillbook runbooks show PATH... what drillbook understood of runbooks (--json)
 drillbook faults list [--json]  every fault type a scenario can inject, with its parameters
 drillbook run SCENARIO...       run scenario files as `pytest -m chaos` does, results written
 drillbook drill SCENARIO        a game-day drill: live clock, --auto or --manual remediation
@@ -22,11 +23,11 @@ import sys
 from collections.abc import Sequence
 
 from drillbook import __version__
-from drillbook.cli import drill, faults, lint, report, run, setup, stack
+from drillbook.cli import drill, faults, lint, report, run, runbooks, setup, stack
 from drillbook.drills.interrupt import unwind_on_sigterm
 from drillbook.errors import DrillbookError
 
-COMMANDS = (setup, stack, lint, faults, run, drill, report)
+COMMANDS = (setup, stack, lint, runbooks, faults, run, drill, report)
 
 
 def parser() -> argparse.ArgumentParser:

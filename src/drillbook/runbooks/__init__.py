@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from drillbook.runbooks.adapter import CommandAdapter, Translation
 from drillbook.runbooks.executor import Execution, Executor, StepResult
-from drillbook.runbooks.lint import Finding, lint_documents, lint_paths
+from drillbook.runbooks.findings import Finding
+from drillbook.runbooks.lint import lint_documents, lint_paths
 from drillbook.runbooks.model import Runbook, RunbookDocument, Section, Step, StepKind
 from drillbook.runbooks.names import NameMap
 from drillbook.runbooks.parser import parse_file, parse_text
-from drillbook.runbooks.status import StepStatus, Verdict
+from drillbook.runbooks.status import Admission, StepStatus
 
 __all__ = [
+    "Admission",
     "CommandAdapter",
     "Execution",
     "Executor",
@@ -29,7 +31,6 @@ __all__ = [
     "StepResult",
     "StepStatus",
     "Translation",
-    "Verdict",
     "lint_documents",
     "lint_paths",
     "parse_file",

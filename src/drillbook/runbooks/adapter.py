@@ -2,7 +2,7 @@
 
     adapter = CommandAdapter(spec, NameMap(spec, runbook.names))
     t = adapter.translate("docker-compose -f prod.yml restart obsidian-redis-prod", line=41)
-    t.status == "run"; t.actions == (Lifecycle("redis", "restart"),)
+    t.admission == "run"; t.actions == (Lifecycle("redis", "restart"),)
 
 Pure: it only decides what each command would do. The command families live in
 `drillbook.runbooks.translate` (compose, docker, kubectl, clients, http, shell); this module
@@ -21,12 +21,12 @@ from drillbook.runbooks.commands import CommandLine, parse_command
 from drillbook.runbooks.names import NameMap
 from drillbook.runbooks.placeholders import find_placeholders
 from drillbook.runbooks.safety import destructive
-from drillbook.runbooks.status import Verdict
+from drillbook.runbooks.status import Admission
 from drillbook.runbooks.translate import PROGRAMS, Cannot, Context, translate_simple
 from drillbook.runbooks.translate.shell import pipe_filter
 from drillbook.stack.spec import StackSpec
 
-RUN, REFUSED, NOT_EXECUTABLE = Verdict.RUN, Verdict.REFUSED, Verdict.NOT_EXECUTABLE
+RUN, REFUSED, NOT_EXECUTABLE = Admission.RUN, Admission.REFUSED, Admission.NOT_EXECUTABLE
 _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 
 
@@ -35,7 +35,7 @@ class Translation:
     """What a command line comes to on the stack: actions to run, or why it cannot be run."""
 
     command: CommandLine
-    status: Verdict
+    admission: Admission
     actions: tuple[Action, ...] = ()
     reason: str = ""
     inferred: tuple[tuple[str, str], ...] = ()  # (runbook name, stack service) guessed
@@ -44,7 +44,7 @@ class Translation:
 
     @property
     def runnable(self) -> bool:
-        return self.status is Verdict.RUN
+        return self.admission is Admission.RUN
 
 
 class CommandAdapter:

@@ -229,7 +229,7 @@ class Executor:
             detail = self.wait(step.wait_s or 0.0, context)
             return StepResult(step, WAITED, start, time.monotonic() - start, detail=detail)
         translation = adapter.translate(step.text, step.line, step.shell)
-        not_run = translation.status.step_status
+        not_run = translation.admission.step_status
         if not_run is not None:
             return StepResult(step, not_run, start, 0.0, detail=translation.reason)
         names = tuple(describe(a) for a in translation.actions)

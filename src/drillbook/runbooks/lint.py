@@ -6,63 +6,62 @@ Pure: it reads files and the stack definition, never a running stack. Rules:
 
     unknown-service      a service or container name no stack service answers to
     unknown-port         a URL or host:port on a port no stack service listens on
-    url-outside-stack    a URL to a host that is not part of the stack
+    url-outside-stack    a URL in a command to a host that is not part of the stack
     ambiguous-url        a localhost URL more than one service could serve
-    unknown-env          an environment variable no stack service has
+    unknown-env          a variable no stack service has: read ($X, an error when near a
+                         stack variable, else a warning) or set (export, kubectl set
+                         env, docker -e); the hint names the nearest one
+    unknown-subcommand   `docker compose restrat`: no such sub-command; the nearest one
     alert-without-runbook, runbook-without-alert
-    mttr-missing, mttr-too-short (shorter than the written waits or the escalation time)
+    mttr-missing         no MTTR target: needed to run the runbook as a drill
+    mttr-impossible      a target of 0: no recovery meets it
+    mttr-too-short       shorter than the written waits or the escalation time
+    empty-resolution     a Resolution section with nothing in it
     not-executable       a step drillbook cannot run
     destructive          a command that destroys more than the incident (refused when run)
     placeholder          <pod-name>, [PASSWORD] ... left in
+    (unknown-service and unknown-port also cover front matter `services:` and the port of
+    redis-cli -p / psql -p)
     inferred-name        a name taken to mean a stack service by its words (info)
     parse                what the parser could not read or infer
+    unreadable           a file that cannot be read (the others are still checked)
+    crash                drillbook failed on a file (the others are still checked; exit 3)
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from drillbook.errors import SourceError
 from drillbook.runbooks.adapter import NOT_EXECUTABLE, REFUSED, CommandAdapter, Translation
 from drillbook.runbooks.commands import POWERSHELL_LANGUAGES, block_lines
 from drillbook.runbooks.durations import format_duration
+from drillbook.runbooks.findings import ERROR, INFO, WARNING, Finding, order
 from drillbook.runbooks.model import Runbook, RunbookDocument, Section, StepKind
 from drillbook.runbooks.names import NameMap
-from drillbook.runbooks.parser import parse_file
 from drillbook.runbooks.placeholders import find_placeholders
+from drillbook.runbooks.repository import crash_finding, markdown_files, read_documents
+from drillbook.runbooks.stackrefs import (
+    client_ports,
+    nearest,
+    subcommand_typo,
+    variables_set,
+)
 from drillbook.stack.spec import StackSpec
 
-ERROR, WARNING, INFO = "error", "warning", "info"
-_LEVELS = {ERROR: 0, WARNING: 1, INFO: 2}
 _URL = re.compile(r"\bhttps?://[^\s)'\"`<>\]]+")
 _ENV_REF = re.compile(r"\$\{?([A-Z][A-Z0-9_]{2,})\}?")
 _ENV_PROSE = re.compile(r"\b([A-Z][A-Z0-9]*_[A-Z0-9_]+)\b")
 _SHELL_VARS = {"PWD", "HOME", "PATH", "USER", "SHELL", "HOSTNAME", "RANDOM", "LINENO", "OLDPWD"}
 _SHELL_LANGS = {"bash", "sh", "shell", "console", "zsh"} | POWERSHELL_LANGUAGES
 _ACTIVE = {Section.RESOLUTION, Section.VERIFICATION}
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One lint finding, located by file and line, with a hint of how to fix it."""
-
-    path: str
-    line: int
-    rule: str
-    severity: str
-    message: str
-    hint: str = ""
-
-    def text(self) -> str:
-        hint = f" (fix: {self.hint})" if self.hint else ""
-        return f"{self.path}:{self.line}: {self.severity} {self.rule}: {self.message}{hint}"
-
-    def as_json(self) -> dict[str, Any]:
-        return asdict(self)
+# Names a shell line gives a value to: NAME=, export NAME=, for NAME in, read NAME.
+_ASSIGNED = re.compile(
+    r"(?:^|[;&|(]\s*|\b(?:export|local|readonly|declare)\s+)([A-Za-z_]\w*)="
+    r"|\bfor\s+([A-Za-z_]\w*)\s+in\b|\bread\s+(?:-\w+\s+)*([A-Za-z_]\w*)"
+)
 
 
 @dataclass(frozen=True)
@@ -76,35 +75,10 @@ class _Site:
     section: Section | None = None
 
 
-def markdown_files(paths: Iterable[Path]) -> list[Path]:
-    """The Markdown files named, or found below the folders named, in a stable order."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*.md") if p.is_file()))
-        else:
-            files.append(path)
-    return files
-
-
-def read_documents(files: Iterable[Path]) -> tuple[list[RunbookDocument], list[Finding]]:
-    """Parse every file; one that cannot be read is one finding, and the others are read."""
-    docs: list[RunbookDocument] = []
-    unreadable: list[Finding] = []
-    for path in files:
-        try:
-            docs.append(parse_file(path))
-        except SourceError as exc:
-            hint = "name a Markdown file that can be read, or leave it out"
-            message = exc.message.removeprefix(f"{exc.path}: ")
-            unreadable.append(Finding(str(path), 0, "unreadable", ERROR, message, hint))
-    return docs, unreadable
-
-
 def lint_paths(paths: Iterable[Path], spec: StackSpec) -> list[Finding]:
     """Lint every Markdown file named or found below the folders named."""
     docs, unreadable = read_documents(markdown_files(paths))
-    return sorted(unreadable + lint_documents(docs, spec), key=_order)
+    return sorted(unreadable + lint_documents(docs, spec), key=order)
 
 
 def lint_documents(docs: list[RunbookDocument], spec: StackSpec) -> list[Finding]:
@@ -112,16 +86,11 @@ def lint_documents(docs: list[RunbookDocument], spec: StackSpec) -> list[Finding
     findings: list[Finding] = []
     known_alerts = {r.alert.lower() for d in docs for r in d.runbooks if r.alert}
     for doc in docs:
-        findings.extend(_Linter(doc, spec).run(known_alerts))
-    return sorted(findings, key=_order)
-
-
-def _order(f: Finding) -> tuple[str, int, int, str]:
-    return (f.path, f.line, _LEVELS[f.severity], f.rule)
-
-
-def has_errors(findings: Iterable[Finding]) -> bool:
-    return any(f.severity == ERROR for f in findings)
+        try:
+            findings.extend(_Linter(doc, spec).run(known_alerts))
+        except Exception as exc:
+            findings.append(crash_finding(doc.path, exc))
+    return sorted(findings, key=order)
 
 
 class _Linter:
@@ -132,6 +101,7 @@ class _Linter:
         self.out: list[Finding] = []
         self.env = {name for s in spec.services.values() for name in s.env}
         self.names = NameMap(spec)  # for prose, which belongs to no runbook's names
+        self.assigned: set[str] = set()  # shell variables given a value by earlier lines
 
     def add(self, line: int, rule: str, severity: str, message: str, hint: str = "") -> None:
         self.out.append(Finding(self.path, line, rule, severity, message, hint))
@@ -180,11 +150,30 @@ class _Linter:
                 runbook.mttr_line or runbook.line,
                 "mttr-missing",
                 ERROR,
-                f"runbook {runbook.id!r} has no MTTR target",
+                f"runbook {runbook.id!r} has no MTTR target, needed to run this runbook as a drill",
                 "add `mttr: 5m` to the front matter, or an MTTR Target column to the alert table",
+            )
+        elif runbook.mttr_s <= 0:
+            self.add(
+                runbook.mttr_line or runbook.line,
+                "mttr-impossible",
+                ERROR,
+                f"runbook {runbook.id!r} has an MTTR target of {format_duration(runbook.mttr_s)}:"
+                " no recovery can meet it",
+                "write the time the runbook promises, e.g. `mttr: 5m`",
             )
         else:
             self.mttr(runbook, runbook.mttr_s)
+        self.front_services(runbook)
+        for section, line in runbook.empty_sections:
+            if section is Section.RESOLUTION:
+                self.add(
+                    line,
+                    "empty-resolution",
+                    ERROR,
+                    "the resolution section is empty",
+                    "write the steps that fix the incident under it",
+                )
         if not runbook.section_steps(Section.RESOLUTION):
             self.add(
                 runbook.line,
@@ -193,6 +182,31 @@ class _Linter:
                 f"runbook {runbook.id!r} has no resolution steps",
                 "add a 'Resolution' section with the commands that fix the incident",
             )
+
+    def front_services(self, runbook: Runbook) -> None:
+        names = NameMap(self.spec, runbook.names)
+        for name in runbook.services:
+            resolved = names.resolve(name)
+            if resolved.service is None:
+                self.add(
+                    runbook.services_line or runbook.line,
+                    "unknown-service",
+                    ERROR,
+                    f"front matter services: {resolved.reason}",
+                    self.service_hint(name),
+                )
+
+    def service_hint(self, name: str) -> str:
+        near = nearest(name, self.spec.services)
+        if near:
+            return f"did you mean {near!r}? or map the name in the front matter (names:)"
+        return "map the name to a stack service in the front matter (names: {name: service})"
+
+    def env_hint(self, name: str, known: set[str]) -> str:
+        near = nearest(name, known)
+        return (
+            f"did you mean {near}?" if near else "set it in the stack definition, or fix the name"
+        )
 
     def mttr(self, runbook: Runbook, target: float) -> None:
         line = runbook.mttr_line or runbook.line
@@ -240,6 +254,7 @@ class _Linter:
         adapters: dict[str | None, CommandAdapter] = {}
         for site in self.sites():
             lines.add(site.line)
+            self.assigned.update(n for m in _ASSIGNED.findall(site.text) for n in m if n)
             key = site.runbook.id if site.runbook else None
             if key not in adapters:
                 names = site.runbook.names if site.runbook else {}
@@ -261,6 +276,18 @@ class _Linter:
             )
         self.urls(site.text, line, ERROR, names)
         self.env_refs(site.text, line)
+        self.variables(t, line, names)
+        self.ports(t, line, names)
+        typo = subcommand_typo(t.command)
+        if typo is not None:
+            program, written, near = typo
+            self.add(
+                line,
+                "unknown-subcommand",
+                ERROR,
+                f"{program} has no sub-command {written!r}",
+                f"did you mean {program} {near}?" if near else f"see `{program} --help`",
+            )
         for name, service in t.inferred:
             self.add(
                 line,
@@ -269,7 +296,7 @@ class _Linter:
                 f"{name!r} taken to mean stack service {service}",
                 f"say so in the front matter: names: {{{name}: {service}}}",
             )
-        if t.status == REFUSED:
+        if t.admission == REFUSED:
             self.add(
                 line,
                 "destructive",
@@ -277,7 +304,7 @@ class _Linter:
                 f"{t.reason}; drillbook refuses to run it",
                 "act on the one service concerned (restart, scale, exec) instead",
             )
-        elif t.status == NOT_EXECUTABLE:
+        elif t.admission == NOT_EXECUTABLE:
             if t.problem == "service":
                 for name in t.unknown_names:
                     if not find_placeholders(name) and "$" not in name:
@@ -286,10 +313,9 @@ class _Linter:
                             "unknown-service",
                             ERROR,
                             t.reason,
-                            f"stack services: {', '.join(sorted(self.spec.services))}; "
-                            "or map the name in the front matter (names:)",
+                            self.service_hint(name),
                         )
-            elif t.problem not in ("placeholder", "port", "outside", "ambiguous"):
+            elif typo is None and t.problem not in ("placeholder", "port", "outside", "ambiguous"):
                 active = site.section in _ACTIVE
                 level = WARNING if active else INFO
                 self.add(
@@ -311,6 +337,8 @@ class _Linter:
                 "ambiguous": "ambiguous-url",
                 "service": "unknown-service",
             }.get(target.problem or "", "url-outside-stack")
+            if rule == "url-outside-stack" and level != ERROR:
+                continue  # prose links to documentation elsewhere; only commands must reach us
             severity = WARNING if rule == "ambiguous-url" else level
             self.add(
                 line,
@@ -322,13 +350,51 @@ class _Linter:
 
     def env_refs(self, text: str, line: int) -> None:
         for name in _ENV_REF.findall(text):
-            if name not in self.env and name not in _SHELL_VARS:
+            if name not in self.env and name not in _SHELL_VARS and name not in self.assigned:
+                # Near a stack variable it is a typo; else a value the reader must supply.
+                near = nearest(name, self.env)
                 self.add(
                     line,
                     "unknown-env",
+                    ERROR if near else WARNING,
+                    f"${name} is set by no stack service and no earlier line",
+                    f"did you mean ${near}?" if near else f"set {name}=... in a line before",
+                )
+
+    def variables(self, t: Translation, line: int, names: NameMap) -> None:
+        """Variables set with export, kubectl set env or -e: a name the service lacks."""
+        for var in variables_set(t.command):
+            service = names.resolve(var.target).service if var.target else None
+            known = set(self.spec.services[service].env) if service else self.env
+            if var.name in known:
+                continue
+            near = nearest(var.name, known)
+            if near is None and not (var.container and service):
+                continue  # a shell variable of the runbook's own, not the stack's
+            where = f"service {service} has" if service else "no stack service has"
+            self.add(
+                line,
+                "unknown-env",
+                ERROR if near else WARNING,
+                f"{var.name} is set, but {where} such a variable",
+                self.env_hint(var.name, known),
+            )
+
+    def ports(self, t: Translation, line: int, names: NameMap) -> None:
+        """The port of redis-cli -p / psql -p against the port of the service it names."""
+        for client in client_ports(t.command):
+            service = names.resolve(client.host).service
+            if service is None:
+                continue  # the host itself is reported as an unknown service
+            spec = self.spec.services[service]
+            ports = {spec.port} | {k.listen for k in self.spec.links if k.target == service}
+            if client.port not in ports:
+                self.add(
+                    line,
+                    "unknown-port",
                     ERROR,
-                    f"${name} is set on no stack service",
-                    f"known: {', '.join(sorted(self.env)) or 'none'}",
+                    f"{client.program} -p {client.port}: {service} listens on {spec.port}",
+                    f"write -p {spec.port}",
                 )
 
     # -- prose --------------------------------------------------------------------------------
@@ -356,16 +422,5 @@ class _Linter:
                             "unknown-env",
                             WARNING,
                             f"{name} is set on no stack service",
-                            f"known: {', '.join(sorted(self.env)) or 'none'}",
+                            self.env_hint(name, self.env),
                         )
-
-
-def render_text(findings: list[Finding], files: int, runbooks: int) -> str:
-    """Findings one per line, then a summary line."""
-    counts = {level: sum(f.severity == level for f in findings) for level in _LEVELS}
-    lines = [f.text() for f in findings]
-    lines.append(
-        f"{files} files, {runbooks} runbooks: {counts[ERROR]} errors, "
-        f"{counts[WARNING]} warnings, {counts[INFO]} notes"
-    )
-    return "\n".join(lines)

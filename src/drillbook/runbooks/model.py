@@ -71,6 +71,11 @@ class Runbook:
     from_front_matter: bool = False
     alert_line: int = 0
     mttr_line: int = 0
+    services_line: int = 0
+    # Where the MTTR target was read: "front matter", "text", "alert table", "severity table".
+    mttr_from: str = ""
+    # Sections whose label stands with nothing under it: (section, line of the label).
+    empty_sections: tuple[tuple[Section, int], ...] = ()
 
     def section_steps(self, *sections: Section) -> tuple[Step, ...]:
         return tuple(s for s in self.steps if s.section in sections)

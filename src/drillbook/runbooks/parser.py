@@ -5,34 +5,31 @@
 
 Our runbooks start with a front matter (id, alert, severity, mttr, services, names). Any other
 file is read by inference: an incident is a heading that owns section labels (headings or bold
-lines such as "Symptoms", "Resolution Steps", "Immediate Actions"); an alert table
+lines such as "Symptoms", "Resolution Steps", "Immediate Actions"), or a bold line followed by
+steps (`**High Latency**`, see `procedures`); an alert table
 (| Alert | Severity | Runbook | MTTR Target |) and prose ("Alert: HighLatency", "MTTR: 5 min")
 give the rest. What cannot be inferred is left empty, with a Note saying so.
+
+This module finds the incidents and their facts; `frontmatter` reads drillbook's own front
+matter and `steps` turns a section's prose and code blocks into Steps.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from drillbook.errors import SourceError
 from drillbook.runbooks.alerttable import (
     alert_index,
     matching_row,
     read_alert_table,
     read_severity_targets,
 )
-from drillbook.runbooks.commands import POWERSHELL_LANGUAGES, block_lines
-from drillbook.runbooks.durations import (
-    find_durations,
-    format_duration,
-    parse_duration,
-    sleep_seconds,
-)
-from drillbook.runbooks.markdown import Heading, Text, lex
+from drillbook.runbooks.durations import find_durations, format_duration
+from drillbook.runbooks.frontmatter import apply_front_matter, read_front_matter
+from drillbook.runbooks.markdown import Heading, TableRow, Text, lex
 from drillbook.runbooks.model import (
     AlertRow,
     CodeBlock,
@@ -41,19 +38,14 @@ from drillbook.runbooks.model import (
     RunbookDocument,
     Section,
     Step,
-    StepKind,
 )
+from drillbook.runbooks.procedures import BOLD_LABEL, NONE, Procedures, bold_title, bold_titles
 from drillbook.runbooks.source import read_lines
+from drillbook.runbooks.steps import STEP_SECTIONS, code_steps, prose_steps
 from drillbook.runbooks.vocabulary import NOT_INCIDENT, alert_name, label_of, plain, slug
-from drillbook.yamlsource import Mapping, loads_yaml
+from drillbook.yamlsource import Mapping
 
 _INCIDENT_SECTIONS = {Section.SYMPTOMS, Section.DIAGNOSIS, Section.RESOLUTION}
-_STEP_SECTIONS = {Section.DIAGNOSIS, Section.RESOLUTION, Section.VERIFICATION}
-_BOLD_LABEL = re.compile(r"^\s*(?:[-*+]\s+)?\*\*([^*]+?)\*\*\s*:?\s*(.*)$")
-_LIST_ITEM = re.compile(r"^\s*(?:\d+[.)]|[-*+])\s+(?:\[[ xX]\]\s+)?(.*)$")
-_INLINE_CODE = re.compile(r"`([^`]+)`")
-_WAIT = re.compile(r"(?i)\b(?:wait|sleep|allow|give it)\b")
-_SLEEP = re.compile(r"^(?:sleep|Start-Sleep(?:\s+-Seconds)?)\s+(\S+)\s*$")
 _ALERT = re.compile(r"(?i)\balert(?:name)?\s*[:=]\s*\**`?([A-Za-z][\w.:-]*)")
 _MTTR = re.compile(r"(?i)\bMTTR(?:\s+target)?[\s*:=]*([^.;,|*\s:=][^.;,|*]*)")
 _RESPONSE_TIME = re.compile(
@@ -61,26 +53,6 @@ _RESPONSE_TIME = re.compile(
     r"|time to (?:resolve|recover))\**\s*[:=][\s*]*([^.;,|*\s:=][^.;,|*]*)"
 )
 _SEVERITY = re.compile(r"(?i)\bseverity\**\s*[:=][\s*]*([A-Za-z0-9]+)")
-_SEVERITY_WORDS = ("critical", "high", "warning", "medium", "low", "info", "page", "p1", "p2")
-_SHELL_LANGUAGES = {"", "bash", "sh", "shell", "console", "zsh", "cmd", "text"}
-_COMMAND_WORDS = {
-    "docker",
-    "docker-compose",
-    "kubectl",
-    "redis-cli",
-    "psql",
-    "pg_isready",
-    "pg_dump",
-    "pg_restore",
-    "curl",
-    "sleep",
-    "systemctl",
-    "helm",
-    "git",
-    "sudo",
-}
-FRONT_MATTER_KEYS = {"id", "alert", "severity", "mttr", "services", "names", "title"}
-MACHINE_KEYS = FRONT_MATTER_KEYS - {"title"}  # a front matter with one of these is drillbook's
 
 
 def parse_file(path: str | Path) -> RunbookDocument:
@@ -109,6 +81,21 @@ class _Draft:
     mttr: tuple[float, int] | None = None
     severity: str | None = None
     section: Section = Section.OVERVIEW
+    bold: bool = False  # named by a bold line, not a heading: any heading ends it
+    label_line: int = 0  # the line of the current section's label, until something follows it
+    empty: list[tuple[Section, int]] = field(default_factory=list)
+
+    def enter(self, section: Section, line: int) -> None:
+        """A label opens `section`; the one before it stood empty if nothing followed."""
+        self.close()
+        self.section = section
+        self.sections.add(section)
+        self.label_line = line
+
+    def close(self) -> None:
+        if self.label_line:
+            self.empty.append((self.section, self.label_line))
+        self.label_line = 0
 
 
 class _Parser:
@@ -141,41 +128,17 @@ class _Parser:
 
     # -- front matter -----------------------------------------------------------------------
     def front_matter(self) -> tuple[Mapping | None, int]:
-        if not self.lines or self.lines[0].strip() != "---":
-            return None, 1
-        for index in range(1, len(self.lines)):
-            if self.lines[index].strip() in ("---", "..."):
-                break
-        else:
-            self.notes.append(Note(1, "front matter never closed", "end it with a line '---'"))
-            return None, 1
-        yaml_text = "\n".join(self.lines[1:index])
-        try:
-            data: Any = loads_yaml(yaml_text, str(self.path))
-        except SourceError as exc:
-            line = (exc.line or 0) + 1
-            self.notes.append(Note(line, f"front matter: {exc.message.split(': ', 1)[-1]}"))
-            return _empty_mapping(), index + 2
-        if not isinstance(data, Mapping):
-            self.notes.append(Note(1, "front matter must be a YAML mapping", "key: value lines"))
-            return _empty_mapping(), index + 2
-        if not set(data) & MACHINE_KEYS:
-            # A static-site generator's front matter (title, weight, ...): not for drillbook;
-            # the file is read by inference, as if it had none.
-            return None, index + 2
-        for key in data:
-            if key not in FRONT_MATTER_KEYS:
-                near = difflib.get_close_matches(str(key), sorted(FRONT_MATTER_KEYS), 1)
-                hint = f"did you mean {near[0]!r}?" if near else "drillbook ignores it"
-                self.notes.append(
-                    Note(data.line_of(key) + 1, f"unknown front matter key {key!r}", hint)
-                )
-        return data, index + 2
+        return read_front_matter(self.lines, self.path, self.notes)
 
     # -- incidents --------------------------------------------------------------------------
-    def incident_headings(self, events: list[Any]) -> set[int]:
-        """Lines of the headings that own symptom, diagnosis or resolution labels."""
+    def incident_headings(self, events: list[Any], procedures: Procedures) -> set[int]:
+        """Lines of the headings that own symptom, diagnosis or resolution labels.
+
+        Labels after a bold-label procedure's title are that procedure's, and a heading
+        that gathers such procedures ("## Troubleshooting") is no label of the one above.
+        """
         stack: list[Heading] = []
+        procedure = False  # a bold-label procedure opened under the innermost heading
         excluded: list[bool] = []  # per stack entry: it or a parent is no incident
         owners: set[int] = set()
         for event in events:
@@ -185,21 +148,28 @@ class _Parser:
                     stack.pop()
                     excluded.pop()
                 section = label_of(event.title)
+                if section is not None and event.line in procedures.gatherers:
+                    continue
                 if section is None:
+                    procedure = False
                     parent = bool(excluded and excluded[-1])
                     excluded.append(parent or bool(NOT_INCIDENT.match(plain(event.title))))
                     stack.append(event)
                     continue
             elif isinstance(event, Text):
-                bold = _BOLD_LABEL.match(event.text)
+                procedure = procedure or event.line in procedures
+                bold = BOLD_LABEL.match(event.text)
                 section = label_of(bold.group(1)) if bold else None
+            if procedure:
+                continue
             # Under "Post-Incident Review" or "Quick Reference", labels make no incident.
             if section in _INCIDENT_SECTIONS and stack and not excluded[-1]:
                 owners.add(stack[-1].line)
         return owners
 
     def drafts(self, events: list[Any], whole_document: bool) -> list[_Draft]:
-        incidents = set() if whole_document else self.incident_headings(events)
+        titles = NONE if whole_document else bold_titles(events)
+        incidents = set() if whole_document else self.incident_headings(events, titles)
         drafts: list[_Draft] = []
         open_: list[_Draft] = []
         if whole_document:
@@ -210,10 +180,19 @@ class _Parser:
         for event in events:
             if isinstance(event, Heading):
                 self.heading(event, incidents, open_, drafts, whole_document)
+            elif isinstance(event, Text) and event.line in titles and _in_procedure(open_):
+                while open_ and open_[-1].bold:
+                    open_.pop()
+                draft = _Draft(bold_title(event.text) or event.text, event.line, 7, bold=True)
+                draft.section = Section.RESOLUTION  # until a label says otherwise
+                open_.append(draft)
+                drafts.append(draft)
             elif open_ and isinstance(event, Text):
                 self.text(open_[-1], event)
             elif open_ and isinstance(event, CodeBlock):
                 self.code(open_[-1], event)
+            elif open_ and isinstance(event, TableRow):
+                open_[-1].label_line = 0
         return drafts
 
     def heading(
@@ -237,24 +216,23 @@ class _Parser:
             while open_ and open_[-1].level >= event.level:
                 open_.pop()
         if open_ and section is not None:
-            open_[-1].section = section
-            open_[-1].sections.add(section)
+            open_[-1].enter(section, event.line)
 
     def text(self, draft: _Draft, event: Text) -> None:
         text = event.text
-        bold = _BOLD_LABEL.match(text)
+        bold = BOLD_LABEL.match(text)
         section = label_of(bold.group(1)) if bold else None
         if bold and section is not None:
-            draft.section = section
-            draft.sections.add(section)
+            draft.enter(section, event.line)
             text = bold.group(2)
             if not text.strip():
                 return
+        draft.label_line = 0  # the section has content
         self.facts(draft, text, event.line)
         if draft.section is Section.ESCALATION or "escalat" in text.lower():
             draft.escalations.extend((s, event.line) for s in find_durations(text))
-        if draft.section in _STEP_SECTIONS:
-            draft.steps.extend(self.prose_steps(text, event.line, draft.section))
+        if draft.section in STEP_SECTIONS:
+            draft.steps.extend(prose_steps(text, event.line, draft.section))
 
     def facts(self, draft: _Draft, text: str, line: int) -> None:
         """Alert, MTTR target and severity written in a line of prose; the first one counts."""
@@ -271,48 +249,10 @@ class _Parser:
         if severity:
             draft.severity = severity.group(1).lower()
 
-    def prose_steps(self, text: str, line: int, section: Section) -> list[Step]:
-        item = _LIST_ITEM.match(text)
-        body = item.group(1) if item else text.strip()
-        steps: list[Step] = []
-        wait = _WAIT.search(body)
-        if wait:
-            after = find_durations(body[wait.start() :])
-            if after:
-                steps.append(Step(StepKind.WAIT, body, line, section, wait_s=after[0]))
-        codes = [c.strip() for c in _INLINE_CODE.findall(body)]
-        commands = [c for c in codes if _looks_like_command(c, body)]
-        shell = "powershell" if any(_powershell(c) for c in commands) else "sh"
-        steps.extend(Step(StepKind.COMMAND, c, line, section, shell=shell) for c in commands)
-        if item and not steps:
-            steps.append(Step(StepKind.MANUAL, body, line, section))
-        return steps
-
     def code(self, draft: _Draft, block: CodeBlock) -> None:
-        section = draft.section
-        if section not in _STEP_SECTIONS:
-            return
-        language = block.language
-        if language not in _SHELL_LANGUAGES and language not in POWERSHELL_LANGUAGES:
-            what = f"apply the {language} block by hand"
-            draft.steps.append(Step(StepKind.MANUAL, what, block.line, section))
-            return
-        shell = "powershell" if language in POWERSHELL_LANGUAGES else "sh"
-        for logical in block_lines(block.lines, block.line, shell):
-            if logical.comment:
-                seconds = find_durations(logical.text) if _WAIT.search(logical.text) else []
-                if seconds:
-                    step = Step(StepKind.WAIT, logical.text, logical.line, section, seconds[0])
-                    draft.steps.append(step)
-                continue
-            sleep = _SLEEP.match(logical.text)
-            wait_s = sleep_seconds(sleep.group(1)) if sleep else None
-            if wait_s is not None:
-                draft.steps.append(Step(StepKind.WAIT, logical.text, logical.line, section, wait_s))
-                continue
-            draft.steps.append(
-                Step(StepKind.COMMAND, logical.text, logical.line, section, shell=shell)
-            )
+        draft.label_line = 0
+        if draft.section in STEP_SECTIONS:
+            draft.steps.extend(code_steps(block, draft.section))
 
     # -- finishing --------------------------------------------------------------------------
     def finish(
@@ -326,6 +266,18 @@ class _Parser:
         if front is not None and len(drafts) > 1:
             self.notes.append(Note(drafts[1].line, "front matter covers one runbook per file"))
         for index, draft in enumerate(drafts):
+            draft.close()
+            if draft.bold and not draft.sections and draft.steps:
+                draft.sections.add(Section.RESOLUTION)
+                self.notes.append(
+                    Note(
+                        draft.line,
+                        f"procedure {plain(draft.title)!r} names no sections: its steps are "
+                        "taken as resolution",
+                        "add 'Diagnosis:' / 'Resolution:' labels to say which steps fix it",
+                        "info",
+                    )
+                )
             if front is not None and index == 0:
                 runbook = self.from_front(draft, front)
             else:
@@ -350,8 +302,10 @@ class _Parser:
             severity=draft.severity,
             mttr_s=draft.mttr[0] if draft.mttr else None,
             mttr_line=draft.mttr[1] if draft.mttr else 0,
+            mttr_from="text" if draft.mttr else "",
             steps=tuple(draft.steps),
             sections=frozenset(draft.sections),
+            empty_sections=tuple(draft.empty),
             escalation_s=tuple(draft.escalations),
         )
 
@@ -366,6 +320,7 @@ class _Parser:
                 severity=runbook.severity or row.severity,
                 mttr_s=runbook.mttr_s if runbook.mttr_s is not None else row.mttr_s,
                 mttr_line=runbook.mttr_line or row.line,
+                mttr_from=runbook.mttr_from or ("alert table" if row.mttr_s is not None else ""),
             )
         runbook = self.target_by_severity(runbook)
         missing = [
@@ -422,58 +377,12 @@ class _Parser:
                 "info",
             )
         )
-        return replace(runbook, mttr_s=seconds, mttr_line=line)
+        return replace(runbook, mttr_s=seconds, mttr_line=line, mttr_from="severity table")
 
     def from_front(self, draft: _Draft, front: Mapping) -> Runbook:
-        runbook = self.base(draft)
-        offset = 1  # the front matter's YAML starts on the file's second line
-
-        def line(key: str) -> int:
-            return front.line_of(key) + offset
-
-        mttr = runbook.mttr_s
-        if "mttr" in front:
-            value = front["mttr"]
-            mttr = float(value) if isinstance(value, int | float) else parse_duration(str(value))
-            if mttr is None:
-                self.notes.append(Note(line("mttr"), f"cannot read mttr {value!r}", "e.g. 5m"))
-        services = front.get("services") or []
-        if isinstance(services, str):
-            services = [services]
-        names = front.get("names") or {}
-        if not isinstance(names, dict) or not isinstance(services, list):
-            self.notes.append(Note(line("names"), "names must map names to services"))
-            names = {} if not isinstance(names, dict) else names
-            services = services if isinstance(services, list) else []
-        return replace(
-            runbook,
-            id=str(front.get("id") or runbook.id),
-            title=str(front.get("title") or runbook.title),
-            alert=str(front["alert"]) if front.get("alert") else runbook.alert,
-            alert_line=line("alert") if "alert" in front else runbook.alert_line,
-            severity=str(front["severity"]).lower() if front.get("severity") else None,
-            mttr_s=mttr,
-            mttr_line=line("mttr") if "mttr" in front else runbook.mttr_line,
-            services=tuple(str(s) for s in services),
-            names={str(k): str(v) for k, v in names.items()},
-            from_front_matter=True,
-        )
+        return apply_front_matter(self.base(draft), front, self.notes)
 
 
-def _empty_mapping() -> Mapping:
-    # A broken front matter still marks the file as one runbook; its fields stay unset.
-    empty = Mapping()
-    empty.key_lines = {}
-    return empty
-
-
-def _powershell(command: str) -> bool:
-    return bool(re.match(r"^(\.\\|[A-Z][a-z]+-[A-Z]\w+)", command))
-
-
-def _looks_like_command(code: str, context: str) -> bool:
-    first = code.split()[0] if code.split() else ""
-    if first in _COMMAND_WORDS or first.startswith(("./", ".\\")):
-        return True
-    # "Check memory: `Get-ComputerInfo ...`": code after a colon is what to run.
-    return " " in code and bool(re.search(rf":\s*`{re.escape(code)}`", context))
+def _in_procedure(open_: list[_Draft]) -> bool:
+    """Whether a bold title may open an incident here: not inside a heading's incident."""
+    return not open_ or open_[-1].bold

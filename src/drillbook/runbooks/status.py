@@ -21,8 +21,11 @@ class StepStatus(enum.StrEnum):
     NOT_EXECUTABLE = "not executable"
 
 
-class Verdict(enum.StrEnum):
-    """What may be done with a command: run it, or why not."""
+class Admission(enum.StrEnum):
+    """Whether a command is admitted to run on the stack: run it, or why not.
+
+    (A drill's outcome is `drillbook.outcome.result.Verdict`; this is one command's.)
+    """
 
     RUN = "run"
     REFUSED = "refused"
@@ -31,4 +34,4 @@ class Verdict(enum.StrEnum):
     @property
     def step_status(self) -> StepStatus | None:
         """The step status of a command that is not run; None for RUN."""
-        return None if self is Verdict.RUN else StepStatus(self.value)
+        return None if self is Admission.RUN else StepStatus(self.value)

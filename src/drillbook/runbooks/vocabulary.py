@@ -18,13 +18,13 @@ _LABELS: tuple[tuple[Section, re.Pattern[str]], ...] = tuple(
         (
             Section.SYMPTOMS,
             r"symptoms?|signs|what you see|impact|meaning|alert description|what it means"
-            r"|how to recogni[sz]e|detection",
+            r"|how to recogni[sz]e|detection|problem|error|issue|signal",
         ),
         (
             Section.DIAGNOSIS,
             r"diagnos(?:is|tics?|e|ing)|investigat(?:ion|e)|triage|checks?|root cause(?: analysis)?"
             r"|troubleshoot(?:ing)?|initial (?:response|assessment|checks?)|possible causes"
-            r"|common causes|identify(?: the (?:cause|problem))?",
+            r"|common causes|causes?|likely causes?|identify(?: the (?:cause|problem))?",
         ),
         (
             Section.RESOLUTION,

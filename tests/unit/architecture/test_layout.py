@@ -132,3 +132,22 @@ def test_the_readme_example_imports_only_from_drillbook() -> None:
     example = readme.split("A drill in a test:", 1)[1].split("```", 2)[1]
     froms = [line.split()[1] for line in example.splitlines() if line.startswith("from ")]
     assert froms and set(froms) == {"drillbook"}, froms
+
+
+def public_classes(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {n.name for n in tree.body if isinstance(n, ast.ClassDef) and n.name[0] != "_"}
+
+
+def test_runbook_names_mean_one_thing_in_the_package() -> None:
+    """A runbooks class named like a class elsewhere (a command's Verdict beside a drill's)
+    makes every import of the name a question; names in the runbooks package are its own."""
+    inside = "drillbook.runbooks"
+    ours: dict[str, str] = {}
+    theirs: dict[str, str] = {}
+    for module, path in MODULES.items():
+        names = ours if module.startswith(inside) else theirs
+        for name in public_classes(path):
+            names.setdefault(name, module)
+    shared = {name: (ours[name], theirs[name]) for name in ours.keys() & theirs.keys()}
+    assert not shared, f"defined both inside and outside {inside}: {shared}"

@@ -98,7 +98,7 @@ def test_commands_map_onto_stack_verbs(
     adapter: CommandAdapter, command: str, actions: tuple[object, ...]
 ) -> None:
     t = adapter.translate(command)
-    assert (t.status, t.actions) == (RUN, actions), t.reason
+    assert (t.admission, t.actions) == (RUN, actions), t.reason
 
 
 @pytest.mark.parametrize(
@@ -115,7 +115,7 @@ def test_commands_map_onto_stack_verbs(
     ],
 )
 def test_destructive_commands_are_refused(adapter: CommandAdapter, command: str) -> None:
-    assert adapter.translate(command).status == REFUSED
+    assert adapter.translate(command).admission == REFUSED
 
 
 @pytest.mark.parametrize(
@@ -139,12 +139,12 @@ def test_unknown_commands_are_not_guessed(
     adapter: CommandAdapter, command: str, problem: str
 ) -> None:
     t = adapter.translate(command)
-    assert (t.status, t.problem) == (NOT_EXECUTABLE, problem), t.reason
+    assert (t.admission, t.problem) == (NOT_EXECUTABLE, problem), t.reason
 
 
 def test_powershell_blocks_are_not_run(adapter: CommandAdapter) -> None:
     t = adapter.translate("Get-ComputerInfo | Select-Object X", shell="powershell")
-    assert t.status == NOT_EXECUTABLE and "PowerShell" in t.reason
+    assert t.admission == NOT_EXECUTABLE and "PowerShell" in t.reason
 
 
 def test_ambiguous_names_are_not_guessed(spec: StackSpec) -> None:
@@ -203,7 +203,7 @@ def test_bundled_short_options_split_as_getopt_does(
     adapter: CommandAdapter, command: str, actions: tuple[object, ...]
 ) -> None:
     t = adapter.translate(command)
-    assert (t.status, t.actions) == (RUN, actions), t.reason
+    assert (t.admission, t.actions) == (RUN, actions), t.reason
 
 
 @pytest.mark.parametrize(
@@ -224,12 +224,12 @@ def test_clients_in_exec_keep_their_host(
     adapter: CommandAdapter, command: str, action: Exec
 ) -> None:
     t = adapter.translate(command)
-    assert (t.status, t.actions) == (RUN, (action,)), t.reason
+    assert (t.admission, t.actions) == (RUN, (action,)), t.reason
 
 
 def test_exec_of_an_interactive_shell_is_manual(adapter: CommandAdapter) -> None:
     t = adapter.translate("docker exec -it api bash")
-    assert (t.status, t.problem) == (NOT_EXECUTABLE, "manual")
+    assert (t.admission, t.problem) == (NOT_EXECUTABLE, "manual")
 
 
 @pytest.mark.parametrize(
@@ -240,13 +240,13 @@ def test_sleep_reads_plain_numbers_and_durations(
     adapter: CommandAdapter, command: str, seconds: float
 ) -> None:
     t = adapter.translate(command)
-    assert (t.status, t.actions) == (RUN, (Wait(seconds),)), t.reason
+    assert (t.admission, t.actions) == (RUN, (Wait(seconds),)), t.reason
     assert adapter.translate("sleep soon").problem == "syntax"
 
 
 def test_a_program_path_is_its_name(adapter: CommandAdapter) -> None:
     t = adapter.translate("/usr/bin/curl -s http://localhost:8000/health | /bin/grep -i ok")
-    assert (t.status, t.actions) == (
+    assert (t.admission, t.actions) == (
         RUN,
         (Http("api", "GET", "/health"), Filter("grep", "ok", ignore_case=True)),
     ), t.reason
@@ -263,4 +263,4 @@ def test_inference_never_crosses_to_a_different_name(spec: StackSpec, name: str)
 
 def test_a_loop_variable_is_not_reported_as_a_service(adapter: CommandAdapter) -> None:
     t = adapter.translate("docker restart $service")
-    assert t.status == NOT_EXECUTABLE and "shell variable" in t.reason
+    assert t.admission == NOT_EXECUTABLE and "shell variable" in t.reason

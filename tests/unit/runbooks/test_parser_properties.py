@@ -127,7 +127,7 @@ def test_any_shell_line_translates_without_crashing(words: list[str]) -> None:
     text = " ".join(words)
     for shell in ("sh", "powershell"):
         t = adapter.translate(text, 1, shell)
-        assert t.status in ("run", "refused", "not executable")
+        assert t.admission in ("run", "refused", "not executable")
         assert t.runnable or t.reason
 
 

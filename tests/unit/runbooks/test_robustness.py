@@ -36,7 +36,7 @@ docker compose restart postgres
 def test_an_assignment_line_is_kept_not_a_crash(spec: StackSpec) -> None:
     adapter = CommandAdapter(spec)
     t = adapter.translate("BACKUP_DIR=/backups")
-    assert (t.status, t.actions) == (RUN, ())
+    assert (t.admission, t.actions) == (RUN, ())
     doc = parse_text(ASSIGNING, "b.md")
     assert not [f for f in lint_documents([doc], spec) if f.severity == "error"]
     execution = Executor(FakeStack(spec)).run(doc.runbooks[0])

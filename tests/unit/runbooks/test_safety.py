@@ -133,13 +133,13 @@ HARMLESS = [
 def test_destructive_commands_are_refused_through_wrappers(spec: StackSpec, command: str) -> None:
     reason = destructive(parse_command(command, 1))
     assert reason, command
-    assert CommandAdapter(spec).translate(command).status == REFUSED
+    assert CommandAdapter(spec).translate(command).admission == REFUSED
 
 
 @pytest.mark.parametrize("command", HARMLESS)
 def test_harmless_look_alikes_are_not_refused(spec: StackSpec, command: str) -> None:
     assert destructive(parse_command(command, 1)) is None, command
-    assert CommandAdapter(spec).translate(command).status != REFUSED
+    assert CommandAdapter(spec).translate(command).admission != REFUSED
 
 
 def test_lint_and_the_executor_share_the_judgement(spec: StackSpec) -> None:
