@@ -16,7 +16,7 @@ from drillbook.runbooks.adapter import CommandAdapter
 from drillbook.runbooks.executor import Executor
 from drillbook.runbooks.names import NameMap
 from drillbook.runbooks.parser import parse_text
-from drillbook.runbooks.status import StepStatus, Verdict
+from drillbook.runbooks.status import Admission, StepStatus
 from drillbook.stack.definition import load_stack_spec
 from drillbook.stack.spec import StackSpec
 
@@ -46,7 +46,7 @@ def compose_spec(tmp_path_factory: pytest.TempPathFactory) -> StackSpec:
 
 def run_of(spec: StackSpec, line: str, names: dict[str, str] | None = None) -> ComposeRun:
     t = CommandAdapter(spec, NameMap(spec, names or {})).translate(line, 1)
-    assert t.status is Verdict.RUN, t.reason
+    assert t.admission is Admission.RUN, t.reason
     (action,) = t.actions
     assert isinstance(action, ComposeRun)
     return action
@@ -93,16 +93,16 @@ def test_the_runbooks_names_become_the_stacks(compose_spec: StackSpec) -> None:
 @pytest.mark.parametrize(
     ("line", "status"),
     [
-        ("docker-compose -f docker-compose.production.yml down", Verdict.NOT_EXECUTABLE),
-        ("docker compose down -v", Verdict.REFUSED),
-        ("docker compose exec redis redis-cli FLUSHALL", Verdict.REFUSED),
-        ("docker compose restart [service-name]", Verdict.NOT_EXECUTABLE),
-        ("docker compose restart nginx", Verdict.NOT_EXECUTABLE),
-        ("docker compose up", Verdict.NOT_EXECUTABLE),
+        ("docker-compose -f docker-compose.production.yml down", Admission.NOT_EXECUTABLE),
+        ("docker compose down -v", Admission.REFUSED),
+        ("docker compose exec redis redis-cli FLUSHALL", Admission.REFUSED),
+        ("docker compose restart [service-name]", Admission.NOT_EXECUTABLE),
+        ("docker compose restart nginx", Admission.NOT_EXECUTABLE),
+        ("docker compose up", Admission.NOT_EXECUTABLE),
     ],
 )
-def test_the_same_checks_come_first(compose_spec: StackSpec, line: str, status: Verdict) -> None:
-    assert CommandAdapter(compose_spec).translate(line, 1).status is status
+def test_the_same_checks_come_first(compose_spec: StackSpec, line: str, status: Admission) -> None:
+    assert CommandAdapter(compose_spec).translate(line, 1).admission is status
 
 
 def test_on_the_reference_stack_compose_lines_stay_translated(spec: StackSpec) -> None:
