@@ -23,11 +23,11 @@ import sys
 from collections.abc import Sequence
 
 from drillbook import __version__
-from drillbook.cli import drill, faults, lint, report, run, runbooks, setup, stack
+from drillbook.cli import drill, faults, init, lint, report, run, runbooks, setup, stack
 from drillbook.drills.interrupt import unwind_on_sigterm
 from drillbook.errors import DrillbookError
 
-COMMANDS = (setup, stack, lint, runbooks, faults, run, drill, report)
+COMMANDS = (setup, init, stack, lint, runbooks, faults, run, drill, report)
 
 
 def parser() -> argparse.ArgumentParser:
