@@ -84,9 +84,9 @@ def test_alert_without_runbook_unless_another_file_has_it(spec: StackSpec) -> No
 
 
 def test_seed_runbooks_give_real_findings(spec: StackSpec, seeds: Path) -> None:
-    start = time.monotonic()
+    start = time.process_time()  # CPU time: other processes' load does not count
     findings = lint_paths([seeds], spec)
-    took = time.monotonic() - start
+    took = time.process_time() - start
     assert took < 5.0
     by_rule = Counter(f.rule for f in findings)
     at = {(Path(f.path).name, f.line, f.rule) for f in findings}

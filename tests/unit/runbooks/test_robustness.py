@@ -69,9 +69,9 @@ def test_command_substitution_stays_one_word() -> None:
     ],
 )
 def test_placeholder_patterns_are_linear(text: str) -> None:
-    start = time.monotonic()
+    start = time.process_time()  # CPU time: other processes' load does not count
     find_placeholders(text)
-    assert time.monotonic() - start < 0.5
+    assert time.process_time() - start < 1.0  # backtracking would never end
 
 
 @pytest.mark.parametrize(
@@ -90,18 +90,18 @@ def test_placeholder_patterns_are_linear(text: str) -> None:
 )
 def test_long_hostile_lines_parse_in_linear_time(line: str, spec: StackSpec) -> None:
     text = f"# T\n## Resolution\n{line}\n```bash\n{line}\n```\n"
-    start = time.monotonic()
+    start = time.process_time()  # CPU time: other processes' load does not count
     doc = parse_text(text, "x.md")
     lint_documents([doc], spec)
-    assert time.monotonic() - start < 2.0
+    assert time.process_time() - start < 5.0  # backtracking would never end
 
 
 def test_many_incidents_with_one_title_parse_in_linear_time() -> None:
     block = "## Redis down\n**Symptoms**: x\n**Resolution**:\n- `docker restart redis`\n"
     text = block * 20000
-    start = time.monotonic()
+    start = time.process_time()  # CPU time: other processes' load does not count
     doc = parse_text(text, "many.md")
-    took = time.monotonic() - start
+    took = time.process_time() - start
     assert len(doc.runbooks) == 20000
     assert len({r.id for r in doc.runbooks}) == 20000
     assert doc.runbooks[2].id == "redis-down-3"
