@@ -4,10 +4,8 @@ import dataclasses
 import io
 import os
 import socket
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -17,33 +15,14 @@ from drillbook.errors import DrillbookError
 from drillbook.observe.probe import Probe, require_loopback
 from drillbook.observe.timeline import Timeline
 from drillbook.stack import labels
-
-
-class Switch:
-    """A tiny loopback HTTP server whose /ready answers 200 or 503 at our command."""
-
-    def __init__(self) -> None:
-        self.healthy = True
-        switch = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                self.send_response(200 if switch.healthy else 503)
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/ready"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+from tests.switch import Switch
 
 
 @pytest.fixture
 def switch() -> Iterator[Switch]:
     s = Switch()
     yield s
-    s.server.shutdown()
+    s.close()
 
 
 def plan(switch: Switch, *, fix: bool, reverted: list[str]) -> DrillPlan:
