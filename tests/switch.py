@@ -6,6 +6,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from drillbook import DrillPlan
+
 
 class Switch:
     """`/ready` answers 200 while `healthy`, 503 otherwise, after `delay_s`; while `hanging`,
@@ -42,3 +44,29 @@ class Switch:
         self._closed.set()
         self.server.shutdown()
         self.server.server_close()
+
+
+def switch_plan(switch: Switch, *, fix: bool, reverted: list[str]) -> DrillPlan:
+    """Switch /ready off; the fix (0.3 s) or the revert switches it back on."""
+
+    def inject() -> None:
+        switch.healthy = False
+
+    def remediate() -> None:
+        time.sleep(0.3)
+        switch.healthy = True
+
+    def revert() -> None:
+        reverted.append("yes")
+        switch.healthy = True
+
+    return DrillPlan(
+        "switch-off",
+        inject,
+        revert,
+        remediate if fix else None,
+        target_s=2.0,
+        detect_within_s=1.0,
+        stability_s=0.5,
+        steady_timeout_s=5.0,
+    )

@@ -87,7 +87,7 @@ class Probe(Signal, Watcher):
         ):
             due = loop.time()
             while True:
-                requests.create_task(self._observe(client, due))
+                requests.create_task(self._observe(client, due), name=self.task_name())
                 due += self.period_s
                 now = loop.time()
                 if due < now:

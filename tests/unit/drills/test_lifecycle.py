@@ -16,6 +16,7 @@ from drillbook.observe.probe import Probe, require_loopback
 from drillbook.observe.timeline import Timeline
 from drillbook.stack import labels
 from tests.switch import Switch
+from tests.switch import switch_plan as plan
 
 
 @pytest.fixture
@@ -23,30 +24,6 @@ def switch() -> Iterator[Switch]:
     s = Switch()
     yield s
     s.close()
-
-
-def plan(switch: Switch, *, fix: bool, reverted: list[str]) -> DrillPlan:
-    def inject() -> None:
-        switch.healthy = False
-
-    def remediate() -> None:
-        time.sleep(0.3)
-        switch.healthy = True
-
-    def revert() -> None:
-        reverted.append("yes")
-        switch.healthy = True
-
-    return DrillPlan(
-        "switch-off",
-        inject,
-        revert,
-        remediate if fix else None,
-        target_s=2.0,
-        detect_within_s=1.0,
-        stability_s=0.5,
-        steady_timeout_s=5.0,
-    )
 
 
 def test_drill_measures_a_real_outage(switch: Switch) -> None:
