@@ -166,11 +166,11 @@ def _wait(wait: Wait, signal: Signal) -> float | None:
         case SleepUntil(t):
             time.sleep(max(0.0, t - time.monotonic()))
         case Act(action):
-            if inspect.iscoroutinefunction(action):
-                raise DrillbookError(
-                    f"{action.__qualname__} is a coroutine function: use run_drill_async"
-                )
-            action()
+            if inspect.isawaitable(result := action()):
+                if inspect.iscoroutine(result):
+                    result.close()  # never started: nothing of it ran
+                name = getattr(action, "__qualname__", repr(action))
+                raise DrillbookError(f"{name} is async: run the drill with run_drill_async")
     return None
 
 
@@ -185,12 +185,12 @@ async def _wait_async(wait: Wait, signal: Signal) -> float | None:
         case Act(action):
             if inspect.iscoroutinefunction(action):
                 await action()
-            else:
-                await _in_thread(action)
+            elif inspect.isawaitable(result := await _in_thread(action)):
+                await result  # a plain function that returned a coroutine
     return None
 
 
-async def _in_thread(action: Callable[[], Any]) -> None:
+async def _in_thread(action: Callable[[], Any]) -> Any:
     """Run a blocking action in a worker thread and see it end, even when cancelled meanwhile."""
     work = asyncio.ensure_future(asyncio.to_thread(action))
     interrupted = False
@@ -201,7 +201,7 @@ async def _in_thread(action: Callable[[], Any]) -> None:
             interrupted = True
     if interrupted:
         raise asyncio.CancelledError
-    work.result()
+    return work.result()
 
 
 def _drill(plan: DrillPlan, signal: Signal, bus: Events) -> Drill:

@@ -60,7 +60,7 @@ class Probe(Signal, Watcher):
         self._ok = ok
         self._samples: list[Sample] = []
         self._times: list[float] = []  # the samples' times, for bisect
-        self._lags: list[float] = []
+        self._sends: list[tuple[float, float]] = []
         # Samples are recorded on the loop's thread and read from the caller's.
         self._lock = threading.Lock()
 
@@ -72,10 +72,18 @@ class Probe(Signal, Watcher):
         with self._lock:
             return self._samples[bisect.bisect_left(self._times, since) :]
 
-    def send_lags(self) -> list[float]:
-        """How late each request went out after its scheduled time (s): the probe's own jitter."""
+    def sends(self) -> list[tuple[float, float]]:
+        """(scheduled, actual) monotonic time of every request sent: the probe's own timing.
+
+        A loop late by more than a period skips the sends it missed rather than bunch them:
+        a scheduled time then comes more than a period after the previous one.
+        """
         with self._lock:
-            return list(self._lags)
+            return list(self._sends)
+
+    def send_lags(self) -> list[float]:
+        """How late each request went out after its scheduled time (s): the probe's jitter."""
+        return [sent - scheduled for scheduled, sent in self.sends()]
 
     async def watch(self) -> None:
         loop = asyncio.get_running_loop()
@@ -85,20 +93,29 @@ class Probe(Signal, Watcher):
             httpx.AsyncClient(timeout=self.timeout_s, limits=limits) as client,
             asyncio.TaskGroup() as requests,
         ):
-            due = loop.time()
-            while True:
+            timer: asyncio.TimerHandle | None = None
+
+            # Each send is a timer callback that starts the request's task and sets the next
+            # timer: no scheduler task to wake in between, one loop iteration less of delay.
+            def send(due: float) -> None:
+                nonlocal timer
                 requests.create_task(self._observe(client, due), name=self.task_name())
-                due += self.period_s
-                now = loop.time()
-                if due < now:
-                    due = now  # a late loop sends the next request now, not a burst of them
-                await asyncio.sleep(due - now)
+                # A late loop sends the next request now, not a burst of the missed ones.
+                due = max(due + self.period_s, loop.time())
+                timer = loop.call_at(due, send, due)
+
+            now = loop.time()
+            timer = loop.call_at(now, send, now)
+            try:
+                await loop.create_future()  # until cancelled
+            finally:
+                timer.cancel()  # the last one set
 
     async def _observe(self, client: httpx.AsyncClient, due: float) -> None:
         loop = asyncio.get_running_loop()
         start = loop.time()  # the loop's clock is time.monotonic
         with self._lock:
-            self._lags.append(start - due)
+            self._sends.append((due, start))
         try:
             async with asyncio.timeout(self.timeout_s):
                 response = await client.get(self.url)

@@ -69,13 +69,18 @@ class RequestFeed:
         self._requests: list[Request] = []
         self._lock = threading.Lock()
 
-    def refresh(self) -> None:
-        """Take in what the load logged since the last refresh."""
-        with self._lock:
+    def refresh(self, wait: bool = True) -> None:
+        """Take in what the load logged since the last refresh; with `wait=False`, only if
+        nobody else is doing it right now."""
+        if not self._lock.acquire(blocking=wait):
+            return
+        try:
             new = self.load.requests(self._read)
             self._read += len(new)
             for request in new:  # nearly in order already: logged as they end
                 bisect.insort(self._requests, request, key=lambda r: r.end)
+        finally:
+            self._lock.release()
 
     def ending_after(self, t: float) -> list[Request]:
         """The requests that ended after `t`, in order of their end."""
@@ -98,7 +103,9 @@ class SloSignal(Signal, Watcher):
 
     async def watch(self) -> None:
         while True:
-            self.feed.refresh()
+            # Never block the loop on the lock: the probe's sends share it. Whoever holds
+            # the lock is reading the same lines.
+            self.feed.refresh(wait=False)
             await asyncio.sleep(self.period_s)
 
     def samples(self, since: float = -math.inf) -> list[Sample]:

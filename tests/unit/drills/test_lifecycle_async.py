@@ -110,3 +110,16 @@ def test_an_interrupted_sync_drill_stops_its_probe(switch: Switch) -> None:
         run_drill(plan, probe)
     assert reverted == ["yes"] and not probe.watching
     assert [n for n in observation_loop().running() if n.startswith("probe")] == []
+
+
+@pytest.mark.asyncio
+async def test_a_plain_function_returning_a_coroutine_is_awaited(switch: Switch) -> None:
+    async def heal() -> None:
+        await asyncio.sleep(0.3)
+        switch.healthy = True
+
+    plan = dataclasses.replace(async_plan(switch, []), remediate=lambda: heal())
+    async with Probe(switch.url, period_s=0.05) as probe:
+        result = await run_drill_async(plan, probe)
+    assert_recovered(result)  # the coroutine it returned ran: the switch healed
+    assert result.measurement is not None and (result.measurement.ttr_s or 0) >= 0.3
