@@ -57,10 +57,14 @@ async def test_redis_down_drilled_from_an_async_test(
     m = result.measurement
     assert m is not None and m.ttd_s is not None and m.ttd_s < 1.0
     assert redis.status() == "running"
-    # The Docker calls ran beside the loop, not on it: the probe kept its schedule.
+    # The Docker calls of the remediation ran beside the loop, not on it: the probe went on
+    # sending while they ran (blocking the loop, they would have stopped every send).
+    marks = {e.kind: e.t for e in result.timeline.events}
+    began, ended = marks["remediation started"], marks["remediation finished"]
+    sent = [at for _, at in probe.sends() if began <= at <= ended]
     lags = probe.send_lags()
     print(
-        f"probe send lag over the drill: p50 {percentile(lags, 50) * 1000:.1f} ms, "
-        f"p99 {percentile(lags, 99) * 1000:.1f} ms, max {max(lags) * 1000:.1f} ms"
+        f"remediation {ended - began:.2f} s, {len(sent)} probes sent meanwhile; send lag "
+        f"p50 {percentile(lags, 50) * 1000:.1f} ms, p99 {percentile(lags, 99) * 1000:.1f} ms"
     )
-    assert percentile(lags, 99) < probe.period_s
+    assert len(sent) >= (ended - began) / probe.period_s / 2
