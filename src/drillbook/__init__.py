@@ -10,6 +10,12 @@ runbook's remediation, and measures detection and recovery from probes while loa
                                   target_s=30), probe)
     assert_recovered(run)
 
+In async code (pytest-asyncio, FastAPI suites) the same drill is awaited, its probe a task
+of the running loop:
+
+    async with Probe(api.url + "/ready") as probe:
+        run = await run_drill_async(plan, probe)
+
 Names that need Docker (`Stack`, `make_fault`, `run_scenario`) are imported on first use, so
 that `import drillbook` stays cheap for the command line and for unit tests.
 """
@@ -23,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 from drillbook.drills.events import Event, Events, Listener
-from drillbook.drills.lifecycle import DrillPlan, run_drill
+from drillbook.drills.lifecycle import DrillPlan, run_drill, run_drill_async
 from drillbook.errors import DrillbookError, SourceError
 from drillbook.load import LoadProfile, LoadRun
 from drillbook.observe.probe import Probe
@@ -64,6 +70,7 @@ __all__ = [
     "load_scenario",
     "make_fault",
     "run_drill",
+    "run_drill_async",
     "run_scenario",
 ]
 

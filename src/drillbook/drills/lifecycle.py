@@ -1,17 +1,25 @@
 """One drill, end to end: steady state, fault, detection, remediation, recovery, revert.
 
-    run = run_drill(plan, probe)
+    run = run_drill(plan, probe)                    # sync: blocks this thread
+    run = await run_drill_async(plan, probe)        # async: yields to the event loop
 
-The fault is always reverted, also when the drill fails or is interrupted. Times come from
-the probe's monotonic samples; see drillbook.observe.measurement for the definitions. Each
-step is announced as a typed event (`drillbook.drills.events`); the timeline is one listener.
+The fault is always reverted, also when the drill fails, is interrupted or is cancelled.
+Times come from the probe's monotonic samples; see drillbook.observe.measurement for the
+definitions. Each step is announced as a typed event (`drillbook.drills.events`); the
+timeline is one listener.
+
+The drill is written once, as a generator that yields what it waits for (`Wait`); the two
+drivers below do the waiting, one blocking, one awaiting.
 """
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
+from typing import Any
 
 from drillbook.drills.events import (
     Absorbed,
@@ -28,12 +36,15 @@ from drillbook.drills.events import (
     RemediationStarted,
     SteadyState,
 )
+from drillbook.errors import DrillbookError
 from drillbook.observe.measurement import measure
 from drillbook.observe.signal import Signal
 from drillbook.outcome.drillrun import DrillRun
 from drillbook.outcome.result import Verdict
 
-Action = Callable[[], None]
+# A blocking action (run as is by run_drill, in a worker thread by run_drill_async) or, for
+# run_drill_async only, a coroutine function.
+Action = Callable[[], None] | Callable[[], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,34 @@ class DrillPlan:
     may_absorb: bool = False  # a transient fault nobody noticed passes
 
 
+@dataclass(frozen=True)
+class WaitSteady:
+    stability_s: float
+    timeout_s: float
+    since: float | None = None
+
+
+@dataclass(frozen=True)
+class WaitFailure:
+    since: float
+    timeout_s: float
+
+
+@dataclass(frozen=True)
+class SleepUntil:
+    t: float  # monotonic
+
+
+@dataclass(frozen=True)
+class Act:
+    action: Action
+
+
+# What the drill waits for; the driver sends back the time found (steady, failure) or None.
+Wait = WaitSteady | WaitFailure | SleepUntil | Act
+Drill = Generator[Wait, float | None, DrillRun]
+
+
 def run_drill(
     plan: DrillPlan,
     signal: Signal,
@@ -71,7 +110,102 @@ def run_drill(
 
     Every phase is emitted on `events` (a new bus if None), whose timeline records them.
     """
-    bus = events or Events()
+    drill = _drill(plan, signal, events or Events())
+    step: Wait | DrillRun = next(drill)
+    while not isinstance(step, DrillRun):
+        try:
+            found = _wait(step, signal)
+        except BaseException as exc:  # Ctrl-C too: the drill's `finally` reverts the fault
+            step = _resume(drill, exc)
+        else:
+            step = _resume(drill, found)
+    return step
+
+
+async def run_drill_async(
+    plan: DrillPlan,
+    signal: Signal,
+    events: Events | None = None,
+) -> DrillRun:
+    """`run_drill` for async code: the waits are awaited, so the probe's tasks run on.
+
+    Blocking actions (a Docker call) run in a worker thread; coroutine functions are awaited.
+    Cancelling the drill reverts the fault: an action already running in a thread is let
+    finish first (a thread cannot be stopped, and a revert must not race a remediation).
+    """
+    drill = _drill(plan, signal, events or Events())
+    step: Wait | DrillRun = next(drill)
+    while not isinstance(step, DrillRun):
+        try:
+            found = await _wait_async(step, signal)
+        except BaseException as exc:  # cancellation too
+            step = _resume(drill, exc)
+        else:
+            step = _resume(drill, found)
+    return step
+
+
+def _resume(drill: Drill, outcome: float | BaseException | None) -> Wait | DrillRun:
+    """The drill's next wait, or its DrillRun, after `outcome`: what the last wait found, or
+    what it raised (thrown into the drill, whose `finally` may still yield the revert)."""
+    try:
+        if isinstance(outcome, BaseException):
+            return drill.throw(outcome)
+        return drill.send(outcome)
+    except StopIteration as done:
+        run: DrillRun = done.value
+        return run
+
+
+def _wait(wait: Wait, signal: Signal) -> float | None:
+    match wait:
+        case WaitSteady(stability_s, timeout_s, since):
+            return signal.wait_steady(stability_s, timeout_s, since)
+        case WaitFailure(since, timeout_s):
+            return signal.wait_failure(since, timeout_s)
+        case SleepUntil(t):
+            time.sleep(max(0.0, t - time.monotonic()))
+        case Act(action):
+            if inspect.isawaitable(result := action()):
+                if inspect.iscoroutine(result):
+                    result.close()  # never started: nothing of it ran
+                name = getattr(action, "__qualname__", repr(action))
+                raise DrillbookError(f"{name} is async: run the drill with run_drill_async")
+    return None
+
+
+async def _wait_async(wait: Wait, signal: Signal) -> float | None:
+    match wait:
+        case WaitSteady(stability_s, timeout_s, since):
+            return await signal.wait_steady_async(stability_s, timeout_s, since)
+        case WaitFailure(since, timeout_s):
+            return await signal.wait_failure_async(since, timeout_s)
+        case SleepUntil(t):
+            await asyncio.sleep(max(0.0, t - time.monotonic()))
+        case Act(action):
+            if inspect.iscoroutinefunction(action):
+                await action()
+            elif inspect.isawaitable(result := await _in_thread(action)):
+                await result  # a plain function that returned a coroutine
+    return None
+
+
+async def _in_thread(action: Callable[[], Any]) -> Any:
+    """Run a blocking action in a worker thread and see it end, even when cancelled meanwhile."""
+    work = asyncio.ensure_future(asyncio.to_thread(action))
+    interrupted = False
+    while not work.done():
+        try:
+            await asyncio.wait({work})
+        except asyncio.CancelledError:
+            interrupted = True
+    if interrupted:
+        raise asyncio.CancelledError
+    return work.result()
+
+
+def _drill(plan: DrillPlan, signal: Signal, bus: Events) -> Drill:
+    """The drill itself: yields each wait, gets what was found; returns the DrillRun."""
     timeline = bus.timeline
     name = plan.name
     ended_at: float | None = None
@@ -82,43 +216,43 @@ def run_drill(
             m = measure(signal.samples(), injected_at, plan.stability_s)
         return DrillRun(name, verdict, m, plan.target_s, timeline, ended_at)
 
-    steady = signal.wait_steady(plan.stability_s, plan.steady_timeout_s)
+    steady = yield WaitSteady(plan.stability_s, plan.steady_timeout_s)
     if steady is None:
         bus.emit(NoSteadyState(drill=name, within_s=plan.steady_timeout_s))
         return done(Verdict.NO_STEADY_STATE, None)
     bus.emit(SteadyState(drill=name, held_s=plan.stability_s))
     if plan.before_inject is not None:
-        plan.before_inject()
+        yield Act(plan.before_inject)
 
     injected_at = bus.emit(FaultInjected(drill=name))
     try:
-        plan.inject()
+        yield Act(plan.inject)
         watch_s = plan.detect_within_s
         if plan.lasts_s is not None:
             watch_s = min(watch_s, plan.lasts_s)
-        detected = signal.wait_failure(injected_at, watch_s)
+        detected = yield WaitFailure(injected_at, watch_s)
         if detected is None and not (plan.lasts_s is not None and plan.may_absorb):
             bus.emit(NotDetected(drill=name, within_s=plan.detect_within_s))
             return done(Verdict.NOT_DETECTED, injected_at)
         if detected is not None:
             bus.emit(Detected(drill=name, t=detected))
             if plan.remediate is not None:
-                time.sleep(max(0.0, detected + plan.respond_after_s - time.monotonic()))
+                yield SleepUntil(detected + plan.respond_after_s)
                 bus.emit(RemediationStarted(drill=name))
-                plan.remediate()
+                yield Act(plan.remediate)
                 bus.emit(RemediationFinished(drill=name))
         origin = injected_at
         if plan.lasts_s is not None:
             # A transient fault ends by itself; recovery is timed from its end.
-            time.sleep(max(0.0, injected_at + plan.lasts_s - time.monotonic()))
-            plan.revert()
+            yield SleepUntil(injected_at + plan.lasts_s)
+            yield Act(plan.revert)
             ended_at = origin = bus.emit(FaultEnded(drill=name, after_s=plan.lasts_s))
         if detected is None:
             bus.emit(Absorbed(drill=name))
             return done(Verdict.PASSED, injected_at)
         # Recovery must start within the target and then be seen to hold for the window.
         deadline = origin + plan.target_s + plan.stability_s
-        recovered = signal.wait_steady(
+        recovered = yield WaitSteady(
             plan.stability_s, max(0.0, deadline - time.monotonic()), since=detected
         )
         if recovered is None or recovered - origin > plan.target_s:
@@ -127,6 +261,6 @@ def run_drill(
         bus.emit(Recovered(drill=name, t=recovered, stability_s=plan.stability_s))
         return done(Verdict.PASSED, injected_at)
     finally:
-        plan.revert()
+        yield Act(plan.revert)
         if ended_at is None:
             bus.emit(FaultReverted(drill=name))

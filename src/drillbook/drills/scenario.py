@@ -104,7 +104,11 @@ def run_scenario(
             )
             probe_url = stack.service(steady.service).url + steady.probe
             ok = fully_ready if steady.require == "ready" else answers_200
-            with load, Probe(probe_url, period_s=0.1, timeout_s=1.0, ok=ok) as probe:
+            with (
+                load,
+                Probe(probe_url, period_s=0.1, timeout_s=1.0, ok=ok) as probe,
+                SloSignal(probe, load, steady.slo) as signal,
+            ):
                 plan = DrillPlan(
                     name=scenario.name,
                     inject=fault.inject,
@@ -123,7 +127,7 @@ def run_scenario(
                     lasts_s=scenario.duration_s,
                     may_absorb=scenario.expect.may_absorb,
                 )
-                drill = run_drill(plan, SloSignal(probe, load, steady.slo), bus)
+                drill = run_drill(plan, signal, bus)
                 requests, acks, samples = load.requests(), load.acks(), probe.samples()
             writes = None
             if drill.verdict is not Verdict.NO_STEADY_STATE:

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -59,6 +60,8 @@ class LoadRun:
         self._offset = 0
         self._requests: list[Request] = []
         self._acks: list[Ack] = []
+        # The log is read by the caller and by the observation loop's reader task.
+        self._read_lock = threading.Lock()
 
     def start(self) -> LoadRun:
         p = self.profile
@@ -124,15 +127,18 @@ class LoadRun:
     ) -> None:
         self.stop()
 
-    def requests(self) -> list[Request]:
-        """Every request the load has completed so far, in the order they were logged."""
-        self._read()
-        return list(self._requests)
+    def requests(self, start: int = 0) -> list[Request]:
+        """Every request the load has completed so far, in the order they were logged; from
+        the `start`-th on (a reader that keeps count gets only what is new)."""
+        with self._read_lock:
+            self._read()
+            return self._requests[start:]
 
     def acks(self) -> list[Ack]:
         """Every write the service acknowledged so far."""
-        self._read()
-        return list(self._acks)
+        with self._read_lock:
+            self._read()
+            return list(self._acks)
 
     def _read(self) -> None:
         # Only what was appended since the last call: drills poll many times a second

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import math
 import threading
-import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from types import TracebackType
 
 import httpx
 
+from drillbook.observe.loop import Watcher
 from drillbook.observe.measurement import Sample
 from drillbook.observe.signal import Signal
 from drillbook.stack.network import require_loopback
@@ -32,7 +31,7 @@ def fully_ready(response: httpx.Response) -> bool:
     return isinstance(body, dict) and body.get("status") == "ready"
 
 
-class Probe(Signal):
+class Probe(Signal, Watcher):
     """GET `url` every `period_s` and record every answer as a Sample; ok when `ok(response)`.
 
     Requests are sent on schedule whether or not earlier ones have answered, so a hung
@@ -41,6 +40,9 @@ class Probe(Signal):
     was sent (the service was not serving then). A passing sample is dated when its answer
     came (the service was serving by then): a request that waited out an outage and then
     succeeded cannot make the outage look shorter.
+
+    Each request is a task of one asyncio loop (`drillbook.observe.loop`): `with Probe(...)`
+    runs it on drillbook's observation loop, `async with Probe(...)` on the caller's.
     """
 
     def __init__(
@@ -58,62 +60,74 @@ class Probe(Signal):
         self._ok = ok
         self._samples: list[Sample] = []
         self._times: list[float] = []  # the samples' times, for bisect
+        self._sends: list[tuple[float, float]] = []
+        # Samples are recorded on the loop's thread and read from the caller's.
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"probe {url}", daemon=True)
-        # Enough workers for every request that can be in flight within one timeout.
-        self._pool = ThreadPoolExecutor(
-            max_workers=int(timeout_s / period_s) + 2, thread_name_prefix="probe"
-        )
 
-    def start(self) -> Probe:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=self.timeout_s + 1)
-        self._pool.shutdown(wait=True, cancel_futures=True)
-
-    def __enter__(self) -> Probe:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+    def task_name(self) -> str:
+        return f"probe {self.url}"
 
     def samples(self, since: float = -math.inf) -> list[Sample]:
         """The samples at or after `since` (every one by default), in time order."""
         with self._lock:
             return self._samples[bisect.bisect_left(self._times, since) :]
 
-    def _run(self) -> None:
-        with httpx.Client(
-            timeout=self.timeout_s, limits=httpx.Limits(max_keepalive_connections=4)
-        ) as client:
-            due = time.monotonic()
-            while not self._stop.is_set():
-                self._pool.submit(self._observe, client)
-                due += self.period_s
-                now = time.monotonic()
-                if due < now:
-                    due = now
-                self._stop.wait(due - now)
+    def sends(self) -> list[tuple[float, float]]:
+        """(scheduled, actual) monotonic time of every request sent: the probe's own timing.
 
-    def _observe(self, client: httpx.Client) -> None:
-        start = time.monotonic()
+        A loop late by more than a period skips the sends it missed rather than bunch them:
+        a scheduled time then comes more than a period after the previous one.
+        """
+        with self._lock:
+            return list(self._sends)
+
+    def send_lags(self) -> list[float]:
+        """How late each request went out after its scheduled time (s): the probe's jitter."""
+        return [sent - scheduled for scheduled, sent in self.sends()]
+
+    async def watch(self) -> None:
+        loop = asyncio.get_running_loop()
+        limits = httpx.Limits(max_keepalive_connections=4)
+        # Leaving the group cancels every request still in flight, then the client closes.
+        async with (
+            httpx.AsyncClient(timeout=self.timeout_s, limits=limits) as client,
+            asyncio.TaskGroup() as requests,
+        ):
+            timer: asyncio.TimerHandle | None = None
+
+            # Each send is a timer callback that starts the request's task and sets the next
+            # timer: no scheduler task to wake in between, one loop iteration less of delay.
+            def send(due: float) -> None:
+                nonlocal timer
+                requests.create_task(self._observe(client, due), name=self.task_name())
+                # A late loop sends the next request now, not a burst of the missed ones.
+                due = max(due + self.period_s, loop.time())
+                timer = loop.call_at(due, send, due)
+
+            now = loop.time()
+            timer = loop.call_at(now, send, now)
+            try:
+                await loop.create_future()  # until cancelled
+            finally:
+                timer.cancel()  # the last one set
+
+    async def _observe(self, client: httpx.AsyncClient, due: float) -> None:
+        loop = asyncio.get_running_loop()
+        start = loop.time()  # the loop's clock is time.monotonic
+        with self._lock:
+            self._sends.append((due, start))
         try:
-            response = client.get(self.url)
-        except httpx.HTTPError as exc:
-            self._record(Sample(start, False, time.monotonic() - start, None, type(exc).__name__))
+            async with asyncio.timeout(self.timeout_s):
+                response = await client.get(self.url)
+        except (httpx.HTTPError, TimeoutError) as exc:
+            self._record(Sample(start, False, loop.time() - start, None, type(exc).__name__))
             return
-        end = time.monotonic()
-        ok = self._ok(response) and end - start <= self.timeout_s
+        end = loop.time()
+        try:
+            ok = self._ok(response)
+        except Exception as exc:  # a broken judge fails the sample, not the probe
+            self._record(Sample(start, False, end - start, response.status_code, repr(exc)))
+            return
         self._record(Sample(end if ok else start, ok, end - start, response.status_code))
 
     def _record(self, sample: Sample) -> None:

@@ -3,16 +3,23 @@
 A probe sample passes only if the probe passed *and* the requests the load made in the
 window before it met the SLO: error rate and p95 latency. With too few requests in the
 window to judge, the probe alone decides.
+
+Entered (`with` or `async with`), the signal reads the load's request log as it grows, a
+task beside the probe's on the same loop, so that a look at the samples only has the last
+lines to read; otherwise each look reads all that is new.
 """
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from drillbook.load import LoadRun, Request
+from drillbook.observe.loop import Watcher
 from drillbook.observe.measurement import Sample
 from drillbook.observe.signal import Signal
 from drillbook.observe.stats import percentile
@@ -53,7 +60,35 @@ def judge(samples: Sequence[Sample], requests: Sequence[Request], slo: Slo) -> l
     return judged
 
 
-class SloSignal(Signal):
+class RequestFeed:
+    """The load's requests, read from its log as it grows, kept in order of their end."""
+
+    def __init__(self, load: LoadRun) -> None:
+        self.load = load
+        self._read = 0  # how many of the load's requests are in `_requests`
+        self._requests: list[Request] = []
+        self._lock = threading.Lock()
+
+    def refresh(self, wait: bool = True) -> None:
+        """Take in what the load logged since the last refresh; with `wait=False`, only if
+        nobody else is doing it right now."""
+        if not self._lock.acquire(blocking=wait):
+            return
+        try:
+            new = self.load.requests(self._read)
+            self._read += len(new)
+            for request in new:  # nearly in order already: logged as they end
+                bisect.insort(self._requests, request, key=lambda r: r.end)
+        finally:
+            self._lock.release()
+
+    def ending_after(self, t: float) -> list[Request]:
+        """The requests that ended after `t`, in order of their end."""
+        with self._lock:
+            return self._requests[bisect.bisect_right(self._requests, t, key=lambda r: r.end) :]
+
+
+class SloSignal(Signal, Watcher):
     """A probe judged together with the live load against an SLO."""
 
     def __init__(self, probe: Signal, load: LoadRun, slo: Slo) -> None:
@@ -61,7 +96,19 @@ class SloSignal(Signal):
         self.load = load
         self.slo = slo
         self.period_s = probe.period_s
+        self.feed = RequestFeed(load)
+
+    def task_name(self) -> str:
+        return f"request log {self.load.request_log}"
+
+    async def watch(self) -> None:
+        while True:
+            # Never block the loop on the lock: the probe's sends share it. Whoever holds
+            # the lock is reading the same lines.
+            self.feed.refresh(wait=False)
+            await asyncio.sleep(self.period_s)
 
     def samples(self, since: float = -math.inf) -> list[Sample]:
-        requests = [r for r in self.load.requests() if r.end > since - self.slo.window_s]
+        self.feed.refresh()  # the last lines too: a judgement must not lag the log by a period
+        requests = self.feed.ending_after(since - self.slo.window_s)
         return judge(self.probe.samples(since), requests, self.slo)

@@ -12,6 +12,8 @@ Fixtures (`drillbook.pytest_plugin.fixtures`):
     drillbook_run_scenario  runs a Scenario on the session's stack, results to
                       `--drillbook-results`, each run appended to the history; a run with
                       `remediate=False` goes to its `unremediated/` folder, unrecorded
+    drillbook_probe, drillbook_fault_async   for async tests (pytest-asyncio, strict or
+                      auto mode): a probe on the test's loop, faults injected in a thread
 
 Options `--drillbook-baseline FILE` and `--drillbook-max-regression PCT` gate the run: a
 scenario fails when its TTR grew by more than PCT % over the baseline, or when it passed there
@@ -33,12 +35,21 @@ from drillbook.drills.interrupt import unwind_on_sigterm
 from drillbook.pytest_plugin import session as drill_session
 from drillbook.pytest_plugin.fixtures import (
     drillbook_fault,
+    drillbook_fault_async,
     drillbook_load,
+    drillbook_probe,
     drillbook_run_scenario,
     drillbook_stack,
 )
 
-__all__ = ["drillbook_fault", "drillbook_load", "drillbook_run_scenario", "drillbook_stack"]
+__all__ = [
+    "drillbook_fault",
+    "drillbook_fault_async",
+    "drillbook_load",
+    "drillbook_probe",
+    "drillbook_run_scenario",
+    "drillbook_stack",
+]
 
 _MARKERS = {
     "chaos": "a drill that injects faults into a running stack (needs Docker)",

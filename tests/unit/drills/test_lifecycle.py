@@ -4,10 +4,8 @@ import dataclasses
 import io
 import os
 import socket
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -17,57 +15,15 @@ from drillbook.errors import DrillbookError
 from drillbook.observe.probe import Probe, require_loopback
 from drillbook.observe.timeline import Timeline
 from drillbook.stack import labels
-
-
-class Switch:
-    """A tiny loopback HTTP server whose /ready answers 200 or 503 at our command."""
-
-    def __init__(self) -> None:
-        self.healthy = True
-        switch = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                self.send_response(200 if switch.healthy else 503)
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/ready"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+from tests.switch import Switch
+from tests.switch import switch_plan as plan
 
 
 @pytest.fixture
 def switch() -> Iterator[Switch]:
     s = Switch()
     yield s
-    s.server.shutdown()
-
-
-def plan(switch: Switch, *, fix: bool, reverted: list[str]) -> DrillPlan:
-    def inject() -> None:
-        switch.healthy = False
-
-    def remediate() -> None:
-        time.sleep(0.3)
-        switch.healthy = True
-
-    def revert() -> None:
-        reverted.append("yes")
-        switch.healthy = True
-
-    return DrillPlan(
-        "switch-off",
-        inject,
-        revert,
-        remediate if fix else None,
-        target_s=2.0,
-        detect_within_s=1.0,
-        stability_s=0.5,
-        steady_timeout_s=5.0,
-    )
+    s.close()
 
 
 def test_drill_measures_a_real_outage(switch: Switch) -> None:

@@ -1,8 +1,15 @@
 from __future__ import annotations
 
-from drillbook.load import Request
+import dataclasses
+import json
+import time
+from pathlib import Path
+
+from drillbook.load import LoadRun, Request
+from drillbook.observe.loop import observation_loop
 from drillbook.observe.measurement import Sample
-from drillbook.observe.slo import Slo, judge
+from drillbook.observe.probe import Probe
+from drillbook.observe.slo import Slo, SloSignal, judge
 
 
 def req(end: float, ok: bool = True, ms: float = 10.0) -> Request:
@@ -35,3 +42,32 @@ def test_too_few_requests_leave_the_probe_to_decide() -> None:
     requests = [req(10.5, ok=False)]
     assert judge([Sample(11.0, True)], requests, SLO)[0].ok
     assert not judge([Sample(11.0, False)], [], SLO)[0].ok
+
+
+def test_the_request_log_is_read_by_a_task_while_the_signal_is_entered(tmp_path: Path) -> None:
+    # A LoadRun not started: its request log is written here as Locust's locustfile would.
+    locustfile = tmp_path / "locustfile.py"
+    locustfile.write_text("")
+    load = LoadRun(locustfile, "http://127.0.0.1:9", out_dir=tmp_path)
+    load.request_log.write_text("")
+    probe = Probe("http://127.0.0.1:9/ready")  # never started: only its samples are read
+
+    def log(*requests: Request) -> None:
+        with load.request_log.open("a") as f:
+            for r in requests:
+                f.write(json.dumps({"kind": "request", **dataclasses.asdict(r)}) + "\n")
+
+    with SloSignal(probe, load, SLO) as signal:
+        assert f"request log {load.request_log}" in observation_loop().running()
+        log(req(3.0), req(1.0), req(2.0, ok=False))
+        deadline = time.monotonic() + 2
+        while len(signal.feed.ending_after(0)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        # Read without anyone asking for samples, and kept in order of their end.
+        assert [r.end for r in signal.feed.ending_after(0)] == [1.0, 2.0, 3.0]
+        assert [r.end for r in signal.feed.ending_after(1.5)] == [2.0, 3.0]
+        log(req(4.0))
+        assert signal.samples() == []  # a look reads the last lines too
+        assert [r.end for r in signal.feed.ending_after(3.5)] == [4.0]
+    assert not signal.watching
+    assert f"request log {load.request_log}" not in observation_loop().running()

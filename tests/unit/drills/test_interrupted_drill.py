@@ -1,0 +1,86 @@
+"""A drill interrupted by Ctrl-C or SIGTERM, in a real process: the fault is reverted and every
+observation task is cancelled before the process ends, in the sync and the async API."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.processes import SRC
+
+ROOT = Path(__file__).resolve().parents[3]
+
+COMMON = """
+    import asyncio, time
+    from drillbook import DrillPlan, Events, Probe, run_drill, run_drill_async
+    from drillbook.drills.events import printer
+    from drillbook.drills.interrupt import unwind_on_sigterm
+    from drillbook.observe.loop import observation_loop
+    from tests.switch import Switch
+
+    unwind_on_sigterm()
+    switch, reverted = Switch(), []
+    events = Events(printer(lambda line: print(line, flush=True)))
+
+    def inject():
+        switch.healthy = False
+
+    def plan(remediate):
+        return DrillPlan("stuck", inject, lambda: reverted.append(1), remediate, target_s=60,
+                         stability_s=0.3)
+"""
+
+SYNC = """
+    try:
+        with Probe(switch.url, period_s=0.05) as probe:
+            run_drill(plan(lambda: time.sleep(60)), probe, events)
+    finally:
+        print("reverted", len(reverted), "tasks", observation_loop().running(), flush=True)
+"""
+
+ASYNC = """
+    async def main():
+        try:
+            async with Probe(switch.url, period_s=0.05) as probe:
+                await run_drill_async(plan(lambda: asyncio.sleep(60)), probe, events)
+        finally:
+            others = asyncio.all_tasks() - {asyncio.current_task()}
+            print("reverted", len(reverted), "tasks", [t.get_name() for t in others], flush=True)
+
+    asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize("api", ["sync", "async"])
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_an_interrupted_drill_reverts_and_cancels_its_observation(api: str, signum: int) -> None:
+    script = textwrap.dedent(COMMON) + textwrap.dedent(SYNC if api == "sync" else ASYNC)
+    child = subprocess.Popen(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{ROOT}"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # else a background child ignores SIGINT
+    )
+    assert child.stdout is not None
+    lines = []
+    try:
+        for line in child.stdout:
+            lines.append(line)
+            if "remediation started" in line:
+                child.send_signal(signum)
+                break
+        out = "".join(lines) + child.communicate(timeout=20)[0]
+    finally:
+        child.kill()
+    assert "remediation started" in out, out
+    assert "reverted 1 tasks []" in out, out
+    assert child.returncode != 0  # the interruption still ends the process as one
