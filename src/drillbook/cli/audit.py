@@ -26,13 +26,15 @@ resolution steps left out, and once with none of them, on one stack, and say wha
 each step does for recovery:
 
   required   without it the service does not recover within the target
-  helpful    without it recovery is slower, or users see more failures / higher p95
-  no effect  the difference stays within the noise of one drill
-  harmful    without it recovery is faster, or users see fewer failures / lower p95
+  helpful    without it recovery is slower, or users see a higher error rate / p95
+  no effect  the difference stays within the noise of the drills
+  harmful    without it recovery is faster, or users see a lower error rate / p95
 
-Differences count beyond max(2 probe periods, 20 %) of the as-written TTR, max(5,
-20 %) failed requests, max(200 ms, 20 %) of the p95 latency. Drills are judged at
-the machine's pace (leaving a step out always saves a person's time).
+The runbook is drilled as written twice (first and last): a drill without a step
+differs when it falls outside the range of those two by more than max(2 probe
+periods, 20 %) of the TTR, max(2 points, 20 %) of the incident's error rate, or
+max(200 ms, 20 %) of its p95 latency. Drills are judged at the machine's pace
+(leaving a step out always saves a person's time).
 
 Before it starts, the audit says how many drills it runs and how long they take;
 --max-drills and --budget cap it. Results: <results>/audit/<scenario>/ (one folder

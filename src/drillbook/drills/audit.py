@@ -51,21 +51,23 @@ class Noise:
 
     One drill's TTR varies by a few probe periods (when the probe happens to look) and, on a
     shared machine, by tens of percent: a difference counts when it exceeds
-    max(`periods` probe periods, `relative` of the as-written figure), and likewise for failed
-    requests (at least `failed` requests) and the p95 latency (at least `p95_ms`).
+    max(`periods` probe periods, `relative` of the as-written figure), and likewise for the
+    error rate of the incident (at least `error_points`) and its p95 latency (at least
+    `p95_ms`). The error rate, not the count of failures: a step that makes the service
+    slower also makes the users send fewer requests, and so fewer that fail.
     """
 
     probe_period_s: float = 0.1
     periods: int = 2
     relative: float = 0.20
-    failed: int = 5
+    error_points: float = 0.02
     p95_ms: float = 200.0
 
     def ttr_margin(self, ttr_s: float) -> float:
         return max(self.periods * self.probe_period_s, self.relative * ttr_s)
 
-    def failed_margin(self, failed: int) -> float:
-        return max(float(self.failed), self.relative * failed)
+    def error_margin(self, rate: float) -> float:
+        return max(self.error_points, self.relative * rate)
 
     def p95_margin(self, p95_ms: float) -> float:
         return max(self.p95_ms, self.relative * p95_ms)
@@ -83,6 +85,11 @@ class Figures:
     p95_during_ms: float | None
     as_written_ttr_s: float | None = None
     incident: bool = True  # False: no steady state or no detection, nothing to compare
+
+    @property
+    def error_rate(self) -> float:
+        """The share of the incident's requests that failed (0 without requests)."""
+        return self.failed / self.total if self.total else 0.0
 
     @classmethod
     def of(cls, result: Result) -> Figures:
@@ -113,47 +120,79 @@ class Figures:
         }
 
 
-def classify(full: Figures, without: Figures, noise: Noise = Noise()) -> tuple[Role, str]:
-    """The role of a step: the drill without it (`without`) against the one as written.
+def classify(
+    full: Figures | Sequence[Figures], without: Figures, noise: Noise = Noise()
+) -> tuple[Role, str]:
+    """The role of a step: the drill without it (`without`) against the drills as written.
 
-    Pure. Recovery first (required), then time and user impact; where leaving the step out
-    is better on one and worse on the other, the recovery time decides and the reason says
-    what it costs.
+    Pure. With several drills as written, their spread is part of the noise: a drill without
+    the step must fall outside the range they span, by the margin, to count as different.
+    Recovery first (required), then time and user impact; where leaving the step out is
+    better on one and worse on the other, the recovery time decides and the reason says what
+    it costs.
     """
-    if not (full.incident and without.incident):
+    runs = [full] if isinstance(full, Figures) else list(full)
+    if not runs or not all(f.incident for f in runs) or not without.incident:
         return Role.INCONCLUSIVE, "a drill saw no incident to judge (no steady state or detection)"
+    recovered = [f for f in runs if f.recovered]
     if not without.recovered:
-        if full.recovered:
+        if recovered:
             return Role.REQUIRED, f"without it: {without.verdict}"
         return Role.NO_EFFECT, "the service recovers neither with it nor without it"
-    if not full.recovered:
+    if not recovered:
         return Role.HARMFUL, f"without it the service recovers (TTR {without.ttr_s:.1f} s)"
-    assert full.ttr_s is not None and without.ttr_s is not None  # both recovered
     better: list[str] = []
     worse: list[str] = []
-    dt = without.ttr_s - full.ttr_s
-    if abs(dt) > noise.ttr_margin(full.ttr_s):
-        (worse if dt > 0 else better).append(
-            f"TTR {full.ttr_s:.1f} -> {without.ttr_s:.1f} s without it"
-        )
-    df = without.failed - full.failed
-    if abs(df) > noise.failed_margin(full.failed):
-        (worse if df > 0 else better).append(f"failed requests {full.failed} -> {without.failed}")
-    if full.p95_during_ms is not None and without.p95_during_ms is not None:
-        dp = without.p95_during_ms - full.p95_during_ms
-        if abs(dp) > noise.p95_margin(full.p95_during_ms):
-            (worse if dp > 0 else better).append(
-                f"p95 {full.p95_during_ms:.0f} -> {without.p95_during_ms:.0f} ms"
-            )
+    ttrs = [f.ttr_s for f in recovered if f.ttr_s is not None]
+    assert without.ttr_s is not None  # recovered
+    faster = _compare(
+        ttrs, without.ttr_s, noise.ttr_margin, "TTR {} -> {} s without it", better, worse, 1
+    )
+    rates = [f.error_rate * 100 for f in recovered]
+    _compare(
+        rates,
+        without.error_rate * 100,
+        lambda x: noise.error_margin(x / 100) * 100,
+        "error rate {} -> {} %",
+        better,
+        worse,
+    )
+    p95s = [f.p95_during_ms for f in recovered if f.p95_during_ms is not None]
+    if p95s and without.p95_during_ms is not None:
+        _compare(p95s, without.p95_during_ms, noise.p95_margin, "p95 {} -> {} ms", better, worse)
     if better and worse:
-        faster = dt < 0
-        role = Role.HARMFUL if faster else Role.HELPFUL
+        # A trade-off: the recovery time decides; where it does not differ, neither way wins.
+        role = {True: Role.HARMFUL, False: Role.HELPFUL, None: Role.NO_EFFECT}[faster]
         return role, "; ".join([*better, *worse]) + " (a trade-off: recovery time decides)"
     if better:
         return Role.HARMFUL, "; ".join(better)
     if worse:
         return Role.HELPFUL, "; ".join(worse)
-    return Role.NO_EFFECT, "within the noise of one drill"
+    return Role.NO_EFFECT, "within the noise of the drills as written"
+
+
+def _compare(
+    reference: Sequence[float],
+    value: float,
+    margin: Callable[[float], float],
+    message: str,
+    better: list[str],
+    worse: list[str],
+    digits: int = 0,
+) -> bool | None:
+    """Whether `value` is below (True) or above (False) the range of `reference` by more
+    than the margin of its mean (None: within); the finding goes to `better` or `worse`."""
+    low, high = min(reference), max(reference)
+    slack = margin(sum(reference) / len(reference))
+    low_s, high_s, value_s = (f"{x:.{digits}f}" for x in (low, high, value))
+    shown = low_s if low_s == high_s else f"{low_s}-{high_s}"
+    if value < low - slack:
+        better.append(message.format(shown, value_s))
+        return True
+    if value > high + slack:
+        worse.append(message.format(shown, value_s))
+        return False
+    return None
 
 
 # -- the plan ----------------------------------------------------------------------------------
@@ -184,11 +223,15 @@ class AuditPlan:
 
 
 AS_WRITTEN = AuditDrill("as written", "as-written")
+# The runbook as written once more, last: two runs as written show how much one drill's
+# figures vary on this machine (a first drill on a fresh stack is often the slowest).
+AGAIN = AuditDrill("as written again", "as-written-again")
 
 
 def plan_audit(scenario: Scenario, runbook: Runbook, target_s: float) -> AuditPlan:
     """As written first (every other drill is compared with it), then each resolution step
-    left out, then none of them. A prose step is not drilled: the executor does not do it,
+    left out, then none of them, then as written again (the spread of the two is noise).
+    A prose step is not drilled: the executor does not do it,
     so leaving it out changes nothing a drill could see."""
     resolution = runbook.section_steps(Section.RESOLUTION)
     steps = tuple(s for s in resolution if s.kind is not StepKind.MANUAL)
@@ -197,6 +240,7 @@ def plan_audit(scenario: Scenario, runbook: Runbook, target_s: float) -> AuditPl
     drills += [AuditDrill(f"without line {s.line}", f"without-line-{s.line}", (s,)) for s in steps]
     if len(steps) > 1:  # with one step, "none" is the drill without it
         drills.append(AuditDrill("none", "none", steps))
+    drills.append(AGAIN)
     return AuditPlan(scenario, runbook, target_s, tuple(drills), steps, manual)
 
 
@@ -294,7 +338,8 @@ class Audit:
             "noise": {
                 "ttr": f"max({self.noise.periods} probe periods of "
                 f"{self.noise.probe_period_s:g} s, {self.noise.relative:.0%})",
-                "failed": f"max({self.noise.failed} requests, {self.noise.relative:.0%})",
+                "error_rate": f"max({self.noise.error_points:.0%} points, "
+                f"{self.noise.relative:.0%})",
                 "p95": f"max({self.noise.p95_ms:g} ms, {self.noise.relative:.0%})",
             },
             "drills": [
@@ -370,7 +415,7 @@ def run_audit(
 
 def _roles(plan: AuditPlan, done: Sequence[Drilled], noise: Noise) -> tuple[StepRole, ...]:
     by_label = {d.drill.label: d.figures for d in done}
-    full = by_label.get(AS_WRITTEN.label)
+    full = [by_label[d.label] for d in (AS_WRITTEN, AGAIN) if d.label in by_label]
     rows = []
     for step in plan.runbook.section_steps(Section.RESOLUTION):
         if step in plan.manual:
@@ -380,7 +425,7 @@ def _roles(plan: AuditPlan, done: Sequence[Drilled], noise: Noise) -> tuple[Step
         without = by_label.get(label)
         if len(plan.steps) == 1 and without is None:
             without = by_label.get("none")
-        if full is None or without is None:
+        if not full or without is None:
             rows.append(StepRole(step, Role.NOT_DRILLED, "left out by the budget"))
             continue
         role, why = classify(full, without, noise)
