@@ -83,6 +83,7 @@ def run_audit_command(args: argparse.Namespace) -> int:
     from drillbook.drills import audit as auditing
     from drillbook.drills.scenario import run_scenario, target_of
     from drillbook.drills.session import reference_stack, resolve
+    from drillbook.drills.steprole import Role
 
     where = project_of(args)
     scenario = resolve(args.scenario, where)
@@ -128,7 +129,7 @@ def run_audit_command(args: argparse.Namespace) -> int:
     else:
         print("\n".join(auditing.table(audit)))
         print(f"\naudit: {folder / 'audit.json'}")
-    return 1 if any(r.role is auditing.Role.HARMFUL for r in audit.rows) else 0
+    return 1 if any(r.role is Role.HARMFUL for r in audit.rows) else 0
 
 
 def _runbook(argument: str, scenario_runbook: Runbook | None) -> Runbook:

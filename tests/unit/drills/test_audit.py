@@ -11,15 +11,12 @@ from drillbook.drills.audit import (
     AS_WRITTEN,
     AuditDrill,
     Budget,
-    Figures,
-    Noise,
-    Role,
-    classify,
     estimate,
     plan_audit,
     run_audit,
     table,
 )
+from drillbook.drills.steprole import Figures, Noise, Role, classify
 from drillbook.outcome.result import ErrorBudget, Latency, Result, Verdict
 from drillbook.runbooks.parser import parse_file
 from drillbook.scenarios.loader import load_scenario
