@@ -8,6 +8,7 @@ counted, and every process must be gone afterwards.
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -18,6 +19,8 @@ import pytest
 
 from drillbook.load import LoadProfile, LoadRun
 from drillbook.load.distributed import stats_count
+from drillbook.stack.labels import read_mark
+from tests.processes import alive, gone_within, python
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.integration
@@ -60,6 +63,10 @@ def test_two_workers_log_every_request_locust_counted(service: str, tmp_path: Pa
         processes = load.processes()
         assert sorted(processes) == ["master", "worker 1", "worker 2"]
         assert all(p.poll() is None for p in processes.values())
+        # Each started through the tether: it carries drillbook's mark, this process its owner.
+        for p in processes.values():
+            mark = read_mark(p.pid, Path(f"/proc/{p.pid}/environ").read_bytes())
+            assert mark is not None and mark.owner_pid == os.getpid()
     assert all(p.poll() is not None for p in processes.values())  # all stopped
     assert load.processes() == {}
     logs = sorted(p.name for p in tmp_path.glob("requests-w*.jsonl"))
@@ -82,3 +89,26 @@ def test_one_process_still_logs_to_one_file(service: str, tmp_path: Path) -> Non
             time.sleep(0.5)
     assert not list(tmp_path.glob("requests-w*.jsonl"))
     assert load.unlogged() == 0
+
+
+def test_master_and_workers_die_with_a_killed_drillbook(service: str, tmp_path: Path) -> None:
+    owner = python(
+        f"""
+        import threading
+        from pathlib import Path
+        from drillbook.load import LoadProfile, LoadRun
+        load = LoadRun(Path({str(ROOT / "load_tests" / "locustfile.py")!r}), {service!r},
+                       LoadProfile(users=4, spawn_rate=4, workers=2), out_dir={str(tmp_path)!r})
+        load.start()
+        print(*(p.pid for p in load.processes().values()), flush=True)
+        threading.Event().wait()
+        """
+    )
+    assert owner.stdout is not None
+    pids = [int(p) for p in owner.stdout.readline().split()]
+    assert len(pids) == 3
+    time.sleep(1.0)  # each has asked for its parent-death signal
+    assert all(alive(p) for p in pids)
+    owner.kill()  # SIGKILL: no finalizer runs
+    owner.wait()
+    assert gone_within(dict.fromkeys(pids), timeout_s=5) is not None
