@@ -8,7 +8,7 @@ runbooks, an alert table, and notes about what could not be read or inferred.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 
@@ -79,6 +79,13 @@ class Runbook:
 
     def section_steps(self, *sections: Section) -> tuple[Step, ...]:
         return tuple(s for s in self.steps if s.section in sections)
+
+    def without(self, *steps: Step) -> Runbook:
+        """A copy of this runbook with these steps left out: what it does without them."""
+        foreign = [s for s in steps if s not in self.steps]
+        if foreign:
+            raise ValueError(f"line {foreign[0].line} is not a step of runbook {self.id}")
+        return replace(self, steps=tuple(s for s in self.steps if s not in steps))
 
     @property
     def written_wait_s(self) -> float:

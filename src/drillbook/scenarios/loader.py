@@ -8,7 +8,7 @@ runbook: redis-down               # runbooks/redis-down.md, or a path, or path.m
                                   # {path: ../team/runbooks.md, incident: redis-down}: a path
                                   # from the project root; incident: an incident's id, or a
                                   # heading's whose section is a procedure
-load: {users: 10, spawn_rate: 10}
+load: {users: 10, spawn_rate: 10} # workers: 2 spreads the users over 2 Locust processes
 steady_state:
   service: api                    # the service judged, and the one the load goes to
   probe: /ready
@@ -258,10 +258,12 @@ class _Reader(SourceReader):
         return tuple(value)
 
     def load(self, m: Mapping) -> LoadProfile:
-        self.check_keys(m, {"users", "spawn_rate"}, "load")
+        self.check_keys(m, {"users", "spawn_rate", "workers"}, "load")
         users = int(self.required_number(m, "users", 10, low=1, high=500))
         return LoadProfile(
-            users=users, spawn_rate=self.required_number(m, "spawn_rate", users, low=0.1)
+            users=users,
+            spawn_rate=self.required_number(m, "spawn_rate", users, low=0.1),
+            workers=int(self.required_number(m, "workers", 0, low=0, high=16)),
         )
 
     def steady(self, m: Mapping, spec: StackSpec | None) -> SteadyState:

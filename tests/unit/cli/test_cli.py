@@ -64,3 +64,30 @@ def test_missing_locustfile_is_reported_before_docker(
     argv = [command, scenario, "--locustfile", str(missing), "--results", str(tmp_path)]
     assert main(argv) == 1
     assert f"locustfile {missing} not found" in capsys.readouterr().err
+
+
+def test_audit_of_a_missing_runbook_is_refused_before_docker(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["audit", "runbooks/nope.md", "--scenario", "redis-down"]) == 1
+    err = capsys.readouterr().err
+    assert "runbook runbooks/nope.md not found" in err
+
+
+def test_audit_of_a_runbook_without_target_names_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    runbook = tmp_path / "no-target.md"
+    runbook.write_text("# Redis down\n\n## Resolution\n```bash\ndocker compose up -d redis\n```\n")
+    # redis-down's scenario takes its target from its runbook: this one has none.
+    assert main(["audit", str(runbook), "--scenario", "redis-down"]) == 1
+    err = capsys.readouterr().err
+    assert f"{runbook}:1: runbook" in err and "has no MTTR target" in err
+    assert "give the runbook an mttr" in err
+
+
+def test_audit_refuses_a_cap_of_no_drills(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["audit", "runbooks/redis-down.md", "--scenario", "redis-down", "--max-drills", "0"])
+    assert info.value.code == 2
+    assert "must be 1 or more, got 0" in capsys.readouterr().err

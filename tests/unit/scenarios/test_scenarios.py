@@ -200,3 +200,19 @@ def test_the_load_goes_to_the_service_steady_state_judges(tmp_path: Path) -> Non
     assert load_scenario(path, SPEC).load_service == "worker"
     path.write_text("fault: {type: kill, service: redis}\nrunbook: r\n")
     assert load_scenario(path, SPEC).load_service == "api"
+
+
+def test_the_load_can_spread_its_users_over_worker_processes(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "fault: {type: kill, service: redis}\nrunbook: r\nload: {users: 500, workers: 2}\n",
+    )
+    load = load_scenario(path, SPEC).load
+    assert (load.users, load.workers) == (500, 2)
+    path.write_text("fault: {type: kill, service: redis}\nrunbook: r\n")
+    assert load_scenario(path, SPEC).load.workers == 0  # one Locust process
+    path.write_text("fault: {type: kill, service: redis}\nrunbook: r\nload: {workers: 99}\n")
+    with pytest.raises(SourceError) as info:
+        load_scenario(path, SPEC)
+    assert "workers must be >= 0 and <= 16, got 99" in str(info.value)
+    assert info.value.line == 3
