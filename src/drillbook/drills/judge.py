@@ -1,8 +1,9 @@
 """The judge: from what a scenario run saw to its Result (pure; no Docker, no clock).
 
 The lifecycle decides whether the service recovered; the judge adds what only the scenario
-knows, in this order: a runbook step nobody could run, the SLO while degraded, then lost
-writes. The first that applies names the verdict; the reason says it in one line.
+knows, in this order: a runbook step nobody could run, the SLO while degraded, lost
+writes, then the alert contract (`drillbook.drills.alertjudge`). The first that applies
+names the verdict; the reason says it in one line.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from drillbook import __version__
+from drillbook.drills.alerting import AlertObserved
+from drillbook.drills.alertjudge import alert_outcome, alert_verdict
 from drillbook.load import Request
 from drillbook.observe.series import per_window
 from drillbook.observe.slo import error_rate_and_p95
@@ -45,6 +48,7 @@ class Observed:
     writes: Writes | None = None
     started_at: str = ""
     epoch_offset_s: float = 0.0  # wall-clock minus monotonic time, read once at the end
+    alerts: AlertObserved | None = None  # the alert watch, where the stack has alerting
 
 
 def judge(scenario: Scenario, observed: Observed) -> Result:
@@ -61,7 +65,10 @@ def judge(scenario: Scenario, observed: Observed) -> Result:
     degraded_end = drill.ended_at or end
     while_faulted = [r for r in requests if r.end >= t0 and r.start <= degraded_end]
 
+    alert = alert_outcome(observed.alerts, m) if observed.alerts and m else None
     verdict, detail = _verdict(scenario, drill, steps, while_faulted, observed.writes)
+    if verdict is Verdict.PASSED and alert is not None:
+        verdict, detail = alert_verdict(alert) or (verdict, detail)
     reason = f"{scenario.name}: {verdict.value} ({drill.figures()})"
     if detail:
         reason += f": {detail}"
@@ -88,6 +95,7 @@ def judge(scenario: Scenario, observed: Observed) -> Result:
         # The monotonic clock the drill ran on, read as wall-clock time.
         injected_epoch_s=t0 + observed.epoch_offset_s if m else None,
         drillbook=__version__,
+        alert=alert,
     )
 
 

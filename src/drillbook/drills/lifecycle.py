@@ -23,6 +23,7 @@ from drillbook.drills.events import (
     NoSteadyState,
     NotDetected,
     NotRecovered,
+    Paged,
     Recovered,
     RemediationFinished,
     RemediationStarted,
@@ -60,6 +61,10 @@ class DrillPlan:
     lasts_s: float | None = None  # a transient fault: drillbook ends it after this long
     before_inject: Action | None = None  # runs in steady state, just before the fault
     may_absorb: bool = False  # a transient fault nobody noticed passes
+    # The page: given the injection time, waits for the runbook's alert to page and returns
+    # its arrival (None: no page came). When set, the responder starts at the page and the
+    # target counts from it, as a runbook's MTTR target means (scenario `clock: page`).
+    await_page: Callable[[float], float | None] | None = None
 
 
 def run_drill(
@@ -100,14 +105,18 @@ def run_drill(
         if detected is None and not (plan.lasts_s is not None and plan.may_absorb):
             bus.emit(NotDetected(drill=name, within_s=plan.detect_within_s))
             return done(Verdict.NOT_DETECTED, injected_at)
+        origin = injected_at
         if detected is not None:
             bus.emit(Detected(drill=name, t=detected))
+            respond_from = detected
+            paged = plan.await_page(injected_at) if plan.await_page is not None else None
+            if paged is not None:
+                origin = respond_from = bus.emit(Paged(drill=name, t=paged))
             if plan.remediate is not None:
-                time.sleep(max(0.0, detected + plan.respond_after_s - time.monotonic()))
+                time.sleep(max(0.0, respond_from + plan.respond_after_s - time.monotonic()))
                 bus.emit(RemediationStarted(drill=name))
                 plan.remediate()
                 bus.emit(RemediationFinished(drill=name))
-        origin = injected_at
         if plan.lasts_s is not None:
             # A transient fault ends by itself; recovery is timed from its end.
             time.sleep(max(0.0, injected_at + plan.lasts_s - time.monotonic()))

@@ -12,6 +12,7 @@ import enum
 from dataclasses import dataclass, field
 
 from drillbook.observe.series import Series
+from drillbook.outcome.alert import AlertOutcome
 
 
 class Verdict(enum.Enum):
@@ -24,6 +25,10 @@ class Verdict(enum.Enum):
     STEP_NOT_EXECUTABLE = "step not executable"
     DEGRADED_BEYOND_BOUNDS = "SLO breached while degraded"
     DATA_LOST = "data lost"
+    ALERT_NOT_FIRED = "alert did not fire"
+    ALERT_LATE = "alert late"
+    UNEXPECTED_ALERT = "unexpected alert"
+    ALERT_NOT_RESOLVED = "alert did not resolve"
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,7 @@ class Result:
     started_at: str = ""
     injected_epoch_s: float | None = None
     drillbook: str = ""
+    alert: AlertOutcome | None = None  # the alert contract, where the stack has alerting
 
     @property
     def passed(self) -> bool:

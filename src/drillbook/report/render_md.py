@@ -49,6 +49,7 @@ def table_rows(rows: Sequence[ScenarioRow]) -> list[list[str]]:
         "scenario",
         "verdict",
         "TTD",
+        "TTD alert",
         "TTR",
         "target",
         "TTR/target",
@@ -70,6 +71,7 @@ def table_rows(rows: Sequence[ScenarioRow]) -> list[list[str]]:
                 r.name,
                 c.verdict + (" ⚠ regression" if r.regression else ""),
                 seconds(c.ttd_s),
+                _ttd_alert(r.result),
                 seconds(c.ttr_s),
                 f"{c.target_s:g} s",
                 "-" if used is None else f"{used:.0f}%",
@@ -78,6 +80,29 @@ def table_rows(rows: Sequence[ScenarioRow]) -> list[list[str]]:
                 sparkline([t.ttr_s for t in r.trend]) if len(r.trend) > 1 else "",
                 errors,
                 "-" if p95 is None else f"{p95:.0f} ms",
+            ]
+        )
+    return out
+
+
+def _ttd_alert(result: Result) -> str:
+    """Time to detect as people live it: the page, since the injection."""
+    alert = result.alert
+    return "-" if alert is None else seconds(alert.notified_s)
+
+
+def alert_rows(result: Result) -> list[list[str]]:
+    """The alert contract of a result, header first; only the header without one."""
+    out = [["alert", "pending", "firing", "paged", "bound", "resolved", "other alerts"]]
+    a = result.alert
+    if a is not None:
+        others = [f"{n} (unexpected)" for n in a.unexpected] + [f"{n} (allowed)" for n in a.allowed]
+        out.append(
+            [
+                a.expected + (f" (rules {Path(a.rules).name})" if a.rules else ""),
+                *(seconds(t) for t in (a.pending_s, a.firing_s, a.notified_s, a.bound_s)),
+                seconds(a.resolved_s),
+                ", ".join(others) or "none",
             ]
         )
     return out
@@ -151,6 +176,9 @@ def _scenario(row: ScenarioRow, plot: str | None) -> list[str]:
     else:
         lines += ["(no timeline plot: the result has no per-second series)", ""]
     lines += _table([["t", "event", "detail"], *_events(result)])
+    alerts = alert_rows(result)
+    if len(alerts) > 1:
+        lines += ["", *_table(alerts)]
     steps = step_rows(result)
     if len(steps) > 1:
         lines += ["", *_table(steps)]

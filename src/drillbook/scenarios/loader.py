@@ -22,6 +22,10 @@ expect:
   writes_kept: all                # acknowledged writes still there afterwards: all,
                                   # before_fault (a restore loses later ones) or none
   may_absorb: false               # transient faults: unnoticed passes (else: not detected)
+  alert: RedisDown                # the alert that must page (default: the runbook's; none)
+  alert_allow: [HighErrorRate]    # other alerts that may honestly fire with it
+  alert_rules: rules/wrong.yml    # a rules file replacing the stack's for this scenario
+  clock: page                     # respond at the page, target from it (default: fault)
 env:                              # settings of services for this scenario only
   api: {RATE_LIMIT_FAIL_OPEN: "false"}
 before_fault:                     # commands run in the sandbox right before the fault
@@ -40,7 +44,13 @@ from drillbook.observe.slo import Slo
 from drillbook.project import RUNBOOKS
 from drillbook.runbooks.model import Runbook
 from drillbook.runbooks.parser import parse_file
-from drillbook.scenarios.model import Degradation, Expectations, Scenario, SteadyState
+from drillbook.scenarios.model import (
+    AlertExpectation,
+    Degradation,
+    Expectations,
+    Scenario,
+    SteadyState,
+)
 from drillbook.stack.spec import StackSpec
 from drillbook.yamlsource import Mapping, SourceReader, load_yaml
 
@@ -271,9 +281,16 @@ class _Reader(SourceReader):
                 "degraded",
                 "writes_kept",
                 "may_absorb",
+                "alert",
+                "alert_allow",
+                "alert_rules",
+                "clock",
             },
             "expect",
         )
+        clock = m.get("clock", "fault")
+        if clock not in ("fault", "page"):
+            raise self.fail(m.line_of("clock"), f"clock must be fault or page, got {clock!r}")
         degraded = None
         if "degraded" in m:
             d = self.mapping(m["degraded"], m.line_of("degraded"), "expect.degraded")
@@ -297,6 +314,26 @@ class _Reader(SourceReader):
             degraded=degraded,
             writes_kept=writes_kept,
             may_absorb=self.flag(m, "may_absorb"),
+            alert=self.alert(m),
+            clock=clock,
+        )
+
+    def alert(self, m: Mapping) -> AlertExpectation:
+        name = m.get("alert")
+        if name is not None and not isinstance(name, str):
+            raise self.fail(m.line_of("alert"), f"alert must be an alert name, got {name!r}")
+        allow = m.get("alert_allow") or []
+        if not isinstance(allow, list) or not all(isinstance(a, str) for a in allow):
+            raise self.fail(m.line_of("alert_allow"), "alert_allow must be a list of alert names")
+        rules = None
+        if "alert_rules" in m:
+            rules = (self.path.parent / str(m["alert_rules"])).resolve()
+            if not rules.is_file():
+                raise self.fail(m.line_of("alert_rules"), f"alert_rules: no file {rules}")
+        return AlertExpectation(
+            None if name is None else ("" if name.lower() == "none" else name),
+            tuple(allow),
+            rules,
         )
 
     def env(self, m: Mapping, spec: StackSpec | None) -> dict[str, dict[str, str]]:

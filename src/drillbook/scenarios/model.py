@@ -32,6 +32,20 @@ class Degradation:
 
 
 @dataclass(frozen=True)
+class AlertExpectation:
+    """The alert a drill must raise: by default the runbook's `alert:`; `name=""` checks none.
+
+    `allow` names honest co-firers (a dead Redis also raises the error rate); any other alert
+    that fires after the fault is an unexpected page. `rules` is a rules file that replaces
+    the stack's own for this scenario (how a rule change is tried before it ships).
+    """
+
+    name: str | None = None
+    allow: tuple[str, ...] = ()
+    rules: Path | None = None
+
+
+@dataclass(frozen=True)
 class Expectations:
     detect_within_s: float = 15.0
     recover_within_s: float | None = None  # None: the runbook's MTTR target
@@ -42,6 +56,10 @@ class Expectations:
     writes_kept: str = "all"
     # A transient fault the probes never noticed passes (absorbed) instead of failing.
     may_absorb: bool = False
+    alert: AlertExpectation = field(default_factory=AlertExpectation)
+    # "page": the responder starts at the page and the target counts from it, as a runbook's
+    # MTTR target means; "fault" (default): from the injection, the responder at detection.
+    clock: str = "fault"
 
 
 @dataclass(frozen=True)
@@ -70,6 +88,13 @@ class Scenario:
     @property
     def runbook_id(self) -> str | None:
         return self.runbook.id if self.runbook else None
+
+    @property
+    def expected_alert(self) -> str | None:
+        """The alert this drill must raise: the scenario's, else its runbook's (None: none)."""
+        if self.expect.alert.name is not None:
+            return self.expect.alert.name or None
+        return self.runbook.alert if self.runbook else None
 
     @property
     def transient(self) -> bool:
