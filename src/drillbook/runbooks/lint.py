@@ -10,6 +10,7 @@ Pure: it reads files and the stack definition, never a running stack. Rules:
     ambiguous-url        a localhost URL more than one service could serve
     unknown-env          an environment variable no stack service has
     alert-without-runbook, runbook-without-alert
+    unknown-alert, unanswered-alert (against the stack's alert rules: runbooks.lint_alerts)
     mttr-missing, mttr-too-short (shorter than the written waits or the escalation time)
     not-executable       a step drillbook cannot run
     destructive          a command that destroys more than the incident (refused when run)
@@ -30,6 +31,7 @@ from drillbook.errors import SourceError
 from drillbook.runbooks.adapter import NOT_EXECUTABLE, REFUSED, CommandAdapter, Translation
 from drillbook.runbooks.commands import POWERSHELL_LANGUAGES, block_lines
 from drillbook.runbooks.durations import format_duration
+from drillbook.runbooks.lint_alerts import lint_alerts
 from drillbook.runbooks.model import Runbook, RunbookDocument, Section, StepKind
 from drillbook.runbooks.names import NameMap
 from drillbook.runbooks.parser import parse_file
@@ -103,16 +105,21 @@ def read_documents(files: Iterable[Path]) -> tuple[list[RunbookDocument], list[F
 
 def lint_paths(paths: Iterable[Path], spec: StackSpec) -> list[Finding]:
     """Lint every Markdown file named or found below the folders named."""
+    paths = list(paths)
     docs, unreadable = read_documents(markdown_files(paths))
-    return sorted(unreadable + lint_documents(docs, spec), key=_order)
+    collection = any(p.is_dir() for p in paths)  # a folder: every alert needs its runbook
+    return sorted(unreadable + lint_documents(docs, spec, collection), key=_order)
 
 
-def lint_documents(docs: list[RunbookDocument], spec: StackSpec) -> list[Finding]:
+def lint_documents(
+    docs: list[RunbookDocument], spec: StackSpec, collection: bool = False
+) -> list[Finding]:
     """Lint parsed documents together (alerts in one may be served by a runbook in another)."""
     findings: list[Finding] = []
     known_alerts = {r.alert.lower() for d in docs for r in d.runbooks if r.alert}
     for doc in docs:
         findings.extend(_Linter(doc, spec).run(known_alerts))
+    findings.extend(Finding(*f) for f in lint_alerts(docs, spec, collection=collection))
     return sorted(findings, key=_order)
 
 
