@@ -22,17 +22,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from drillbook.errors import DrillbookError
+from drillbook.observe.alertrules import read_rule_files
 from drillbook.observe.alerts import AlertBound, Page, Poll, alert_times
 from drillbook.observe.alertwatch import AlertWatch
 from drillbook.observe.pager import Pager
 from drillbook.observe.prometheus import Prometheus, alert_bound
+from drillbook.observe.ruletest import metric_names, rule_test
 from drillbook.scenarios.model import Scenario
 from drillbook.stack import Service, Stack
 
 RULES_DIR = "/etc/prometheus/rules"  # where the Prometheus service reads its rule files
 QUIET_TIMEOUT_S = 30.0  # longest wait for alerts of an earlier drill to resolve
 RESOLVE_TIMEOUT_S = 60.0  # longest wait for the expected alert to resolve after recovery
+REPLAY_BEFORE_S = 30.0  # series replayed from before the fault (rate windows need history)
 PAGE_SLACK_S = 10.0  # clock: page — how long past its bound a responder waits for the page
 
 
@@ -94,6 +99,41 @@ class AlertCheck:
             poll_failures=self.watch.failures,
             ended_at=time.monotonic(),
         )
+
+    def write_rule_test(self, injected_at: float, path: Path) -> Path | None:
+        """A `promtool test rules` file from this drill's series (None if the alert never
+        fired, or its rule is not in the stack's rule files); see drillbook.observe.ruletest."""
+        alerting = self.stack.spec.alerting
+        assert alerting is not None
+        override = self.scenario.expect.alert.rules
+        files = [override] if override else list(alerting.rules)
+        rule = read_rule_files(files).alert(self.expected)
+        offset = time.time() - time.monotonic()
+        injected = injected_at + offset
+        start, end = injected - REPLAY_BEFORE_S, time.time()
+        fired = self.prometheus.series(
+            f'ALERTS{{alertname="{self.expected}",alertstate="firing"}}', injected, end
+        )
+        if rule is None or not fired:
+            return None
+        first = min(fired, key=lambda s: s.samples[0][0])
+        fired_at = first.samples[0][0]
+        end = min(end, fired_at + 5)
+        series = [
+            s for name in metric_names(rule.expr) for s in self.prometheus.series(name, start, end)
+        ]
+        test = rule_test(
+            rule_files=[str(f) for f in files],
+            alert=self.expected,
+            series=series,
+            start=start,
+            injected=injected,
+            fired=fired_at,
+            labels=first.labels,
+            end=end,
+        )
+        path.write_text(yaml.safe_dump(test, sort_keys=False, width=200), encoding="utf-8")
+        return path
 
     @classmethod
     @contextlib.contextmanager

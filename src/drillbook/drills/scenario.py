@@ -142,7 +142,11 @@ def run_scenario(
                 if check is not None and m is not None and m.recovered_at is not None:
                     check.after_recovery(m.injected_at)
                 requests, acks = load.requests(), load.acks()
-            alerts = check.observed() if check is not None else None
+            if check is not None:
+                alerts = check.observed()
+                if drill.measurement is not None:  # pins the alert as it behaved: promtool
+                    test = out_dir / f"{scenario.name}.alert-test.yml"
+                    check.write_rule_test(drill.measurement.injected_at, test)
             writes = None
             if drill.verdict is not Verdict.NO_STEADY_STATE:
                 writes = _check_writes(scenario, stack, acks, before_fault_at, bus)

@@ -18,6 +18,7 @@ import yaml
 from drillbook.errors import DrillbookError
 from drillbook.observe.alertrules import prometheus_duration
 from drillbook.observe.alerts import ActiveAlert, AlertBound
+from drillbook.observe.ruletest import Series
 
 _TIMEOUT_S = 2.0
 
@@ -71,6 +72,17 @@ class Prometheus:
         scrape = prometheus_duration(str(glob.get("scrape_interval", "1m")))
         evaluation = prometheus_duration(str(glob.get("evaluation_interval", "1m")))
         return (scrape or 60.0), (evaluation or 60.0)
+
+    def series(self, query: str, start: float, end: float) -> list[Series]:
+        """Every series `query` selects from `start` to `end` (unix seconds), a sample a second."""
+        response = self._http.get(
+            "/api/v1/query_range", params={"query": query, "start": start, "end": end, "step": 1}
+        )
+        response.raise_for_status()
+        return [
+            Series(r["metric"], [(float(t), float(v)) for t, v in r["values"]])
+            for r in response.json()["data"]["result"]
+        ]
 
     def reload(self) -> None:
         response = self._http.post("/-/reload")
