@@ -15,6 +15,7 @@ put back afterwards, whatever happens.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import tarfile
 import time
@@ -105,6 +106,8 @@ class AlertCheck:
         fired, or its rule is not in the stack's rule files); see drillbook.observe.ruletest."""
         alerting = self.stack.spec.alerting
         assert alerting is not None
+        if not self.expected:
+            return None
         override = self.scenario.expect.alert.rules
         files = [override] if override else list(alerting.rules)
         rule = read_rule_files(files).alert(self.expected)
@@ -139,14 +142,17 @@ class AlertCheck:
     @contextlib.contextmanager
     def start(cls, stack: Stack, scenario: Scenario) -> Iterator[AlertCheck | None]:
         """The check for this run, or None where there is no alert to check."""
-        expected = scenario.expected_alert
-        if stack.spec.alerting is None or not expected:
+        if stack.spec.alerting is None:
             yield None
             return
-        check = cls(stack, scenario, expected)
+        # No expected alert (`alert: none`, or a runbook without one): nothing may page.
+        check = cls(stack, scenario, scenario.expected_alert or "")
         # The bound is the stack's own contract, read before a scenario's rules replace its
         # rules: a rule change that pages later than the stack promises is "alert late".
-        check.bound = alert_bound(check.prometheus, check.alertmanager_url, expected)
+        if check.expected:
+            bound = alert_bound(check.prometheus, check.alertmanager_url, check.expected)
+            delay = scenario.expect.alert.delay_s
+            check.bound = dataclasses.replace(bound, delay_s=delay) if bound else None
         with (
             _rules(stack, scenario.expect.alert.rules, check.prometheus),
             check.watch.pager,

@@ -3,7 +3,8 @@ AlertOutcome, and from that to an alert verdict with one line of why.
 
 In order: the expected alert must fire; its page must arrive within the bound; no other
 alert may fire after the fault unless the scenario allows it; and it must resolve after
-recovery. Alerts already active before the fault are not the fault's doing.
+recovery. Alerts already active before the fault are not the fault's doing. Where no alert
+is expected (`alert: none`: a fault the service should absorb), every alert is unexpected.
 """
 
 from __future__ import annotations
@@ -47,6 +48,11 @@ def alert_outcome(seen: AlertObserved, m: Measurement) -> AlertOutcome:
 def alert_verdict(alert: AlertOutcome) -> tuple[Verdict, str] | None:
     """The first way the alert broke its contract, with one line of why; None if it held."""
     name = alert.expected
+    if not name:  # nothing was to page: any alert is one too many
+        if alert.unexpected:
+            why = f"{', '.join(alert.unexpected)} fired, and no alert was expected"
+            return Verdict.UNEXPECTED_ALERT, why
+        return None
     if alert.bound_s is None:
         return Verdict.ALERT_NOT_FIRED, f"no loaded rule raises {name}"
     if alert.firing_s is None:

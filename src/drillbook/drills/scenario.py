@@ -133,7 +133,7 @@ def run_scenario(
                     may_absorb=scenario.expect.may_absorb,
                     await_page=(
                         await_page
-                        if check is not None and scenario.expect.clock == "page"
+                        if check is not None and check.expected and scenario.expect.clock == "page"
                         else None
                     ),
                 )

@@ -8,7 +8,8 @@ and the times that follow from both, on the monotonic clock the probes use. Pure
 
 The bound is the longest a page may take after a fault that makes the rule's expression
 true at once: the next scrape, the next evaluation, the `for:` window, and Alertmanager's
-group_wait. Polling and delivery are not in it: they are drillbook's, not the alert's.
+group_wait (a scenario may add the time its fault needs to show in the metrics, `delay_s`).
+Polling and delivery are not in it: they are drillbook's, not the alert's.
 """
 
 from __future__ import annotations
@@ -56,15 +57,19 @@ class AlertBound:
     evaluation_s: float
     for_s: float
     group_wait_s: float
+    # What the scenario adds where the fault itself takes time to show in the metrics: a
+    # latency alert sees a slow request only when it ends (`expect.alert_delay`).
+    delay_s: float = 0.0
 
     @property
     def total_s(self) -> float:
-        return self.scrape_s + self.evaluation_s + self.for_s + self.group_wait_s
+        return self.scrape_s + self.evaluation_s + self.for_s + self.group_wait_s + self.delay_s
 
     def describe(self) -> str:
+        delay = f" + delay {self.delay_s:g}" if self.delay_s else ""
         return (
             f"scrape {self.scrape_s:g} + evaluation {self.evaluation_s:g} + for "
-            f"{self.for_s:g} + group_wait {self.group_wait_s:g} = {self.total_s:g} s"
+            f"{self.for_s:g} + group_wait {self.group_wait_s:g}{delay} = {self.total_s:g} s"
         )
 
 

@@ -99,7 +99,8 @@ def alert_rows(result: Result) -> list[list[str]]:
         others = [f"{n} (unexpected)" for n in a.unexpected] + [f"{n} (allowed)" for n in a.allowed]
         out.append(
             [
-                a.expected + (f" (rules {Path(a.rules).name})" if a.rules else ""),
+                (a.expected or "none expected")
+                + (f" (rules {Path(a.rules).name})" if a.rules else ""),
                 *(seconds(t) for t in (a.pending_s, a.firing_s, a.notified_s, a.bound_s)),
                 seconds(a.resolved_s),
                 ", ".join(others) or "none",

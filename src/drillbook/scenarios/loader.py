@@ -25,6 +25,8 @@ expect:
   alert: RedisDown                # the alert that must page (default: the runbook's; none)
   alert_allow: [HighErrorRate]    # other alerts that may honestly fire with it
   alert_rules: rules/wrong.yml    # a rules file replacing the stack's for this scenario
+  alert_delay: 2                  # seconds the fault needs to show in the metrics (a slow
+                                  # request is seen when it ends), added to the alert's bound
   clock: page                     # respond at the page, target from it (default: fault)
 env:                              # settings of services for this scenario only
   api: {RATE_LIMIT_FAIL_OPEN: "false"}
@@ -284,6 +286,7 @@ class _Reader(SourceReader):
                 "alert",
                 "alert_allow",
                 "alert_rules",
+                "alert_delay",
                 "clock",
             },
             "expect",
@@ -334,6 +337,7 @@ class _Reader(SourceReader):
             None if name is None else ("" if name.lower() == "none" else name),
             tuple(allow),
             rules,
+            self.required_number(m, "alert_delay", 0.0),
         )
 
     def env(self, m: Mapping, spec: StackSpec | None) -> dict[str, dict[str, str]]:

@@ -33,7 +33,8 @@ class Degradation:
 
 @dataclass(frozen=True)
 class AlertExpectation:
-    """The alert a drill must raise: by default the runbook's `alert:`; `name=""` checks none.
+    """The alert a drill must raise: by default the runbook's `alert:`; `name=""` (`alert:
+    none`) expects none, so that any alert that fires is unexpected.
 
     `allow` names honest co-firers (a dead Redis also raises the error rate); any other alert
     that fires after the fault is an unexpected page. `rules` is a rules file that replaces
@@ -43,6 +44,7 @@ class AlertExpectation:
     name: str | None = None
     allow: tuple[str, ...] = ()
     rules: Path | None = None
+    delay_s: float = 0.0  # added to the bound: how long the fault takes to show in metrics
 
 
 @dataclass(frozen=True)

@@ -112,3 +112,13 @@ def test_schema_3_results_are_still_read() -> None:
     data["schema"] = 3
     del data["alert"]
     assert from_json(data).alert is None
+
+
+def test_where_no_alert_is_expected_any_alert_is_unexpected() -> None:
+    quiet = AlertOutcome("", None)
+    assert alert_verdict(quiet) is None
+    noisy = dataclasses.replace(quiet, unexpected=("LowCacheHitRate",))
+    assert alert_verdict(noisy) == (
+        Verdict.UNEXPECTED_ALERT,
+        "LowCacheHitRate fired, and no alert was expected",
+    )

@@ -62,6 +62,8 @@ def test_the_bound_adds_scrape_evaluation_for_and_group_wait() -> None:
     bound = AlertBound(scrape_s=1, evaluation_s=1, for_s=2, group_wait_s=1)
     assert bound.total_s == 5
     assert bound.describe() == "scrape 1 + evaluation 1 + for 2 + group_wait 1 = 5 s"
+    slow = AlertBound(1, 1, 3, 1, delay_s=3)
+    assert slow.describe() == "scrape 1 + evaluation 1 + for 3 + group_wait 1 + delay 3 = 9 s"
 
 
 def test_times_of_one_episode() -> None:

@@ -24,12 +24,12 @@ def test_alert_options_are_read(tmp_path: Path) -> None:
         scenario_file(
             tmp_path,
             "  alert: RedisDown\n  alert_allow: [HighErrorRate]\n"
-            "  alert_rules: wrong.yml\n  clock: page\n",
+            "  alert_rules: wrong.yml\n  alert_delay: 2\n  clock: page\n",
         )
     )
     assert s.expected_alert == "RedisDown" and s.expect.clock == "page"
     assert s.expect.alert.allow == ("HighErrorRate",)
-    assert s.expect.alert.rules == tmp_path / "wrong.yml"
+    assert s.expect.alert.rules == tmp_path / "wrong.yml" and s.expect.alert.delay_s == 2
 
 
 def test_alert_none_checks_no_alert(tmp_path: Path) -> None:
