@@ -55,6 +55,8 @@ class AlertObserved:
     rules: str = ""
     poll_failures: int = 0
     ended_at: float = field(default=0.0)
+    landed_at: float | None = None  # when the fault's inject() returned
+    from_detection: bool = False  # the bound counts from the first failing probe
 
 
 class AlertCheck:
@@ -71,6 +73,7 @@ class AlertCheck:
         )
         self.already_active: frozenset[str] = frozenset()
         self.bound: AlertBound | None = None
+        self.landed_at: float | None = None
 
     def before_fault(self) -> None:
         """Wait until no alert of an earlier drill is active; those that stay are noted."""
@@ -99,6 +102,8 @@ class AlertCheck:
             rules=str(rules) if rules else "",
             poll_failures=self.watch.failures,
             ended_at=time.monotonic(),
+            landed_at=self.landed_at,
+            from_detection=self.scenario.expect.alert.from_detection,
         )
 
     def write_rule_test(self, injected_at: float, path: Path) -> Path | None:
@@ -134,6 +139,7 @@ class AlertCheck:
             fired=fired_at,
             labels=first.labels,
             end=end,
+            annotations=dict(rule.annotations),
         )
         path.write_text(yaml.safe_dump(test, sort_keys=False, width=200), encoding="utf-8")
         return path

@@ -42,7 +42,16 @@ def alert_outcome(seen: AlertObserved, m: Measurement) -> AlertOutcome:
         already_active=tuple(sorted(seen.already_active)),
         rules=seen.rules,
         ttr_from_page_s=ttr_from_page,
+        bound_from_s=since(_bound_from(seen, m)),
     )
+
+
+def _bound_from(seen: AlertObserved, m: Measurement) -> float | None:
+    """Where the bound counts from: the fault in place, or the first failing probe after it
+    for a fault that builds up (`alert_delay: detected`)."""
+    if seen.from_detection and m.detected_at is not None:
+        return max(m.detected_at, seen.landed_at or m.injected_at)
+    return seen.landed_at
 
 
 def alert_verdict(alert: AlertOutcome) -> tuple[Verdict, str] | None:
@@ -64,10 +73,12 @@ def alert_verdict(alert: AlertOutcome) -> tuple[Verdict, str] | None:
         return Verdict.ALERT_NOT_FIRED, f"{name} did not fire: {pending}"
     if alert.notified_s is None:
         return Verdict.ALERT_LATE, f"{name} fired at {alert.firing_s:.1f} s but never paged"
-    if alert.notified_s > alert.bound_s:
+    origin = alert.bound_from_s or 0.0
+    if alert.notified_s - origin > alert.bound_s:
+        since = f" (bound from {origin:.1f} s)" if origin >= 0.05 else ""
         return (
             Verdict.ALERT_LATE,
-            f"{name} paged at {alert.notified_s:.1f} s, bound {alert.bound}",
+            f"{name} paged at {alert.notified_s:.1f} s{since}, bound {alert.bound}",
         )
     if alert.unexpected:
         return (

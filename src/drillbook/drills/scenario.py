@@ -98,6 +98,11 @@ def run_scenario(
                 f"{scenario.name}: a before_fault step failed:\n{execution.report()}"
             )
 
+    def inject() -> None:
+        fault.inject()
+        if check is not None:
+            check.landed_at = time.monotonic()  # the alert's bound counts from here
+
     def await_page(injected_at: float) -> float | None:
         assert check is not None
         return check.wait_page(injected_at)
@@ -116,7 +121,7 @@ def run_scenario(
             with load, Probe(probe_url, period_s=0.1, timeout_s=1.0, ok=ok) as probe:
                 plan = DrillPlan(
                     name=scenario.name,
-                    inject=fault.inject,
+                    inject=inject,
                     before_inject=before_inject,
                     revert=fault.revert,
                     remediate=(

@@ -43,6 +43,7 @@ class AlertRule:
     line: int
     group: str = ""
     group_interval_s: float | None = None  # the group's own evaluation interval, if set
+    annotations: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,9 @@ class _Reader(SourceReader):
                     line=r.line_of("alert"),
                     group=str(g.get("name", "")),
                     group_interval_s=interval,
+                    annotations=tuple(
+                        (str(k), str(v)) for k, v in (r.get("annotations") or {}).items()
+                    ),
                 )
 
     def duration(self, m: Mapping, key: str) -> float:

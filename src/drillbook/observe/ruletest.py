@@ -81,9 +81,11 @@ def rule_test(
     fired: float,
     labels: Mapping[str, str],
     end: float,
+    annotations: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The promtool test (as YAML data): series replayed from `start` (unix seconds), the
-    alert absent at `injected` and firing with `labels` a second after `fired`."""
+    alert absent at `injected` and firing with `labels` (and the rule's `annotations`, which
+    promtool compares too) a second after `fired`."""
     steps = int(end - start) + 1
     expected = {k: v for k, v in labels.items() if k not in ("__name__", "alertstate")}
     expected.pop("alertname", None)
@@ -105,7 +107,9 @@ def rule_test(
                     {
                         "eval_time": f"{math.ceil(fired - start) + 1}s",
                         "alertname": alert,
-                        "exp_alerts": [{"exp_labels": expected}],
+                        "exp_alerts": [
+                            {"exp_labels": expected, "exp_annotations": dict(annotations or {})}
+                        ],
                     },
                 ],
             }

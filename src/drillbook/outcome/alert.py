@@ -27,3 +27,6 @@ class AlertOutcome:
     already_active: tuple[str, ...] = ()
     rules: str = ""  # the rules file laid over the stack's for this drill, if any
     ttr_from_page_s: float | None = None  # recovery counted from the page (clock: page)
+    # Where the bound counts from: the fault in place (a kill lands at once, a table drop
+    # through psql takes a while), or with `alert_delay: detected` the first failing probe.
+    bound_from_s: float | None = None

@@ -32,7 +32,9 @@ Schema version 4:
     alert           the alert contract, or null where the stack has no alerting: {expected,
                     bound_s, bound, pending_s, firing_s, notified_s (TTD-alert: the page),
                     resolved_s, unexpected: [names], allowed: [names], already_active:
-                    [names], rules, ttr_from_page_s}, times in seconds since injection
+                    [names], rules, ttr_from_page_s, bound_from_s: where the bound counts
+                    from (the fault in place, or the first failing probe)}; times in seconds
+                    since injection
 
 Schemas 1 to 3 are still read (without the fields they lack).
 """

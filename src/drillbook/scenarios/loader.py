@@ -26,7 +26,9 @@ expect:
   alert_allow: [HighErrorRate]    # other alerts that may honestly fire with it
   alert_rules: rules/wrong.yml    # a rules file replacing the stack's for this scenario
   alert_delay: 2                  # seconds the fault needs to show in the metrics (a slow
-                                  # request is seen when it ends), added to the alert's bound
+                                  # request is seen when it ends), added to the alert's bound;
+                                  # or `detected`: a fault that builds up, the bound counts
+                                  # from the first failing probe
   clock: page                     # respond at the page, target from it (default: fault)
 env:                              # settings of services for this scenario only
   api: {RATE_LIMIT_FAIL_OPEN: "false"}
@@ -328,6 +330,7 @@ class _Reader(SourceReader):
         allow = m.get("alert_allow") or []
         if not isinstance(allow, list) or not all(isinstance(a, str) for a in allow):
             raise self.fail(m.line_of("alert_allow"), "alert_allow must be a list of alert names")
+        detected = m.get("alert_delay") == "detected"
         rules = None
         if "alert_rules" in m:
             rules = (self.path.parent / str(m["alert_rules"])).resolve()
@@ -337,7 +340,8 @@ class _Reader(SourceReader):
             None if name is None else ("" if name.lower() == "none" else name),
             tuple(allow),
             rules,
-            self.required_number(m, "alert_delay", 0.0),
+            0.0 if detected else self.required_number(m, "alert_delay", 0.0),
+            detected,
         )
 
     def env(self, m: Mapping, spec: StackSpec | None) -> dict[str, dict[str, str]]:

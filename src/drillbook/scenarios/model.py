@@ -45,6 +45,8 @@ class AlertExpectation:
     allow: tuple[str, ...] = ()
     rules: Path | None = None
     delay_s: float = 0.0  # added to the bound: how long the fault takes to show in metrics
+    from_detection: bool = False  # `alert_delay: detected`: a fault that builds up, the
+    # bound counts from the first failing probe
 
 
 @dataclass(frozen=True)

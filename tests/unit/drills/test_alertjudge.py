@@ -122,3 +122,24 @@ def test_where_no_alert_is_expected_any_alert_is_unexpected() -> None:
         Verdict.UNEXPECTED_ALERT,
         "LowCacheHitRate fired, and no alert was expected",
     )
+
+
+def test_the_bound_counts_from_the_fault_in_place() -> None:
+    slow_to_inject = dataclasses.replace(GOOD, notified_s=7.0, bound_from_s=3.0)
+    assert alert_verdict(slow_to_inject) is None  # 7.0 - 3.0 <= 5
+    late = alert_verdict(dataclasses.replace(slow_to_inject, notified_s=8.5))
+    assert late is not None and late[0] is Verdict.ALERT_LATE
+    assert "paged at 8.5 s (bound from 3.0 s), bound scrape" in late[1]
+
+
+def test_for_a_fault_that_builds_up_the_bound_counts_from_detection() -> None:
+    watch = seen(
+        firing(27, "HighRateLimitViolations"),
+        Poll(T0 + 40),
+        pages=(Page(T0 + 28, "firing", ("HighRateLimitViolations",)),),
+        from_detection=True,
+    )
+    watch = dataclasses.replace(watch, expected="HighRateLimitViolations")
+    out = alert_outcome(watch, Measurement(T0, T0 + 25.0, T0 + 35.0, 5.0))
+    assert out.bound_from_s == pytest.approx(25.0)
+    assert alert_verdict(out) is None  # 28 - 25 <= 5

@@ -65,4 +65,6 @@ def test_the_test_expects_quiet_at_the_fault_and_the_alert_after_it_fired() -> N
     quiet, firing = case["alert_rule_test"]
     assert (quiet["eval_time"], quiet["exp_alerts"]) == ("30s", [])
     assert firing["eval_time"] == "35s"
-    assert firing["exp_alerts"] == [{"exp_labels": {"job": "redis", "severity": "critical"}}]
+    assert firing["exp_alerts"] == [
+        {"exp_labels": {"job": "redis", "severity": "critical"}, "exp_annotations": {}}
+    ]
