@@ -78,6 +78,7 @@ def promtool_test(test: Path, rules_dir: Path) -> tuple[int, str]:
             str(rules_dir): {"bind": str(rules_dir), "mode": "ro"},
         },
         labels={labels.MANAGED: "true"},
+        user="root",  # pytest's tmp_path is private to root
         detach=True,
     )
     try:
