@@ -95,6 +95,16 @@ class Detected(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Paged(Event):
+    """The runbook's alert paged (Alertmanager's notification arrived): the responder starts."""
+
+    kind: ClassVar[str] = "paged"
+
+    def detail(self) -> str:
+        return "the alert's notification arrived"
+
+
+@dataclass(frozen=True, kw_only=True)
 class NotDetected(Event):
     within_s: float
     kind: ClassVar[str] = "not detected"

@@ -3,10 +3,10 @@
 The lifecycle decides whether the service recovered at the machine's pace; the judge adds
 what only the scenario knows, in this order: a runbook step nobody could run, recovery within
 the target as a person following the runbook would have it (`drills.aswritten`), the SLO
-while degraded, the user impact from fault to recovery, then lost writes. The first that
-applies names the verdict; the reason says it in one line. What the drill found in the
-runbook without failing it (a verification step that said "fine" too early) goes to
-`findings`.
+while degraded, the user impact from fault to recovery, lost writes, then the alert contract
+(`drillbook.drills.alertjudge`). The first that applies names the verdict; the reason says it
+in one line. What the drill found in the runbook without failing it (a verification step that
+said "fine" too early) goes to `findings`.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from drillbook import __version__
+from drillbook.drills.alerting import AlertObserved
+from drillbook.drills.alertjudge import alert_outcome, alert_verdict
 from drillbook.drills.aswritten import project
 from drillbook.drills.impact import Windows, degradation_breach, impact_breach
 from drillbook.load import Request
@@ -53,6 +55,7 @@ class Observed:
     epoch_offset_s: float = 0.0  # wall-clock minus monotonic time, read once at the end
     samples: Sequence[Sample] = ()  # the steady-state probe's, in time order
     machine_only: bool = False  # judge the target at the machine's pace whatever the scenario
+    alerts: AlertObserved | None = None  # the alert watch, where the stack has alerting
 
 
 def judge(scenario: Scenario, observed: Observed) -> Result:
@@ -67,7 +70,10 @@ def judge(scenario: Scenario, observed: Observed) -> Result:
     as_written = _as_written(scenario, observed, steps)
     weak = _weak_verifications(steps, observed.samples)
 
+    alert = alert_outcome(observed.alerts, m) if observed.alerts and m else None
     verdict, detail = _verdict(scenario, observed, steps, windows, budget, as_written)
+    if verdict is Verdict.PASSED and alert is not None:
+        verdict, detail = alert_verdict(alert) or (verdict, detail)
     reason = f"{scenario.name}: {verdict.value} ({drill.figures()})"
     if detail:
         reason += f": {detail}"
@@ -95,6 +101,7 @@ def judge(scenario: Scenario, observed: Observed) -> Result:
         drillbook=__version__,
         as_written=as_written,
         findings=tuple(_weak_finding(r, samples=observed.samples) for r in weak),
+        alert=alert,
     )
 
 

@@ -31,6 +31,7 @@ from drillbook.drills.events import (
     NoSteadyState,
     NotDetected,
     NotRecovered,
+    Paged,
     Recovered,
     RemediationFinished,
     RemediationStarted,
@@ -71,6 +72,10 @@ class DrillPlan:
     lasts_s: float | None = None  # a transient fault: drillbook ends it after this long
     before_inject: Action | None = None  # runs in steady state, just before the fault
     may_absorb: bool = False  # a transient fault nobody noticed passes
+    # The page: given the injection time, waits for the runbook's alert to page and returns
+    # its arrival (None: no page came). When set, the responder starts at the page and the
+    # target counts from it, as a runbook's MTTR target means (scenario `clock: page`).
+    await_page: Callable[[float], float | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -96,8 +101,16 @@ class Act:
     action: Action
 
 
-# What the drill waits for; the driver sends back the time found (steady, failure) or None.
-Wait = WaitSteady | WaitFailure | SleepUntil | Act
+@dataclass(frozen=True)
+class AwaitPage:
+    """Wait for the runbook's alert to page; the driver sends back when it did (or None)."""
+
+    wait: Callable[[float], float | None]
+    injected_at: float
+
+
+# What the drill waits for; the driver sends back the time found (steady, failure, page) or None.
+Wait = WaitSteady | WaitFailure | SleepUntil | Act | AwaitPage
 Drill = Generator[Wait, float | None, DrillRun]
 
 
@@ -165,6 +178,8 @@ def _wait(wait: Wait, signal: Signal) -> float | None:
             return signal.wait_failure(since, timeout_s)
         case SleepUntil(t):
             time.sleep(max(0.0, t - time.monotonic()))
+        case AwaitPage(wait_for_page, injected_at):
+            return wait_for_page(injected_at)
         case Act(action):
             if inspect.isawaitable(result := action()):
                 if inspect.iscoroutine(result):
@@ -182,6 +197,9 @@ async def _wait_async(wait: Wait, signal: Signal) -> float | None:
             return await signal.wait_failure_async(since, timeout_s)
         case SleepUntil(t):
             await asyncio.sleep(max(0.0, t - time.monotonic()))
+        case AwaitPage(wait_for_page, injected_at):
+            paged: float | None = await _in_thread(lambda: wait_for_page(injected_at))
+            return paged
         case Act(action):
             if inspect.iscoroutinefunction(action):
                 await action()
@@ -234,14 +252,20 @@ def _drill(plan: DrillPlan, signal: Signal, bus: Events) -> Drill:
         if detected is None and not (plan.lasts_s is not None and plan.may_absorb):
             bus.emit(NotDetected(drill=name, within_s=plan.detect_within_s))
             return done(Verdict.NOT_DETECTED, injected_at)
+        origin = injected_at
         if detected is not None:
             bus.emit(Detected(drill=name, t=detected))
+            respond_from = detected
+            paged = None
+            if plan.await_page is not None:
+                paged = yield AwaitPage(plan.await_page, injected_at)
+            if paged is not None:
+                origin = respond_from = bus.emit(Paged(drill=name, t=paged))
             if plan.remediate is not None:
-                yield SleepUntil(detected + plan.respond_after_s)
+                yield SleepUntil(respond_from + plan.respond_after_s)
                 bus.emit(RemediationStarted(drill=name))
                 yield Act(plan.remediate)
                 bus.emit(RemediationFinished(drill=name))
-        origin = injected_at
         if plan.lasts_s is not None:
             # A transient fault ends by itself; recovery is timed from its end.
             yield SleepUntil(injected_at + plan.lasts_s)

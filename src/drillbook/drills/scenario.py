@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from drillbook.drills.alerting import AlertCheck, AlertObserved
 from drillbook.drills.events import BeforeFault, Events, Finished, Listener, WritesChecked
 from drillbook.drills.judge import Observed, judge
 from drillbook.drills.lifecycle import DrillPlan, run_drill
@@ -81,8 +82,14 @@ def run_scenario(
     steady = scenario.steady
     out_dir.mkdir(parents=True, exist_ok=True)
     before_fault_at: float | None = None
+    check: AlertCheck | None = None
+    alerts: AlertObserved | None = None
 
     def before_inject() -> None:
+        if check is not None:
+            check.before_fault()  # no page left over from an earlier drill
+        if not scenario.before_fault:
+            return
         # What happened just before the incident (a nightly backup, say), in the sandbox.
         # Writes acknowledged from here on may not be in what these steps captured.
         nonlocal before_fault_at
@@ -93,8 +100,17 @@ def run_scenario(
                 f"{scenario.name}: a before_fault step failed:\n{execution.report()}"
             )
 
+    def inject() -> None:
+        fault.inject()
+        if check is not None:
+            check.landed_at = time.monotonic()  # the alert's bound counts from here
+
+    def await_page(injected_at: float) -> float | None:
+        assert check is not None
+        return check.wait_page(injected_at)
+
     try:
-        with _settings(stack, scenario.env):
+        with _settings(stack, scenario.env), AlertCheck.start(stack, scenario) as check:
             load = LoadRun(
                 locustfile,
                 stack.service(scenario.load_service).url,
@@ -111,8 +127,8 @@ def run_scenario(
             ):
                 plan = DrillPlan(
                     name=scenario.name,
-                    inject=fault.inject,
-                    before_inject=before_inject if scenario.before_fault else None,
+                    inject=inject,
+                    before_inject=before_inject,
                     revert=fault.revert,
                     remediate=(
                         executor.remediation(runbook, executions)
@@ -126,9 +142,22 @@ def run_scenario(
                     respond_after_s=scenario.expect.respond_after_s,
                     lasts_s=scenario.duration_s,
                     may_absorb=scenario.expect.may_absorb,
+                    await_page=(
+                        await_page
+                        if check is not None and check.expected and scenario.expect.clock == "page"
+                        else None
+                    ),
                 )
                 drill = run_drill(plan, signal, bus)
+                m = drill.measurement
+                if check is not None and m is not None and m.recovered_at is not None:
+                    check.after_recovery(m.injected_at)
                 requests, acks, samples = load.requests(), load.acks(), probe.samples()
+            if check is not None:
+                alerts = check.observed()
+                if drill.measurement is not None:  # pins the alert as it behaved: promtool
+                    test = out_dir / f"{scenario.name}.alert-test.yml"
+                    check.write_rule_test(drill.measurement.injected_at, test)
             writes = None
             if drill.verdict is not Verdict.NO_STEADY_STATE:
                 writes = _check_writes(scenario, stack, acks, before_fault_at, bus)
@@ -146,6 +175,7 @@ def run_scenario(
         epoch_offset_s=time.time() - time.monotonic(),
         samples=samples,
         machine_only=machine_only,
+        alerts=alerts,
     )
     result = judge(scenario, observed)
     path = write_result(result, out_dir)

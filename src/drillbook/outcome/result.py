@@ -12,6 +12,7 @@ import enum
 from dataclasses import dataclass, field
 
 from drillbook.observe.series import Series
+from drillbook.outcome.alert import AlertOutcome
 
 
 class Verdict(enum.Enum):
@@ -26,6 +27,10 @@ class Verdict(enum.Enum):
     DATA_LOST = "data lost"
     NOT_RECOVERED_AS_WRITTEN = "not recovered within target as written"
     IMPACT_BEYOND_BOUNDS = "user impact beyond bounds"
+    ALERT_NOT_FIRED = "alert did not fire"
+    ALERT_LATE = "alert late"
+    UNEXPECTED_ALERT = "unexpected alert"
+    ALERT_NOT_RESOLVED = "alert did not resolve"
 
 
 @dataclass(frozen=True)
@@ -170,6 +175,7 @@ class Result:
     drillbook: str = ""
     as_written: AsWritten | None = None
     findings: tuple[str, ...] = ()  # what the drill found in the runbook, one line each
+    alert: AlertOutcome | None = None  # the alert contract, where the stack has alerting
 
     @property
     def passed(self) -> bool:

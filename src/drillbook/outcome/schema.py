@@ -1,15 +1,17 @@
 """The result JSON (`<results>/<scenario>.json`): written and read here, and nowhere else.
 
-Schema version 3:
+Schema version 4:
 
     schema          4 (2 added `series`, `drillbook` and the runbook's `severity`; 3 added
-                    `injected_epoch_s`; 4 added `as_written`, `findings`, steps' `weak` and
-                    the error budget's burn)
+                    `injected_epoch_s`; 4 added `as_written`, `findings`, steps' `weak`, the
+                    error budget's burn, `alert` and the alert verdicts)
     drillbook       the drillbook version that ran it
     scenario        name; file: the scenario file
     verdict         "passed" | "no steady state" | "not detected" | "step not executable" |
                     "not recovered within target" | "not recovered within target as written" |
-                    "SLO breached while degraded" | "user impact beyond bounds" | "data lost"
+                    "SLO breached while degraded" | "user impact beyond bounds" | "data lost" |
+                    "alert did not fire" | "alert late" | "unexpected alert" |
+                    "alert did not resolve"
     passed          true | false
     reason          one line: why it passed or failed, with the figures
     runbook         {id, path, mttr_s, severity} or null
@@ -35,8 +37,14 @@ Schema version 3:
     started_at      wall-clock time (ISO 8601) the scenario started
     injected_epoch_s    wall-clock time (Unix seconds) of the injection, the zero of every `t`
                     and `start_s` above, or null when the fault was never injected
+    alert           the alert contract, or null where the stack has no alerting: {expected,
+                    bound_s, bound, pending_s, firing_s, notified_s (TTD-alert: the page),
+                    resolved_s, unexpected: [names], allowed: [names], already_active:
+                    [names], rules, ttr_from_page_s, bound_from_s: where the bound counts
+                    from (the fault in place, or the first failing probe)}; times in seconds
+                    since injection
 
-Schemas 1 and 2 are still read (without the fields they lack).
+Schemas 1 to 3 are still read (without the fields they lack).
 """
 
 from __future__ import annotations
@@ -48,6 +56,7 @@ from typing import Any
 
 from drillbook.errors import DrillbookError, SourceError
 from drillbook.observe.series import Series
+from drillbook.outcome.alert import AlertOutcome
 from drillbook.outcome.result import (
     AsWritten,
     ErrorBudget,
@@ -93,7 +102,25 @@ def to_json(result: Result) -> dict[str, Any]:
         "injected_epoch_s": _round(result.injected_epoch_s),
         "as_written": None if result.as_written is None else asdict(result.as_written),
         "findings": list(result.findings),
+        "alert": None if result.alert is None else _alert_json(result.alert),
     }
+
+
+def _alert_json(alert: AlertOutcome) -> dict[str, Any]:
+    data = asdict(alert)
+    for key in ("unexpected", "allowed", "already_active"):
+        data[key] = list(data[key])
+    return {k: _round(v) if k.endswith("_s") else v for k, v in data.items()}
+
+
+def _alert(data: dict[str, Any] | None) -> AlertOutcome | None:
+    if data is None:
+        return None
+    known = AlertOutcome.__dataclass_fields__
+    fields = {k: v for k, v in data.items() if k in known}
+    for key in ("unexpected", "allowed", "already_active"):
+        fields[key] = tuple(str(n) for n in fields.get(key) or ())
+    return AlertOutcome(**fields)
 
 
 def from_json(data: dict[str, Any], source: str = "<result>") -> Result:
@@ -154,6 +181,7 @@ def _result(data: dict[str, Any]) -> Result:
         injected_epoch_s=_float(data.get("injected_epoch_s")),
         drillbook=str(data.get("drillbook", "")),
         as_written=_as_written(data.get("as_written")),
+        alert=_alert(data.get("alert")),
         findings=tuple(str(f) for f in data.get("findings") or ()),
     )
 

@@ -23,6 +23,7 @@ from drillbook.outcome.result import Result, StepRecord
 
 # Colours of the events, the same in every plot and in the HTML legend.
 FAULT, DETECTED, STEP, RECOVERED, TARGET = "#d62728", "#ff7f0e", "#1f77b4", "#2ca02c", "#7f7f7f"
+ALERT = "#9467bd"  # the alert: pending (thin), firing (thick), the page (a dash-dot line)
 
 
 def timeline_png(result: Result, path: Path) -> Path | None:
@@ -56,6 +57,7 @@ def timeline_png(result: Result, path: Path) -> Path | None:
     for ax in axes:
         _mark(ax, result, events)
         ax.grid(True, alpha=0.25)
+    _alert(err, result)
     if steps:
         _steps(axes[2], steps)
     axes[-1].set_xlabel("seconds since the fault was injected")
@@ -112,6 +114,22 @@ def _mark(ax: Axes, result: Result, events: dict[str, float]) -> None:
         ax.axvline(target, color=TARGET, linewidth=1.0, linestyle="-.")
 
 
+def _alert(ax: Axes, result: Result) -> None:
+    """The expected alert's timeline along the top of the error plot: pending, firing, page."""
+    alert = result.alert
+    if alert is None or alert.pending_s is None:
+        return
+    end = ax.get_xlim()[1]
+    firing = alert.firing_s if alert.firing_s is not None else end
+    ax.hlines(101, alert.pending_s, firing, color=ALERT, linewidth=1.5)
+    if alert.firing_s is not None:
+        resolved = alert.resolved_s if alert.resolved_s is not None else end
+        ax.hlines(101, alert.firing_s, resolved, color=ALERT, linewidth=5)
+    if alert.notified_s is not None:
+        ax.axvline(alert.notified_s, color=ALERT, linewidth=1.2, linestyle="-.")
+    ax.text(alert.pending_s, 96, f" {alert.expected}", color=ALERT, fontsize=7.5, va="top")
+
+
 def _legend(ax: Axes, result: Result) -> None:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -126,6 +144,8 @@ def _legend(ax: Axes, result: Result) -> None:
         handles.append(Line2D([], [], color=RECOVERED, linewidth=1.6, label="recovered"))
     if "fault ended" in kinds:
         handles.append(Line2D([], [], color=FAULT, linestyle=":", label="fault ended"))
+    if result.alert is not None and result.alert.notified_s is not None:
+        handles.append(Line2D([], [], color=ALERT, linestyle="-.", label="paged"))
     handles.append(Patch(color=FAULT, alpha=0.12, label="until recovered"))
     # Above the plot, never over the curves it explains.
     ax.legend(

@@ -9,7 +9,14 @@ from pathlib import Path
 
 from drillbook.outcome.format import offset
 from drillbook.report.plots import DETECTED, FAULT, RECOVERED, STEP
-from drillbook.report.render_md import Figures, ReportContext, counts, step_rows, table_rows
+from drillbook.report.render_md import (
+    Figures,
+    ReportContext,
+    alert_rows,
+    counts,
+    step_rows,
+    table_rows,
+)
 from drillbook.report.summary import ScenarioRow, seconds
 
 _STYLE = """
@@ -31,7 +38,17 @@ code { background: #f4f4f4; padding: 0 3px; }
 details { margin: .5em 0; } summary { cursor: pointer; color: #555; }
 """
 
-_NUMERIC = {"TTD", "TTR", "target", "TTR/target", "baseline TTR", "change", "errors", "p95 during"}
+_NUMERIC = {
+    "TTD",
+    "TTD alert",
+    "TTR",
+    "target",
+    "TTR/target",
+    "baseline TTR",
+    "change",
+    "errors",
+    "p95 during",
+}
 
 
 def render(
@@ -127,6 +144,9 @@ def _scenario(row: ScenarioRow, plot: str | None, folder: Path) -> str:
     if result.findings:
         items = "".join(f"<li>{escape(f)}</li>" for f in result.findings)
         parts.append(f"<p>Findings:</p><ul>{items}</ul>")
+    alerts = alert_rows(result)
+    if len(alerts) > 1:
+        parts.append(_table(alerts, "Alert: pending → firing → paged → resolved, since the fault"))
     parts.append(_table(step_rows(result), "Runbook steps"))
     events = [["t", "event", "detail"]] + [[offset(e.t), e.kind, e.detail] for e in result.timeline]
     parts.append(f"<details><summary>Timeline ({len(events) - 1} events)</summary>")

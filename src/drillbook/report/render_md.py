@@ -49,6 +49,7 @@ def table_rows(rows: Sequence[ScenarioRow]) -> list[list[str]]:
         "scenario",
         "verdict",
         "TTD",
+        "TTD alert",
         "TTR",
         "target",
         "TTR/target",
@@ -73,6 +74,7 @@ def table_rows(rows: Sequence[ScenarioRow]) -> list[list[str]]:
                 r.name,
                 c.verdict + (" ⚠ regression" if r.regression else ""),
                 seconds(c.ttd_s),
+                _ttd_alert(r.result),
                 seconds(c.ttr_s),
                 f"{c.target_s:g} s",
                 "-" if used is None else f"{used:.0f}%",
@@ -83,6 +85,30 @@ def table_rows(rows: Sequence[ScenarioRow]) -> list[list[str]]:
                 errors,
                 "-" if burned is None else f"{burned:.2f} min",
                 "-" if p95 is None else f"{p95:.0f} ms",
+            ]
+        )
+    return out
+
+
+def _ttd_alert(result: Result) -> str:
+    """Time to detect as people live it: the page, since the injection."""
+    alert = result.alert
+    return "-" if alert is None else seconds(alert.notified_s)
+
+
+def alert_rows(result: Result) -> list[list[str]]:
+    """The alert contract of a result, header first; only the header without one."""
+    out = [["alert", "pending", "firing", "paged", "bound", "resolved", "other alerts"]]
+    a = result.alert
+    if a is not None:
+        others = [f"{n} (unexpected)" for n in a.unexpected] + [f"{n} (allowed)" for n in a.allowed]
+        out.append(
+            [
+                (a.expected or "none expected")
+                + (f" (rules {Path(a.rules).name})" if a.rules else ""),
+                *(seconds(t) for t in (a.pending_s, a.firing_s, a.notified_s, a.bound_s)),
+                seconds(a.resolved_s),
+                ", ".join(others) or "none",
             ]
         )
     return out
@@ -169,6 +195,9 @@ def _scenario(row: ScenarioRow, plot: str | None) -> list[str]:
     if result.findings:
         lines += ["Findings:", "", *[f"- {f}" for f in result.findings], ""]
     lines += _table([["t", "event", "detail"], *_events(result)])
+    alerts = alert_rows(result)
+    if len(alerts) > 1:
+        lines += ["", *_table(alerts)]
     steps = step_rows(result)
     if len(steps) > 1:
         lines += ["", *_table(steps)]

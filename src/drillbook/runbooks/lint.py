@@ -17,6 +17,7 @@ Pure: it reads files and the stack definition, never a running stack. Rules:
     mttr-impossible      a target of 0: no recovery meets it
     mttr-too-short       shorter than the written waits or the escalation time
     empty-resolution     a Resolution section with nothing in it
+    unknown-alert, unanswered-alert (against the stack's alert rules: runbooks.lint_alerts)
     not-executable       a step drillbook cannot run
     destructive          a command that destroys more than the incident (refused when run)
     placeholder          <pod-name>, [PASSWORD] ... left in
@@ -39,6 +40,7 @@ from drillbook.runbooks.adapter import NOT_EXECUTABLE, REFUSED, CommandAdapter, 
 from drillbook.runbooks.commands import POWERSHELL_LANGUAGES, block_lines
 from drillbook.runbooks.durations import format_duration
 from drillbook.runbooks.findings import ERROR, INFO, WARNING, Finding, order
+from drillbook.runbooks.lint_alerts import lint_alerts
 from drillbook.runbooks.model import Runbook, RunbookDocument, Section, StepKind
 from drillbook.runbooks.names import NameMap
 from drillbook.runbooks.placeholders import find_placeholders
@@ -77,11 +79,15 @@ class _Site:
 
 def lint_paths(paths: Iterable[Path], spec: StackSpec) -> list[Finding]:
     """Lint every Markdown file named or found below the folders named."""
+    paths = list(paths)
     docs, unreadable = read_documents(markdown_files(paths))
-    return sorted(unreadable + lint_documents(docs, spec), key=order)
+    collection = any(p.is_dir() for p in paths)  # a folder: every alert needs its runbook
+    return sorted(unreadable + lint_documents(docs, spec, collection), key=order)
 
 
-def lint_documents(docs: list[RunbookDocument], spec: StackSpec) -> list[Finding]:
+def lint_documents(
+    docs: list[RunbookDocument], spec: StackSpec, collection: bool = False
+) -> list[Finding]:
     """Lint parsed documents together (alerts in one may be served by a runbook in another)."""
     findings: list[Finding] = []
     known_alerts = {r.alert.lower() for d in docs for r in d.runbooks if r.alert}
@@ -90,6 +96,7 @@ def lint_documents(docs: list[RunbookDocument], spec: StackSpec) -> list[Finding
             findings.extend(_Linter(doc, spec).run(known_alerts))
         except Exception as exc:
             findings.append(crash_finding(doc.path, exc))
+    findings.extend(Finding(*f) for f in lint_alerts(docs, spec, collection=collection))
     return sorted(findings, key=order)
 
 

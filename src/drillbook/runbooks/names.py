@@ -81,6 +81,10 @@ class NameMap:
                 words |= group
         return words
 
+    def _unsaid(self, service: str, words: set[str]) -> int:
+        """How many of the service's own words (or their synonyms) the name leaves out."""
+        return sum(1 for w in _words(service) if not self._service_words(w) & words)
+
     def resolve(self, name: str) -> Resolved:
         """The stack service `name` stands for."""
         if name in self.explicit:
@@ -105,6 +109,11 @@ class NameMap:
             scores = {s: len(set(words) & self._service_words(s)) for s in candidates}
             best = max(scores.values())
             candidates = {s for s, n in scores.items() if n == best}
+        # "cache-prod" is redis, not redis-exporter: then the service the name says all of wins.
+        if len(candidates) > 1:
+            unsaid = {s: self._unsaid(s, set(words)) for s in candidates}
+            fewest = min(unsaid.values())
+            candidates = {s for s, n in unsaid.items() if n == fewest}
         if len(candidates) == 1:
             return Resolved(candidates.pop(), inferred=True)
         if candidates:

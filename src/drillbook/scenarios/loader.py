@@ -36,6 +36,14 @@ operator:                         # a person's pace (drillbook.runbooks.pace), s
   wait_s: 5
   read_s: 5                       # a line that only introduces the next step ("Restart it:")
 error_budget: {availability: 0.999, window_days: 30}   # the SLO an incident burns
+  alert: RedisDown                # the alert that must page (default: the runbook's; none)
+  alert_allow: [HighErrorRate]    # other alerts that may honestly fire with it
+  alert_rules: rules/wrong.yml    # a rules file replacing the stack's for this scenario
+  alert_delay: 2                  # seconds the fault needs to show in the metrics (a slow
+                                  # request is seen when it ends), added to the alert's bound;
+                                  # or `detected`: a fault that builds up, the bound counts
+                                  # from the first failing probe
+  clock: page                     # respond at the page, target from it (default: fault)
 env:                              # settings of services for this scenario only
   api: {RATE_LIMIT_FAIL_OPEN: "false"}
 before_fault:                     # commands run in the sandbox right before the fault
@@ -57,6 +65,7 @@ from drillbook.runbooks.pace import OperatorModel
 from drillbook.runbooks.parser import parse_file
 from drillbook.runbooks.procedure import procedure
 from drillbook.scenarios.model import (
+    AlertExpectation,
     Availability,
     Degradation,
     Expectations,
@@ -320,9 +329,17 @@ class _Reader(SourceReader):
                 "judge",
                 "max_error_rate",
                 "max_failed_requests",
+                "alert",
+                "alert_allow",
+                "alert_rules",
+                "alert_delay",
+                "clock",
             },
             "expect",
         )
+        clock = m.get("clock", "fault")
+        if clock not in ("fault", "page"):
+            raise self.fail(m.line_of("clock"), f"clock must be fault or page, got {clock!r}")
         degraded = None
         if "degraded" in m:
             d = self.mapping(m["degraded"], m.line_of("degraded"), "expect.degraded")
@@ -349,6 +366,8 @@ class _Reader(SourceReader):
             judge=self.choice(m, "judge", ("as-written", "machine"), "as-written"),
             max_error_rate=self.number(m, "max_error_rate", None, high=1.0),
             max_failed_requests=_whole(self.number(m, "max_failed_requests", None)),
+            alert=self.alert(m),
+            clock=clock,
         )
 
     def section(self, root: Mapping, key: str) -> Mapping:
@@ -374,6 +393,27 @@ class _Reader(SourceReader):
         return Availability(
             self.required_number(m, "availability", 0.999, low=0.5, high=0.999999),
             self.required_number(m, "window_days", 30.0, low=1.0),
+        )
+
+    def alert(self, m: Mapping) -> AlertExpectation:
+        name = m.get("alert")
+        if name is not None and not isinstance(name, str):
+            raise self.fail(m.line_of("alert"), f"alert must be an alert name, got {name!r}")
+        allow = m.get("alert_allow") or []
+        if not isinstance(allow, list) or not all(isinstance(a, str) for a in allow):
+            raise self.fail(m.line_of("alert_allow"), "alert_allow must be a list of alert names")
+        detected = m.get("alert_delay") == "detected"
+        rules = None
+        if "alert_rules" in m:
+            rules = (self.path.parent / str(m["alert_rules"])).resolve()
+            if not rules.is_file():
+                raise self.fail(m.line_of("alert_rules"), f"alert_rules: no file {rules}")
+        return AlertExpectation(
+            None if name is None else ("" if name.lower() == "none" else name),
+            tuple(allow),
+            rules,
+            0.0 if detected else self.required_number(m, "alert_delay", 0.0),
+            detected,
         )
 
     def env(self, m: Mapping, spec: StackSpec | None) -> dict[str, dict[str, str]]:

@@ -33,6 +33,24 @@ class Degradation:
 
 
 @dataclass(frozen=True)
+class AlertExpectation:
+    """The alert a drill must raise: by default the runbook's `alert:`; `name=""` (`alert:
+    none`) expects none, so that any alert that fires is unexpected.
+
+    `allow` names honest co-firers (a dead Redis also raises the error rate); any other alert
+    that fires after the fault is an unexpected page. `rules` is a rules file that replaces
+    the stack's own for this scenario (how a rule change is tried before it ships).
+    """
+
+    name: str | None = None
+    allow: tuple[str, ...] = ()
+    rules: Path | None = None
+    delay_s: float = 0.0  # added to the bound: how long the fault takes to show in metrics
+    from_detection: bool = False  # `alert_delay: detected`: a fault that builds up, the
+    # bound counts from the first failing probe
+
+
+@dataclass(frozen=True)
 class Expectations:
     detect_within_s: float = 15.0
     recover_within_s: float | None = None  # None: the runbook's MTTR target
@@ -48,6 +66,10 @@ class Expectations:
     max_failed_requests: int | None = None  # from the fault to recovery
     # A transient fault the probes never noticed passes (absorbed) instead of failing.
     may_absorb: bool = False
+    alert: AlertExpectation = field(default_factory=AlertExpectation)
+    # "page": the responder starts at the page and the target counts from it, as a runbook's
+    # MTTR target means; "fault" (default): from the injection, the responder at detection.
+    clock: str = "fault"
 
 
 @dataclass(frozen=True)
@@ -90,6 +112,13 @@ class Scenario:
     @property
     def runbook_id(self) -> str | None:
         return self.runbook.id if self.runbook else None
+
+    @property
+    def expected_alert(self) -> str | None:
+        """The alert this drill must raise: the scenario's, else its runbook's (None: none)."""
+        if self.expect.alert.name is not None:
+            return self.expect.alert.name or None
+        return self.runbook.alert if self.runbook else None
 
     @property
     def transient(self) -> bool:

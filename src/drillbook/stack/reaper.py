@@ -33,7 +33,10 @@ def remove(
     removed = 0
     # Load first: it would fire at the ports of the containers going away.
     removed += end_processes(lambda mark: not keep_process(mark))
-    for container in client.containers.list(all=True, filters=labels.managed_filter()):
+    # ignore_removed: another run may remove one of its containers between list and inspect.
+    for container in client.containers.list(
+        all=True, filters=labels.managed_filter(), ignore_removed=True
+    ):
         if keep(container.labels):
             continue
         try:

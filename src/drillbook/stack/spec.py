@@ -88,6 +88,22 @@ class WritesCheck:
 
 
 @dataclass(frozen=True)
+class Alerting:
+    """Where a stack's alerts come from: its Prometheus and Alertmanager services and the
+    alert rule files the runbooks answer (absolute paths on the host).
+
+    Alertmanager pages drillbook's webhook receiver at `webhook_port`, on the host's address
+    on the stack's network (the service's `DRILLBOOK_WEBHOOK_PORT` setting).
+    """
+
+    prometheus: str
+    alertmanager: str
+    rules: tuple[Path, ...] = ()
+    webhook_port: int = 9095
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class ComposeSource:
     """A stack defined by Compose files: what `docker compose` is run with.
 
@@ -114,6 +130,7 @@ class StackSpec:
     proxy: str | None = None
     writes: WritesCheck | None = None
     compose: ComposeSource | None = None
+    alerting: Alerting | None = None
 
     def service(self, name: str) -> ServiceSpec:
         try:
@@ -160,7 +177,9 @@ class _Reader(SourceReader):
     def stack(self, doc: Any, profile: str | None = None) -> StackSpec:
         root = self.mapping(doc, 1, "the stack file")
         self.check_keys(
-            root, {"name", "services", "links", "proxy", "profiles", "writes"}, "the stack"
+            root,
+            {"name", "services", "links", "proxy", "profiles", "writes", "alerting"},
+            "the stack",
         )
         services_m = self.mapping(
             self.require(root, "services", "the stack"), root.line_of("services"), "services"
@@ -194,7 +213,32 @@ class _Reader(SourceReader):
             links=links,
             proxy=proxy,
             writes=self.writes(root, services) if "writes" in root else None,
+            alerting=self.alerting(root, services) if "alerting" in root else None,
         )
+
+    def alerting(self, root: Mapping, services: dict[str, ServiceSpec]) -> Alerting:
+        m = self.mapping(root["alerting"], root.line_of("alerting"), "alerting")
+        self.check_keys(m, {"prometheus", "alertmanager", "rules"}, "alerting")
+        names = {}
+        for key in ("prometheus", "alertmanager"):
+            name = str(self.require(m, key, "alerting"))
+            if name not in services:
+                raise self.fail(m.line_of(key), f"alerting.{key}: unknown service {name!r}")
+            names[key] = name
+        rules = m.get("rules") or []
+        if not isinstance(rules, list):
+            raise self.fail(m.line_of("rules"), "alerting.rules must be a list of rule files")
+        paths = tuple((self.path.parent / str(r)).resolve() for r in rules)
+        for path in paths:
+            if not path.is_file():
+                raise self.fail(m.line_of("rules"), f"alerting.rules: no file {path}")
+        port = services[names["alertmanager"]].env.get("DRILLBOOK_WEBHOOK_PORT", "9095")
+        if not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise self.fail(
+                services[names["alertmanager"]].line,
+                f"DRILLBOOK_WEBHOOK_PORT must be a port number, got {port!r}",
+            )
+        return Alerting(names["prometheus"], names["alertmanager"], paths, int(port), m.line)
 
     def writes(self, root: Mapping, services: dict[str, ServiceSpec]) -> WritesCheck:
         m = self.mapping(root["writes"], root.line_of("writes"), "writes")

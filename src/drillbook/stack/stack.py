@@ -198,6 +198,17 @@ class Stack:
             },
         }
 
+    def host_address(self) -> str:
+        """This machine's address on the stack's own network (its gateway): the one address
+        a service of the stack may reach drillbook at (Alertmanager's pages)."""
+        if self._network is None:
+            raise DrillbookError(f"stack {self.spec.name} has no network (not up)")
+        attrs = self.client.networks.get(self._network.name).attrs
+        for config in (attrs.get("IPAM") or {}).get("Config") or []:
+            if config.get("Gateway"):
+                return str(config["Gateway"])
+        raise DrillbookError(f"network {self._network.name} has no gateway address")
+
     def toxiproxies(self) -> Toxiproxies:
         if not self.spec.proxy:
             raise DrillbookError(f"stack {self.spec.name} has no proxy service")

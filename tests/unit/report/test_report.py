@@ -81,7 +81,8 @@ def test_write_report_makes_markdown_html_and_plots(tmp_path: Path) -> None:
     report = write_report(results, max_regression_pct=50)
     md = report.markdown.read_text()
     assert (
-        "| redis-down | passed ⚠ regression | 0.07 s | 9.00 s | 120 s | 8% | 4.00 s | +125% |" in md
+        "| redis-down | passed ⚠ regression | 0.07 s | - | 9.00 s | 120 s | 8% | 4.00 s | +125% |"
+        in md
     )
     assert "redis-down: TTR 9.00 s is 125% above the baseline's 4.00 s (allowed: 50%)" in md
     assert "![timeline of redis-down](plots/redis-down.png)" in md
@@ -107,3 +108,31 @@ def test_report_command_exits_1_on_a_regression(
     assert main(args) == 0  # no gate asked for
     assert main(["report", "--results", str(tmp_path / "none")]) == 1
     assert "results directory" in capsys.readouterr().err
+
+
+def test_the_report_shows_ttd_probe_and_ttd_alert_side_by_side(tmp_path: Path) -> None:
+    results = tmp_path / "results"
+    results.mkdir()
+    data = result_json(ttr=9.0)
+    data["alert"] = {
+        "expected": "RedisDown",
+        "bound_s": 5.0,
+        "bound": "scrape 1 + evaluation 1 + for 2 + group_wait 1 = 5 s",
+        "pending_s": 0.9,
+        "firing_s": 3.0,
+        "notified_s": 3.8,
+        "resolved_s": 12.0,
+        "unexpected": [],
+        "allowed": ["HighErrorRate"],
+    }
+    (results / "redis-down.json").write_text(json.dumps(data))
+    report = write_report(results)
+    md = report.markdown.read_text()
+    assert "| TTD | TTD alert | TTR |" in md
+    assert "| redis-down | passed | 0.07 s | 3.80 s | 9.00 s |" in md
+    assert (
+        "| RedisDown | 0.90 s | 3.00 s | 3.80 s | 5.00 s | 12.00 s | HighErrorRate (allowed) |"
+        in md
+    )
+    assert "Alert: pending → firing → paged → resolved" in report.html.read_text()
+    assert report.plots[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -122,8 +122,8 @@ def test_destructive_commands_are_refused(adapter: CommandAdapter, command: str)
     ("command", "problem"),
     [
         ("netstat -an", "unknown"),
-        ("docker compose restart prometheus", "service"),
-        ("curl http://localhost:9090/", "port"),
+        ("docker compose restart grafana", "service"),
+        ("curl http://localhost:3000/", "port"),
         ("curl https://api.kiro.ai/v1/health", "outside"),
         ("curl http://10.0.0.5:8000/health", "outside"),
         ("kubectl delete pod <pod-name>", "placeholder"),

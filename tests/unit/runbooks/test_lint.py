@@ -24,7 +24,7 @@ def lint_text(text: str, spec: StackSpec) -> list[Finding]:
     return lint_documents([parse_text(text, "rb.md")], spec)
 
 
-FRONT = "---\nid: x\nalert: X\nseverity: critical\nmttr: {mttr}\n---\n# X\n## Resolution\n"
+FRONT = "---\nid: x\nalert: RedisDown\nseverity: critical\nmttr: {mttr}\n---\n# X\n## Resolution\n"
 
 
 def test_each_rule_fires_at_its_line(spec: StackSpec) -> None:
@@ -33,7 +33,7 @@ def test_each_rule_fires_at_its_line(spec: StackSpec) -> None:
             "```bash",  # 9
             "docker compose restart langgraph-api",  # 10: inferred name
             "docker compose restart data-pipeline",  # 11: unknown service
-            "curl http://localhost:9090/metrics",  # 12: unknown port
+            "curl http://localhost:3000/metrics",  # 12: unknown port
             "curl https://api.example.com/v1/health",  # 13: outside
             'curl -H "Authorization: $KIRO_KEY" http://localhost:8000/health',  # 14
             "docker system prune -a",  # 15: destructive
@@ -78,7 +78,7 @@ def test_alert_without_runbook_unless_another_file_has_it(spec: StackSpec) -> No
     table += "| RedisDown | High | x | 5m |\n"
     alone = lint_documents([parse_text(table, "t.md")], spec)
     assert (3, "alert-without-runbook", "error") in rules(alone)
-    runbook = parse_text(FRONT.format(mttr="5m").replace("alert: X", "alert: RedisDown"), "r.md")
+    runbook = parse_text(FRONT.format(mttr="5m"), "r.md")
     together = lint_documents([parse_text(table, "t.md"), runbook], spec)
     assert not [f for f in together if f.rule == "alert-without-runbook"]
 

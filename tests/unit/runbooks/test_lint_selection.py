@@ -18,7 +18,7 @@ STACK = str(REPO / "fixtures" / "stack.yaml")
 # One error (unknown-service, line 10), one warning (not-executable, line 11) and one note
 # (inferred-name, line 12).
 RUNBOOK = (
-    "---\nid: x\nalert: X\nseverity: critical\nmttr: 5m\n---\n# X\n## Resolution\n```bash\n"
+    "---\nid: x\nalert: RedisDown\nseverity: critical\nmttr: 5m\n---\n# X\n## Resolution\n```bash\n"
     "docker compose restart data-pipeline\nnano .env\ndocker compose restart langgraph-api\n```\n"
 )
 

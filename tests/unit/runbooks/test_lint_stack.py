@@ -16,7 +16,7 @@ from drillbook.stack.spec import StackSpec
 
 from .conftest import REPO
 
-FRONT = "---\nid: x\nalert: X\nseverity: critical\nmttr: {mttr}\n---\n# X\n## Resolution\n"
+FRONT = "---\nid: x\nalert: RedisDown\nseverity: critical\nmttr: {mttr}\n---\n# X\n## Resolution\n"
 
 
 def lint(text: str, spec: StackSpec) -> list[Finding]:

@@ -21,7 +21,7 @@ from .test_executor import FakeStack
 
 ASSIGNING = """---
 id: backup
-alert: Backup
+alert: DataLoss
 mttr: 5m
 ---
 # Backup
@@ -112,7 +112,7 @@ def test_a_byte_order_mark_does_not_hide_the_front_matter(tmp_path: Path) -> Non
     path = tmp_path / "bom.md"
     path.write_bytes(b"\xef\xbb\xbf" + ASSIGNING.encode())
     (runbook,) = parse_file(path).runbooks
-    assert runbook.from_front_matter and runbook.alert == "Backup"
+    assert runbook.from_front_matter and runbook.alert == "DataLoss"
     (runbook,) = parse_text("\ufeff" + ASSIGNING, "bom.md").runbooks
     assert runbook.from_front_matter
 
@@ -123,7 +123,7 @@ def test_utf16_files_are_read(tmp_path: Path, encoding: str) -> None:
     path.write_bytes(ASSIGNING.encode(encoding))
     doc = parse_file(path)
     (runbook,) = doc.runbooks
-    assert runbook.alert == "Backup" and runbook.mttr_s == 300
+    assert runbook.alert == "DataLoss" and runbook.mttr_s == 300
     assert any("UTF-16" in n.message for n in doc.notes)
 
 

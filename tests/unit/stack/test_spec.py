@@ -31,6 +31,11 @@ def test_reference_stack_loads() -> None:
         "provider",
         "provider-fallback",
         "toxiproxy",
+        "prometheus",
+        "alertmanager",
+        "redis-exporter",
+        "postgres-exporter",
+        "blackbox-exporter",
     }
     assert {link.target for link in spec.links} == {
         "postgres",
@@ -42,6 +47,10 @@ def test_reference_stack_loads() -> None:
     assert spec.proxy == "toxiproxy"
     waves = spec.start_order()
     assert waves[-1] == ["api", "worker"] and "toxiproxy" in waves[0]
+    assert spec.alerting is not None
+    assert (spec.alerting.prometheus, spec.alerting.alertmanager) == ("prometheus", "alertmanager")
+    assert [p.name for p in spec.alerting.rules] == ["alerts.yml"]
+    assert spec.alerting.webhook_port == 9095
 
 
 def test_every_link_is_named_in_the_api_settings() -> None:
