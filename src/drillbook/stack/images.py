@@ -241,6 +241,8 @@ def ensure_images(
         ensure_base_image(client, progress)
     refs = {}
     for service in stack.services.values():
+        if service.build is None and not service.image:
+            continue  # a Compose service with its own `build:`: Compose builds it on `up`
         if service.build is None:
             _require_pulled(client, service.image or "", progress)
         refs[service.name] = build_image(client, service, stack, progress)

@@ -64,4 +64,8 @@ def provision(
     # Runbooks say `docker compose ...`, and Compose stacks are run by it.
     ensure_compose_plugin(progress)
     progress(f"set-up complete in {time.monotonic() - start:.1f} s")
-    return {service.name: image_ref(service) for service in spec.services.values()}
+    return {
+        service.name: image_ref(service)
+        for service in spec.services.values()
+        if service.build is not None or service.image  # else Compose builds it itself
+    }

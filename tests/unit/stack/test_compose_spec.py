@@ -224,3 +224,18 @@ def test_the_override_makes_the_project_drillbooks_own(tmp_path: Path) -> None:
         isinstance(networks, dict) and networks["default"]["name"] == "drillbook-shop-abc_default"
     )
     assert {p: p.read_text() for p in tmp_path.iterdir() if p in before} == before
+
+
+def test_services_compose_builds_itself_need_no_image_from_drillbook() -> None:
+    from drillbook.stack.images import ensure_images
+    from drillbook.stack.spec import Readiness, ServiceSpec
+
+    class NoEngine:
+        """Any call to the engine fails the test: nothing is to be pulled or built."""
+
+        def __getattr__(self, name: str) -> object:
+            raise AssertionError(f"the engine was asked for {name}")
+
+    own = ServiceSpec(name="web", port=8000, ready=Readiness(health=True))  # build: in the file
+    spec = StackSpec(name="shop", path=Path("compose.yml"), services={"web": own})
+    assert ensure_images(NoEngine(), spec) == {}  # type: ignore[arg-type]
