@@ -4,6 +4,10 @@ name: redis-down                  # default: the file name
 description: Redis is killed under load; the runbook brings it back.
 fault: {type: kill, service: redis}
 duration: 20                      # only for a transient fault: it ends by itself
+faults:                           # instead of fault: several, on a schedule; each injected
+  - {at: 0, type: kill, service: redis}         # `at` s after the first, reverted `for`
+  - {at: 3, for: 5, type: provider-errors, rate: 1}   # s later (else: at the drill's end)
+seed: 1234                        # the search seed of a scenario `drillbook explore` wrote
 runbook: redis-down               # runbooks/redis-down.md, or a path, or path.md#id, or
                                   # {path: ../team/runbooks.md, incident: redis-down}: a path
                                   # from the project root; incident: an incident's id, or a
@@ -22,6 +26,7 @@ expect:
   recover_within: 120             # default: the runbook's MTTR target
   respond_after: 2                # seconds from detection to the first runbook step
   degraded: {max_error_rate: 0.5, max_p95_ms: 5000}   # while a transient fault lasts
+                                  # (requests: "POST /v1/query": only those named so)
   writes_kept: all                # acknowledged writes still there afterwards: all,
                                   # before_fault (a restore loses later ones) or none
   may_absorb: false               # transient faults: unnoticed passes (else: not detected)
@@ -61,6 +66,7 @@ from drillbook.scenarios.model import (
     Degradation,
     Expectations,
     Scenario,
+    ScheduledFault,
     SteadyState,
 )
 from drillbook.stack.spec import StackSpec
@@ -70,7 +76,9 @@ _TOP = {
     "name",
     "description",
     "fault",
+    "faults",
     "duration",
+    "seed",
     "runbook",
     "load",
     "steady_state",
@@ -116,14 +124,22 @@ class _Reader(SourceReader):
     def scenario(self, doc: Any, spec: StackSpec | None) -> Scenario:
         root = self.mapping(doc, 1, "a scenario file")
         self.check_keys(root, _TOP, "a scenario")
-        if "fault" not in root:
+        if ("fault" in root) == ("faults" in root):
             raise self.fail(
-                root.line,
-                "a scenario needs a 'fault'",
+                root.line_of("faults") if "fault" in root else root.line,
+                "a scenario needs a 'fault'"
+                + (" or 'faults', not both" if "fault" in root else ""),
                 "e.g. fault: {type: kill, "
                 "service: redis}; `drillbook faults list` shows every type",
             )
-        kind, params = self.fault(self.mapping(root["fault"], root.line_of("fault"), "fault"), spec)
+        schedule: tuple[ScheduledFault, ...] = ()
+        if "faults" in root:
+            schedule = self.schedule(root, spec)
+            kind, params = schedule[0].kind, schedule[0].params
+        else:
+            kind, params = self.fault(
+                self.mapping(root["fault"], root.line_of("fault"), "fault"), spec
+            )
         runbook = self.runbook(root)
         expect = self.expectations(self.section(root, "expect"))
         if expect.recover_within_s is None and (runbook is None or runbook.mttr_s is None):
@@ -134,6 +150,8 @@ class _Reader(SourceReader):
                 "give the runbook an MTTR target, or set expect.recover_within",
             )
         duration = self.number(root, "duration", None, low=0.1)
+        if schedule:
+            duration = self.schedule_duration(root, schedule)
         steady = self.steady(
             self.section(root, "steady_state"),
             spec,
@@ -167,7 +185,48 @@ class _Reader(SourceReader):
             operator=self.operator(self.section(root, "operator")),
             availability=self.availability(self.section(root, "error_budget")),
             line=root.line,
+            schedule=schedule,
+            seed=_whole(self.number(root, "seed", None)),
         )
+
+    def schedule(self, root: Mapping, spec: StackSpec | None) -> tuple[ScheduledFault, ...]:
+        """`faults:`: a list of faults, each with `at` (s after the first) and maybe `for`."""
+        items = root["faults"]
+        line = root.line_of("faults")
+        if not isinstance(items, list) or not items:
+            raise self.fail(
+                line,
+                "faults must be a non-empty list of faults",
+                "e.g. faults: [{at: 0, type: kill, service: redis}, "
+                "{at: 3, type: provider-errors, rate: 1}]",
+            )
+        schedule = []
+        for item in items:
+            m = self.mapping(item, line, "a fault of faults")
+            timing = {k: m.pop(k) for k in ("at", "for") if k in m}
+            timed = Mapping(timing, m.line, {k: m.key_lines.get(k, m.line) for k in timing})
+            kind, params = self.fault(m, spec)
+            at = self.required_number(timed, "at", 0.0)
+            schedule.append(
+                ScheduledFault(kind, params, at, self.number(timed, "for", None, low=0.1))
+            )
+        # Injected in time order; the file may list them in any.
+        schedule.sort(key=lambda f: f.at_s)
+        if schedule[0].at_s != 0:
+            raise self.fail(line, "the first of faults must be at 0", "times count from it")
+        return tuple(schedule)
+
+    def schedule_duration(
+        self, root: Mapping, schedule: tuple[ScheduledFault, ...]
+    ) -> float | None:
+        """A schedule whose every fault has a `for` is transient: it lasts until the last ends."""
+        if "duration" in root:
+            raise self.fail(
+                root.line_of("duration"),
+                "duration is for one fault: with faults, give each its own 'for'",
+            )
+        ends = [f.ends_s for f in schedule]
+        return None if any(e is None for e in ends) else max(e for e in ends if e is not None)
 
     def fault(self, m: Mapping, spec: StackSpec | None) -> tuple[str, dict[str, Any]]:
         values = dict(m)
@@ -324,9 +383,18 @@ class _Reader(SourceReader):
         degraded = None
         if "degraded" in m:
             d = self.mapping(m["degraded"], m.line_of("degraded"), "expect.degraded")
-            self.check_keys(d, {"max_error_rate", "max_p95_ms"}, "expect.degraded")
+            self.check_keys(d, {"max_error_rate", "max_p95_ms", "requests"}, "expect.degraded")
+            requests = d.get("requests")
+            if requests is not None and (not isinstance(requests, str) or not requests):
+                raise self.fail(
+                    d.line_of("requests"),
+                    "expect.degraded.requests must be a request name (or its start)",
+                    'e.g. requests: "POST /v1/query"',
+                )
             degraded = Degradation(
-                self.number(d, "max_error_rate", None, high=1.0), self.number(d, "max_p95_ms", None)
+                self.number(d, "max_error_rate", None, high=1.0),
+                self.number(d, "max_p95_ms", None),
+                requests,
             )
         writes_kept = m.get("writes_kept", "all")
         if writes_kept is True:
