@@ -10,6 +10,7 @@ drillbook runbooks show PATH... what drillbook understood of runbooks (--json)
 drillbook faults list [--json]  every fault type a scenario can inject, with its parameters
 drillbook run SCENARIO...       run scenario files as `pytest -m chaos` does, results written
 drillbook drill SCENARIO        a game-day drill: live clock, --auto or --manual remediation
+drillbook explore               search overlapping faults; the minimal failure as a scenario
 drillbook report                Markdown + HTML report of the results, trend and regressions
 
 Commands find the project (stack file, scenarios/, runbooks/, load_tests/, results/) from any
@@ -23,11 +24,11 @@ import sys
 from collections.abc import Sequence
 
 from drillbook import __version__
-from drillbook.cli import drill, faults, lint, report, run, runbooks, setup, stack
+from drillbook.cli import drill, explore, faults, lint, report, run, runbooks, setup, stack
 from drillbook.drills.interrupt import unwind_on_sigterm
 from drillbook.errors import DrillbookError
 
-COMMANDS = (setup, stack, lint, runbooks, faults, run, drill, report)
+COMMANDS = (setup, stack, lint, runbooks, faults, run, drill, explore, report)
 
 
 def parser() -> argparse.ArgumentParser:
