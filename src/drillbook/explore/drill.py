@@ -11,15 +11,23 @@ Every fault is reverted in a `finally`, also when the drill is interrupted.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
 from drillbook.errors import DrillbookError
-from drillbook.explore.oracle import Breach, judge_window
-from drillbook.explore.plan import Canonical, Hold, Inject, Remediate
+from drillbook.explore.oracle import (
+    MIN_JUDGED,
+    PROVIDERS,
+    Breach,
+    judge_window,
+    must_answer_queries,
+    queries_in,
+    touched,
+)
+from drillbook.explore.plan import Act, Canonical, Hold, Inject, Remediate
 from drillbook.faults import Fault, find_leftovers, make_fault
 from drillbook.load import LoadRun, missing_writes
 from drillbook.runbooks.executor import Executor
@@ -39,6 +47,9 @@ class Outcome:
     seconds: float = 0.0
     degraded_checked: bool = False  # whether a wait was judged against the degraded modes
     breaches: tuple[Breach, ...] = field(default=())
+    # The largest share of failed queries in a wait where the degraded modes promised
+    # answers: what the search steers towards (`hypothesis.target`).
+    pressure: float = 0.0
 
     @property
     def failed(self) -> bool:
@@ -90,47 +101,58 @@ class Driller:
         self.say = say
         self.url = stack.service(load_service(stack)).url
         self._checked_acks = 0
+        # Whether the last drill ended with every promise kept: then the stack was seen in
+        # steady state a moment ago, and the next drill need not wait for it again.
+        self._kept = False
+        self._windows: list[tuple[Breach | None, float]] = []  # this drill's judged waits
+        self._open_until = 0.0  # until when a provider's breaker may still be open
+        self.breaker_reset_s = breaker_reset_s(stack.spec.services[load_service(stack)].env)
 
     def run(self, schedule: Canonical) -> Outcome:
         started = time.monotonic()
-        if wait_steady(self.url, self.stability_s, 90.0) is None:
+        if not self._kept and wait_steady(self.url, self.stability_s, 90.0) is None:
             raise DrillbookError(
                 "the stack is not in steady state before a drill (/ready not 'ready' for 90 s)",
                 "a drill before may have broken it for good: look at `drillbook stack status`",
             )
+        self._kept = False
+        self._open_until = 0.0
         faults: dict[Inject, Fault[Any]] = {}
-        breaches: list[Breach] = []
-        judged = False
+        self._windows = []
         try:
-            for step in schedule.steps:
+            for step in with_tail(schedule.steps):
                 if isinstance(step, Inject):
                     faults[step] = make_fault(self.stack, step.kind, **dict(step.params))
                     faults[step].inject()
                 elif isinstance(step, tuple):
                     faults.pop(step[1]).revert()
+                    if touched(step[1]) in PROVIDERS:
+                        # Its breaker stays open until its reset time has passed.
+                        self._open_until = time.monotonic() + self.breaker_reset_s
                 elif isinstance(step, Hold):
-                    breaches += self.hold(step.seconds, list(faults))
-                    judged = judged or bool(faults)
+                    self.hold(step.seconds, list(faults))
                 elif isinstance(step, Remediate):
                     self.remediate(step)
-            # What is still in at the end is held a moment too before the finalizer: the
-            # last fault injected is judged even when no hold followed it.
-            if faults:
-                breaches += self.hold(TAIL_S, list(faults))
-                judged = True
         finally:
             unreverted = self.revert_all(list(faults.values()))
+        breaches = [b for b, _ in self._windows if b is not None]
         promise, detail = ("revert", unreverted) if unreverted else self.check_after(breaches)
-        return Outcome(
-            promise, detail, round(time.monotonic() - started, 1), judged, tuple(breaches)
-        )
+        self._kept = promise is None
+        pressure = max((share for _, share in self._windows), default=0.0)
+        took = round(time.monotonic() - started, 1)
+        return Outcome(promise, detail, took, bool(self._windows), tuple(breaches), pressure)
 
-    def hold(self, seconds: float, active: list[Inject]) -> list[Breach]:
-        """Keep the faults in for `seconds`; the breach of the degraded modes, if any."""
+    def hold(self, seconds: float, active: list[Inject]) -> None:
+        """Keep the faults in for `seconds`; a window judged when they promise answers."""
         begin = time.monotonic()
         time.sleep(seconds)
-        breach = judge_window(self.load.requests(), begin + SETTLE_S, time.monotonic(), active)
-        return [breach] if breach else []
+        if not active or not must_answer_queries(active):
+            return
+        start, end = max(begin + SETTLE_S, self._open_until), time.monotonic()
+        requests = self.load.requests()
+        failed, judged = queries_in(requests, start, end)
+        share = failed / judged if judged >= MIN_JUDGED else 0.0
+        self._windows.append((judge_window(requests, start, end, active), share))
 
     def revert_all(self, faults: list[Fault[Any]]) -> str:
         """Revert every fault, newest first, each whatever the others do; what failed."""
@@ -163,6 +185,36 @@ class Driller:
         if missing:
             return "writes", f"{len(missing)} acknowledged writes missing, e.g. {missing[:5]}"
         return None, ""
+
+
+def breaker_reset_s(env: Mapping[str, str]) -> float:
+    """How long the api's circuit breaker on a provider stays open once it has opened (its
+    documented BREAKER_RESET_S, 10 s unset): after a provider fault is reverted, the fallback
+    mode promises answers again only once this has passed."""
+    try:
+        return float(env.get("BREAKER_RESET_S", "10"))
+    except ValueError:
+        return 10.0
+
+
+def with_tail(steps: Sequence[Act]) -> list[Act]:
+    """The steps as run: faults still in after the last step are held `TAIL_S` more, in the
+    last wait when the schedule ends on one (one longer window judges more queries), so the
+    last fault injected is judged even when no wait followed it (`plan.timed` agrees)."""
+    out = list(steps)
+    left: set[Inject] = set()
+    for step in out:
+        if isinstance(step, Inject):
+            left.add(step)
+        elif isinstance(step, tuple):
+            left.discard(step[1])
+    if not left:
+        return out
+    if out and isinstance(out[-1], Hold):
+        out[-1] = Hold(out[-1].seconds + TAIL_S)
+    else:
+        out.append(Hold(TAIL_S))
+    return out
 
 
 def load_service(stack: Stack) -> str:

@@ -53,16 +53,21 @@ class Breach:
         return f"{self.failed} of {self.judged} queries failed while only {faults} was in"
 
 
+def queries_in(requests: Sequence[Request], start: float, end: float) -> tuple[int, int]:
+    """(failed, judged): the queries sent and answered between `start` and `end`."""
+    judged = [
+        r for r in requests if r.name.startswith(QUERIES) and r.start >= start and r.end <= end
+    ]
+    return sum(not r.ok for r in judged), len(judged)
+
+
 def judge_window(
     requests: Sequence[Request], start: float, end: float, active: Sequence[Inject]
 ) -> Breach | None:
     """The breach in one window where `active` faults were in, if the promise was broken."""
     if not active or not must_answer_queries(active):
         return None
-    judged = [
-        r for r in requests if r.name.startswith(QUERIES) and r.start >= start and r.end <= end
-    ]
-    failed = sum(not r.ok for r in judged)
-    if len(judged) < MIN_JUDGED or failed <= MAX_FAILED_SHARE * len(judged):
+    failed, judged = queries_in(requests, start, end)
+    if judged < MIN_JUDGED or failed <= MAX_FAILED_SHARE * judged:
         return None
-    return Breach(failed, len(judged), (start, end), tuple(active))
+    return Breach(failed, judged, (start, end), tuple(active))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from drillbook.explore.drill import Driller, load_service
+from drillbook.explore.oracle import CACHE, PROVIDERS
 from drillbook.explore.replay import scenario_document, write_scenario
 from drillbook.explore.search import Budget, Report, Search
 from drillbook.explore.space import Space, build_space
@@ -61,7 +62,7 @@ def explore(
 ) -> Explored:
     """Search `stack` within `budget`; write the minimal failure (if any) as a scenario."""
     service = load_service(stack)
-    space = build_space(stack.spec, service)
+    space = build_space(stack.spec, service, covered=CACHE | PROVIDERS)
     for line in space.summary():
         say(line)
     runbooks = runbooks_on_path(project, space.path) if remediate else {}

@@ -2,11 +2,20 @@
 
 Pruned twice, and each pruning says why:
 - by kind: the faults a short drill can inject and revert in seconds, and whose effect on the
-  api's degraded modes is known (see `POOL` and `LEFT_OUT`);
+  api's degraded modes is known; of kinds that break a dependency the same way for the
+  degraded-mode judge (a failing link, an answer that does not come), one is kept (see `POOL`
+  and `LEFT_OUT`);
 - by path: only the services on the path of the load's requests: the service the load goes
   to and every service a link from it reaches (the api's dependency map is the stack's
   links). A service no request reaches (the worker, Toxiproxy itself) cannot break a
   request's promise, so faulting it is a drill wasted.
+
+Ordered so that Hypothesis tries the likeliest first (it completes its early examples with
+the simplest choices, the first of a `sampled_from`, and shrinks towards them): first the
+targets on the services the degraded modes cover (`covered`: the cache and the providers,
+where a broken promise of answers to queries can show), in the order of the stack's links;
+within them the cheapest kinds first (a proxy switch, a provider's own fault, before a
+container to restart); then every other target on the path.
 
 Parameters are drawn within their declared bounds (`faults.base.param`), capped where a
 bound is far beyond a drill of seconds (an hour of latency).
@@ -16,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from hypothesis import strategies as st
@@ -24,33 +33,37 @@ from hypothesis import strategies as st
 from drillbook.faults.base import ParamInfo, fault_type, param_docs
 from drillbook.stack.spec import StackSpec
 
-# The kinds the search injects. The others, and why not:
+# The kinds the search injects, cheapest first. The others, and why not:
 POOL = (
-    "kill",
-    "stop",
-    "pause",
-    "latency",
-    "reset-peer",
     "link-down",
     "provider-hang",
-    "provider-latency",
     "provider-errors",
-    "provider-rate-limit",
+    "kill",
+    "pause",
 )
+_SAME_LINK = "for the degraded-mode judge a link either fails or does not: link-down covers it"
 LEFT_OUT = {
+    "stop": "kill covers it (its signals include SIGTERM): the process is gone until the revert",
     "restart": "ends by itself: kill and its revert cover it",
     "crash-loop": "recreates the service: tens of seconds a drill",
     "disk-fill": "fills and empties a volume: slow, and the api's promises do not cover it",
     "memory-hog": "resource pressure: no promise of the api to judge it by",
     "oom": "recreates the service under a limit: tens of seconds a drill",
     "cpu-stress": "resource pressure: no promise of the api to judge it by",
-    "timeout": "latency, reset-peer and link-down already cover a link",
-    "bandwidth": "latency, reset-peer and link-down already cover a link",
-    "slicer": "latency, reset-peer and link-down already cover a link",
-    "limit-data": "latency, reset-peer and link-down already cover a link",
+    "latency": "below the api's timeouts no call fails, above them the link fails: "
+    "link-down covers it, without the timeouts' wait",
+    "reset-peer": _SAME_LINK + " (the calls fail on a reset instead of a refusal)",
+    "timeout": _SAME_LINK,
+    "bandwidth": _SAME_LINK,
+    "slicer": _SAME_LINK,
+    "limit-data": _SAME_LINK,
     "partition": "kernel rules: the links carry the same breaks without root",
     "reject": "kernel rules: the links carry the same breaks without root",
     "packet-loss": "kernel rules: the links carry the same breaks without root",
+    "provider-latency": "below the api's provider timeout it answers, above it it is a hang: "
+    "provider-hang covers it",
+    "provider-rate-limit": "the api handles a 429 as any failed answer (only its metric's "
+    "label differs): provider-errors covers it",
     "cache-flush": "empties a cache the api already serves without",
     "table-drop": "removes the table the acknowledged writes are checked in",
     "connection-exhaustion": "holds connections for a minute: outlasts a drill",
@@ -58,10 +71,9 @@ LEFT_OUT = {
 }
 # Caps on bounds far beyond a drill of seconds (the declared bound still applies below them).
 CAPS = {"latency_ms": 5000, "jitter_ms": 1000, "timeout_ms": 5000, "grace_s": 2}
-# Parameters left at their default. kill's signal: a signal the process handles is another
-# incident (PostgreSQL's smart shutdown on SIGTERM waits for its clients, for ever: seen by
-# this search, the kill fault's revert then waits on a server that never comes back).
-DEFAULTS_ONLY = {("kill", "signal")}
+# Parameters left at their default (none at present: kill's signal is drawn, its revert
+# restarts a service a handled signal left running but not ready).
+DEFAULTS_ONLY: frozenset[tuple[str, str]] = frozenset()
 _PROVIDER_IMAGE = "provider"  # the provider simulator's build folder: provider faults need it
 
 
@@ -81,9 +93,11 @@ class Target:
 class Space:
     """Every target the search may draw, and what was pruned, with the reason."""
 
-    targets: tuple[Target, ...]
+    targets: tuple[Target, ...]  # the first `early` on the services the oracle covers
     path: tuple[str, ...]  # services on the path of the load's requests
     pruned: tuple[tuple[str, str], ...]  # (what, why)
+    early: int = 0
+    breaks: Mapping[Target, str] = field(default_factory=dict)  # the service each one breaks
 
     def digest(self) -> bytes:
         """Identifies the space in the example database: another space, other examples."""
@@ -93,6 +107,12 @@ class Space:
         lines = [
             f"{len(self.targets)} fault targets on the path {', '.join(self.path)}",
         ]
+        if self.early:
+            where = sorted({t.where for t in self.targets[: self.early]})
+            lines.append(
+                f"  tried first and as often as all others together: the {self.early} on "
+                f"{', '.join(where)}, where the degraded modes promise answers"
+            )
         lines += [f"  skipped {what}: {why}" for what, why in self.pruned]
         return lines
 
@@ -114,24 +134,34 @@ def _is_provider(spec: StackSpec, service: str) -> bool:
     return build is not None and build.context.name == _PROVIDER_IMAGE
 
 
-def build_space(spec: StackSpec, load_service: str = "api") -> Space:
-    """The targets of the pool's kinds on the path of the load's requests."""
+def build_space(
+    spec: StackSpec, load_service: str = "api", covered: frozenset[str] = frozenset()
+) -> Space:
+    """The targets of the pool's kinds on the path of the load's requests, those on the
+    `covered` services first (see the module's docstring)."""
     path = path_of(spec, load_service)
     pruned = [(kind, why) for kind, why in LEFT_OUT.items()]
     off_path = [s for s in spec.services if s not in path]
     pruned += [(f"service {s}", "no request of the load reaches it") for s in off_path]
-    links = [link.name for link in spec.links if link.source in path and link.target in path]
-    targets = []
+    links = {link.name: link.target for link in spec.links if link.source in path}
+    links = {name: target for name, target in links.items() if target in path}
+    targets: list[tuple[str, Target]] = []  # (the service it breaks, the target)
     for kind in POOL:
         refers = {d.name: d.info.refers_to for d in param_docs(fault_type(kind).params_type)}
         if refers.get("link") == "link":
-            targets += [Target(kind, (("link", name),)) for name in links]
+            targets += [(to, Target(kind, (("link", name),))) for name, to in links.items()]
         elif kind.startswith("provider-"):
             providers = [s for s in path if _is_provider(spec, s)]
-            targets += [Target(kind, (("service", s),)) for s in providers]
+            targets += [(s, Target(kind, (("service", s),))) for s in providers]
         else:
-            targets += [Target(kind, (("service", s),)) for s in path]
-    return Space(tuple(targets), path, tuple(pruned))
+            targets += [(s, Target(kind, (("service", s),))) for s in path]
+    pruned.append(
+        ("a second fault on a service already broken", "for the degraded-mode judge it is "
+         "broken either way (pause redis, then its link down)")
+    )  # fmt: skip
+    first = [t for broken, t in targets if broken in covered]
+    rest = [t for broken, t in targets if broken not in covered]
+    return Space(tuple(first + rest), path, tuple(pruned), len(first), {t: b for b, t in targets})
 
 
 def _bounded(name: str, base: str, info: ParamInfo) -> st.SearchStrategy[Any]:

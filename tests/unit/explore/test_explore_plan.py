@@ -8,19 +8,23 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 
-from drillbook.explore.drill import Outcome
-from drillbook.explore.oracle import Breach, judge_window, must_answer_queries
+from drillbook.explore.drill import TAIL_S, Outcome, breaker_reset_s, with_tail
+from drillbook.explore.oracle import Breach, judge_window, must_answer_queries, touched
 from drillbook.explore.plan import (
+    OVERLAP_S,
+    Canonical,
     Hold,
     Inject,
     Remediate,
     Revert,
+    Step,
     canonical,
     steps_strategy,
     timed,
 )
 from drillbook.explore.replay import scenario_document, write_scenario
-from drillbook.explore.space import CAPS, build_space, path_of
+from drillbook.explore.search import Budget, Search
+from drillbook.explore.space import CAPS, Target, build_space, path_of
 from drillbook.faults.base import parse
 from drillbook.load import Request
 from drillbook.scenarios import load_scenario
@@ -167,3 +171,79 @@ def test_the_explore_command_refuses_a_budget_of_nothing(
 
     assert main(["explore", "--minutes", "0"]) == 1
     assert "--minutes must be above 0" in capsys.readouterr().err
+
+
+COVERED = build_space(SPEC, "api", covered=frozenset({"redis", "provider", "provider-fallback"}))
+
+
+def test_the_targets_the_degraded_modes_cover_come_first_cheapest_kind_first() -> None:
+    first = COVERED.targets[: COVERED.early]
+    assert {t.where for t in first} == {
+        "redis", "api-redis", "provider", "api-provider", "provider-fallback",
+        "api-provider-fallback",
+    }  # fmt: skip
+    assert first[0] == Target("link-down", (("link", "api-redis"),))  # first link, a switch
+    rest = {t.where for t in COVERED.targets[COVERED.early :]}
+    assert rest == {"api", "postgres", "vectordb", "api-postgres", "api-vectordb"}
+    # Kinds the oracle cannot tell apart from a kept one are left out, and say why.
+    reasons = dict(COVERED.pruned)
+    assert "link-down covers it" in reasons["reset-peer"]
+    assert "link-down covers it" in reasons["latency"]
+    assert "provider-hang covers it" in reasons["provider-latency"]
+    assert {t.kind for t in COVERED.targets} == {
+        "link-down", "provider-hang", "provider-errors", "kill", "pause",
+    }  # fmt: skip
+    assert any("tried first" in line for line in COVERED.summary())
+
+
+@settings(max_examples=80, deadline=None)
+@given(steps_strategy(COVERED, ["redis-down"]))
+def test_a_schedule_overlaps_up_to_three_faults_then_holds_them_together(
+    steps: list[Step],
+) -> None:
+    injects = [i for i, s in enumerate(steps) if isinstance(s, Inject)]
+    assert 1 <= len(injects) <= 3
+    assert injects[0] == 0  # a schedule starts with a fault
+    held = steps[injects[-1] + 1]
+    assert isinstance(held, Hold) and held.seconds in OVERLAP_S
+    assert len(steps) - injects[-1] - 2 <= 2  # then at most two more steps
+
+
+def test_what_is_still_in_at_the_end_is_held_in_the_last_wait() -> None:
+    ends_on_wait = canonical([KILL_REDIS, ERRORS, Hold(2)])
+    assert with_tail(ends_on_wait.steps) == [KILL_REDIS, ERRORS, Hold(2 + TAIL_S)]
+    assert with_tail(canonical([KILL_REDIS, Hold(2), ERRORS]).steps)[-1] == Hold(TAIL_S)
+    reverted = canonical([KILL_REDIS, Hold(2), Revert(0), Hold(1), ERRORS, Hold(1), Revert(0)])
+    assert with_tail(reverted.steps) == [*reverted.steps[:-1], Hold(1 + TAIL_S)]
+    nothing_left = canonical([KILL_REDIS, Hold(2), Revert(0), Remediate("redis-down")])
+    assert with_tail(nothing_left.steps) == list(nothing_left.steps)  # no hold to add
+
+
+def two_fault_bug(schedule: Canonical) -> Outcome:
+    """A stand-in for the planted api: the cache and the primary provider broken together."""
+    broken = {touched(f) for f in schedule.faults}
+    if {"redis", "provider"} <= broken and must_answer_queries(schedule.faults):
+        return Outcome("degraded-mode", "every query failed", 1.0, True, pressure=1.0)
+    return Outcome()
+
+
+def test_the_search_shrinks_to_the_two_faults_and_replays_them_first(tmp_path: Path) -> None:
+    first = Search(COVERED, two_fault_bug, Budget(600, 40), database=tmp_path, seed=3).run()
+    assert first.minimal is not None and first.first is not None
+    faults = first.minimal.schedule.faults
+    assert len(faults) == 2 and {touched(f) for f in faults} == {"redis", "provider"}
+    assert first.first.drill <= first.minimal.drill <= 40
+    # The next search, whatever its seed, replays the kept failure before anything new.
+    again = Search(COVERED, two_fault_bug, Budget(600, 40), database=tmp_path, seed=9).run()
+    assert again.first is not None and again.first.drill == 1
+    assert again.minimal is not None and again.minimal.schedule == first.minimal.schedule
+
+
+def test_the_search_stops_at_its_budget_of_drills(tmp_path: Path) -> None:
+    report = Search(COVERED, lambda _: Outcome(), Budget(600, 5), database=tmp_path, seed=1).run()
+    assert report.drills == 5 and report.budget_spent and report.minimal is None
+
+
+def test_answers_are_promised_again_once_the_breakers_reset_time_has_passed() -> None:
+    assert breaker_reset_s(SPEC.services["api"].env) == 5.0  # the reference stack's setting
+    assert breaker_reset_s({}) == 10.0  # the api's default
