@@ -49,9 +49,11 @@ def scenario_document(
     return doc
 
 
-def write_scenario(path: Path, document: dict[str, Any]) -> Path:
+def write_scenario(path: Path, document: dict[str, Any], stack: Path | None = None) -> Path:
+    """Write the scenario, headed by the command that replays it (on `stack`, if given)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    header = "# Written by `drillbook explore`; replay it with `drillbook run " + str(path) + "`\n"
+    on = f"--stack {stack} " if stack is not None else ""
+    header = f"# Written by `drillbook explore`; replay it with `drillbook run {on}{path}`\n"
     body = yaml.safe_dump(document, sort_keys=False, default_flow_style=None, width=100)
     path.write_text(header + body, encoding="utf-8")
     return path

@@ -99,6 +99,6 @@ def explore(
             runbooks=rel,
         )
         name = f"{stack.spec.name}-{report.minimal.outcome.promise}.yaml"
-        scenario = write_scenario(out_dir / name, document)
+        scenario = write_scenario(out_dir / name, document, stack.spec.path)
         say(f"minimal failing schedule written to {scenario}")
     return Explored(space, report, scenario)

@@ -153,7 +153,9 @@ def test_the_minimal_schedule_is_a_scenario_drillbook_run_loads(
     assert scenario.expect.degraded.requests == "POST /v1/query"
     assert scenario.expect.degraded.max_error_rate == 0.1
     assert scenario.runbook_id == ("redis-down" if with_runbook else None)
-    assert "drillbook run" in path.read_text().splitlines()[0]
+    assert f"drillbook run {path}" in path.read_text().splitlines()[0]
+    on_stack = write_scenario(tmp_path / "again.yaml", document, Path("planted/stack.yaml"))
+    assert "drillbook run --stack planted/stack.yaml " in on_stack.read_text().splitlines()[0]
 
 
 def test_no_degraded_bound_when_the_faults_together_promise_nothing() -> None:
