@@ -22,15 +22,22 @@ def client() -> Iterator[docker.DockerClient]:
     c.close()
 
 
-@pytest.fixture
-def mini_stack(tmp_path: Path, client: docker.DockerClient) -> Path:
-    """A one-service stack (our Redis image), its images built."""
-    path = tmp_path / "mini.yaml"
+def one_service_stack(
+    path: Path, client: docker.DockerClient, name: str, context: Path, port: int, ready: str
+) -> Path:
+    """A stack of one service of our images at `path` (`ready` in flow YAML), images built."""
     path.write_text(
-        "name: mini\n"
+        f"name: {path.stem}\n"
         "services:\n"
-        f"  redis:\n    build: {{context: {REDIS_CONTEXT}}}\n    port: 6379\n"
-        "    ready: {command: [redis-cli, ping], expect: PONG}\n"
+        f"  {name}:\n    build: {{context: {context}}}\n    port: {port}\n"
+        f"    ready: {ready}\n"
     )
     ensure_images(client, load_stack_spec(path))
     return path
+
+
+@pytest.fixture
+def mini_stack(tmp_path: Path, client: docker.DockerClient) -> Path:
+    """A one-service stack (our Redis image), its images built."""
+    ready = "{command: [redis-cli, ping], expect: PONG}"
+    return one_service_stack(tmp_path / "mini.yaml", client, "redis", REDIS_CONTEXT, 6379, ready)

@@ -10,7 +10,23 @@ drillbook runbooks show PATH... what drillbook understood of runbooks (--json)
 drillbook faults list [--json]  every fault type a scenario can inject, with its parameters
 drillbook run SCENARIO...       run scenario files as `pytest -m chaos` does, results written
 drillbook drill SCENARIO        a game-day drill: live clock, --auto or --manual remediation
-drillbook audit RUNBOOK --scenario S   which steps matter: a drill with each one left out
+from drillbook.cli import (
+    audit,
+    drill,
+    explore,
+    faults,
+    init,
+    lint,
+    report,
+    run,
+    runbooks,
+    setup,
+    stack,
+)
+from drillbook.drills.interrupt import unwind_on_sigterm
+from drillbook.errors import DrillbookError
+
+COMMANDS = (setup, init, stack, lint, runbooks, faults, run, drill, audit, explore, report)
 drillbook report                Markdown + HTML report of the results, trend and regressions
 
 Commands find the project (stack file, scenarios/, runbooks/, load_tests/, results/) from any
@@ -24,11 +40,23 @@ import sys
 from collections.abc import Sequence
 
 from drillbook import __version__
-from drillbook.cli import audit, drill, faults, init, lint, report, run, runbooks, setup, stack
+from drillbook.cli import (
+    audit,
+    drill,
+    explore,
+    faults,
+    init,
+    lint,
+    report,
+    run,
+    runbooks,
+    setup,
+    stack,
+)
 from drillbook.drills.interrupt import unwind_on_sigterm
 from drillbook.errors import DrillbookError
 
-COMMANDS = (setup, init, stack, lint, runbooks, faults, run, drill, audit, report)
+COMMANDS = (setup, init, stack, lint, runbooks, faults, run, drill, audit, explore, report)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -63,11 +63,16 @@ def impact_breach(expect: Expectations, budget: ErrorBudget) -> str:
 def degradation_breach(scenario: Scenario, requests: Sequence[Request]) -> str:
     """Why the load while the fault lasted broke the scenario's bounds ('' when it did not)."""
     bounds = scenario.expect.degraded
-    if bounds is None or not requests:
+    if bounds is None:
+        return ""
+    if bounds.requests is not None:
+        requests = [r for r in requests if r.name.startswith(bounds.requests)]
+    if not requests:
         return ""
     error_rate, p95 = error_rate_and_p95(list(requests))
     if bounds.max_error_rate is not None and error_rate > bounds.max_error_rate:
-        return f"error rate {error_rate:.0%} > {bounds.max_error_rate:.0%} while degraded"
+        which = f" of {bounds.requests}" if bounds.requests else ""
+        return f"error rate{which} {error_rate:.0%} > {bounds.max_error_rate:.0%} while degraded"
     if bounds.max_p95_ms is not None and p95 > bounds.max_p95_ms:
         return f"p95 {p95:.0f} ms > {bounds.max_p95_ms:.0f} ms while degraded"
     return ""

@@ -15,14 +15,16 @@ import datetime
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from drillbook.drills.alerting import AlertCheck, AlertObserved
 from drillbook.drills.events import BeforeFault, Events, Finished, Listener, WritesChecked
 from drillbook.drills.judge import Observed, judge
 from drillbook.drills.lifecycle import DrillPlan, run_drill
+from drillbook.drills.schedule import FaultSchedule
 from drillbook.drills.steps import StepEvents
 from drillbook.errors import DrillbookError
-from drillbook.faults import make_fault
+from drillbook.faults import Fault, make_fault
 from drillbook.load import Ack, LoadRun, missing_writes
 from drillbook.observe.probe import Probe, answers_200, fully_ready
 from drillbook.observe.slo import SloSignal
@@ -45,6 +47,15 @@ def _settings(stack: Stack, env: dict[str, dict[str, str]]) -> Iterator[None]:
     finally:
         for service in changed:
             stack.recreate(service)
+
+
+def _fault_of(scenario: Scenario, stack: Stack) -> Fault[Any] | FaultSchedule:
+    """The scenario's one fault, or its schedule of several (every fault checked first)."""
+    if not scenario.schedule:
+        return make_fault(stack, scenario.fault_kind, **scenario.fault_params)
+    return FaultSchedule(
+        [(make_fault(stack, f.kind, **f.params), f.at_s, f.for_s) for f in scenario.schedule]
+    )
 
 
 def target_of(scenario: Scenario) -> float:
@@ -78,7 +89,7 @@ def run_scenario(
     runbook = scenario.runbook
     executions: list[Execution] = []
     executor = Executor(stack, on_step=StepEvents(scenario.name, bus))
-    fault = make_fault(stack, scenario.fault_kind, **scenario.fault_params)
+    fault = _fault_of(scenario, stack)
     steady = scenario.steady
     out_dir.mkdir(parents=True, exist_ok=True)
     before_fault_at: float | None = None

@@ -5,10 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeVar
 
+from drillbook.errors import DrillbookError
 from drillbook.faults.access import container_of, restore_running, service_of
 from drillbook.faults.base import Fault, ServiceParams, param, register
+from drillbook.stack.service import Service
 
 SIGNALS = ("SIGKILL", "SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP")
+# A service a handled signal left running is given this long to be ready again before its
+# revert restarts it; the restart's SIGTERM gets this long before Docker's SIGKILL.
+STUCK_S = 10.0
+RESTART_GRACE_S = 2
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,8 +79,26 @@ class Kill(_ServiceFault[KillParams]):
     def _inject(self) -> None:
         service_of(self.stack, self.params.service).kill(self.params.signal)
 
+    def _revert(self) -> None:
+        service = service_of(self.stack, self.params.service)
+        if service.status() == "running" and _stuck(service):
+            # The process handled the signal and did not exit: PostgreSQL's smart shutdown
+            # on SIGTERM waits for every client to leave, refusing new ones meanwhile, for
+            # ever. Starting it again is what the revert promises, so restart it.
+            service.restart(RESTART_GRACE_S)
+        restore_running(self.stack, self.params.service)
+
     def describe(self) -> str:
         return f"kill {self.params.service} with {self.params.signal}"
+
+
+def _stuck(service: Service) -> bool:
+    """Whether a running service is still not ready `STUCK_S` from now."""
+    try:
+        service.wait_ready(STUCK_S)
+    except DrillbookError:
+        return True
+    return False
 
 
 @register

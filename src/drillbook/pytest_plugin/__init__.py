@@ -54,6 +54,7 @@ __all__ = [
 _MARKERS = {
     "chaos": "a drill that injects faults into a running stack (needs Docker)",
     "integration": "runs against real containers (needs Docker)",
+    "explore": "a search over schedules of faults with a budget (needs Docker; `-m explore`)",
 }
 
 

@@ -4,6 +4,10 @@ name: redis-down                  # default: the file name
 description: Redis is killed under load; the runbook brings it back.
 fault: {type: kill, service: redis}
 duration: 20                      # only for a transient fault: it ends by itself
+faults:                           # instead of fault: several, on a schedule; each injected
+  - {at: 0, type: kill, service: redis}         # `at` s after the first, reverted `for`
+  - {at: 3, for: 5, type: provider-errors, rate: 1}   # s later (else: at the drill's end)
+seed: 1234                        # the search seed of a scenario `drillbook explore` wrote
 runbook: redis-down               # runbooks/redis-down.md, or a path, or path.md#id, or
                                   # {path: ../team/runbooks.md, incident: redis-down}: a path
                                   # from the project root; incident: an incident's id, or a
@@ -22,6 +26,7 @@ expect:
   recover_within: 120             # default: the runbook's MTTR target
   respond_after: 2                # seconds from detection to the first runbook step
   degraded: {max_error_rate: 0.5, max_p95_ms: 5000}   # while a transient fault lasts
+                                  # (requests: "POST /v1/query": only those named so)
   writes_kept: all                # acknowledged writes still there afterwards: all,
                                   # before_fault (a restore loses later ones) or none
   may_absorb: false               # transient faults: unnoticed passes (else: not detected)
@@ -55,8 +60,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from drillbook import faults
-from drillbook.faults.base import FaultParamError
 from drillbook.load import LoadProfile
 from drillbook.observe.slo import Slo
 from drillbook.project import RUNBOOKS, find_root
@@ -64,22 +67,26 @@ from drillbook.runbooks.model import Runbook, RunbookDocument
 from drillbook.runbooks.pace import OperatorModel
 from drillbook.runbooks.parser import parse_file
 from drillbook.runbooks.procedure import procedure
+from drillbook.scenarios.faultspec import FaultReader
 from drillbook.scenarios.model import (
     AlertExpectation,
     Availability,
     Degradation,
     Expectations,
     Scenario,
+    ScheduledFault,
     SteadyState,
 )
 from drillbook.stack.spec import StackSpec
-from drillbook.yamlsource import Mapping, SourceReader, load_yaml
+from drillbook.yamlsource import Mapping, load_yaml
 
 _TOP = {
     "name",
     "description",
     "fault",
+    "faults",
     "duration",
+    "seed",
     "runbook",
     "load",
     "steady_state",
@@ -91,48 +98,26 @@ _TOP = {
 }
 
 
-class _Reader(SourceReader):
-    def number(
-        self,
-        m: Mapping,
-        key: str,
-        default: float | None,
-        *,
-        low: float = 0.0,
-        high: float | None = None,
-    ) -> float | None:
-        if key not in m:
-            return default
-        value = m[key]
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(m.line_of(key), f"{key} must be a number, got {value!r}")
-        if value < low or (high is not None and value > high):
-            bounds = f">= {low:g}" + (f" and <= {high:g}" if high is not None else "")
-            raise self.fail(m.line_of(key), f"{key} must be {bounds}, got {value!r}")
-        return float(value)
-
-    def flag(self, m: Mapping, key: str) -> bool:
-        value = m.get(key, False)
-        if not isinstance(value, bool):
-            raise self.fail(m.line_of(key), f"{key} must be true or false, got {value!r}")
-        return value
-
-    def required_number(self, m: Mapping, key: str, default: float, **bounds: float) -> float:
-        value = self.number(m, key, default, **bounds)
-        assert value is not None
-        return value
-
+class _Reader(FaultReader):
     def scenario(self, doc: Any, spec: StackSpec | None) -> Scenario:
         root = self.mapping(doc, 1, "a scenario file")
         self.check_keys(root, _TOP, "a scenario")
-        if "fault" not in root:
+        if ("fault" in root) == ("faults" in root):
             raise self.fail(
-                root.line,
-                "a scenario needs a 'fault'",
+                root.line_of("faults") if "fault" in root else root.line,
+                "a scenario needs a 'fault'"
+                + (" or 'faults', not both" if "fault" in root else ""),
                 "e.g. fault: {type: kill, "
                 "service: redis}; `drillbook faults list` shows every type",
             )
-        kind, params = self.fault(self.mapping(root["fault"], root.line_of("fault"), "fault"), spec)
+        schedule: tuple[ScheduledFault, ...] = ()
+        if "faults" in root:
+            schedule = self.schedule(root, spec)
+            kind, params = schedule[0].kind, schedule[0].params
+        else:
+            kind, params = self.fault(
+                self.mapping(root["fault"], root.line_of("fault"), "fault"), spec
+            )
         runbook = self.runbook(root)
         expect = self.expectations(self.section(root, "expect"))
         if expect.recover_within_s is None and (runbook is None or runbook.mttr_s is None):
@@ -143,6 +128,8 @@ class _Reader(SourceReader):
                 "give the runbook an MTTR target, or set expect.recover_within",
             )
         duration = self.number(root, "duration", None, low=0.1)
+        if schedule:
+            duration = self.schedule_duration(root, schedule)
         steady = self.steady(
             self.section(root, "steady_state"),
             spec,
@@ -176,23 +163,9 @@ class _Reader(SourceReader):
             operator=self.operator(self.section(root, "operator")),
             availability=self.availability(self.section(root, "error_budget")),
             line=root.line,
+            schedule=schedule,
+            seed=_whole(self.number(root, "seed", None)),
         )
-
-    def fault(self, m: Mapping, spec: StackSpec | None) -> tuple[str, dict[str, Any]]:
-        values = dict(m)
-        kind = values.pop("type", None)
-        if not isinstance(kind, str):
-            raise self.fail(
-                m.line, "the fault needs a 'type'", "`drillbook faults list` shows every type"
-            )
-        try:
-            params = faults.base.parse(kind, values)
-            if spec is not None:
-                faults.base.check_references(kind, params, spec)
-        except FaultParamError as exc:
-            line = m.line_of(exc.param) if exc.param and exc.param in m else m.line_of("type")
-            raise self.fail(line, exc.message, exc.hint) from None
-        return kind, values
 
     def runbook(self, root: Mapping) -> Runbook | None:
         if "runbook" not in root:
@@ -343,9 +316,18 @@ class _Reader(SourceReader):
         degraded = None
         if "degraded" in m:
             d = self.mapping(m["degraded"], m.line_of("degraded"), "expect.degraded")
-            self.check_keys(d, {"max_error_rate", "max_p95_ms"}, "expect.degraded")
+            self.check_keys(d, {"max_error_rate", "max_p95_ms", "requests"}, "expect.degraded")
+            requests = d.get("requests")
+            if requests is not None and (not isinstance(requests, str) or not requests):
+                raise self.fail(
+                    d.line_of("requests"),
+                    "expect.degraded.requests must be a request name (or its start)",
+                    'e.g. requests: "POST /v1/query"',
+                )
             degraded = Degradation(
-                self.number(d, "max_error_rate", None, high=1.0), self.number(d, "max_p95_ms", None)
+                self.number(d, "max_error_rate", None, high=1.0),
+                self.number(d, "max_p95_ms", None),
+                requests,
             )
         writes_kept = m.get("writes_kept", "all")
         if writes_kept is True:

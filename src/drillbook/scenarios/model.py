@@ -26,10 +26,16 @@ class SteadyState:
 
 @dataclass(frozen=True)
 class Degradation:
-    """Bounds on how badly the service may behave while a transient fault lasts."""
+    """Bounds on how badly the service may behave while a transient fault lasts.
+
+    With `requests`, only the load's requests whose name starts with it are judged: a
+    degraded mode is a promise about some requests (queries answered from the fallback
+    while the provider fails), not about every one (writes may fail without the database).
+    """
 
     max_error_rate: float | None = None
     max_p95_ms: float | None = None
+    requests: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,21 @@ class Availability:
 
 
 @dataclass(frozen=True)
+class ScheduledFault:
+    """One fault of a schedule: injected `at_s` seconds after the first, reverted `for_s`
+    seconds later (None: it stays until the drill ends or the runbook fixes it)."""
+
+    kind: str
+    params: dict[str, Any]
+    at_s: float = 0.0
+    for_s: float | None = None
+
+    @property
+    def ends_s(self) -> float | None:
+        return None if self.for_s is None else self.at_s + self.for_s
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A validated scenario file. `fault` holds the fault kind and its checked parameters."""
 
@@ -104,6 +125,14 @@ class Scenario:
     operator: OperatorModel = field(default_factory=OperatorModel)
     availability: Availability = field(default_factory=Availability)
     line: int = 1
+    # Several overlapping faults (`faults:` in the file); empty for the one `fault:`.
+    schedule: tuple[ScheduledFault, ...] = ()
+    seed: int | None = None  # the search seed of a scenario `drillbook explore` wrote
+
+    @property
+    def faults(self) -> tuple[ScheduledFault, ...]:
+        """Every fault of the drill, in injection order (the one `fault:` at 0)."""
+        return self.schedule or (ScheduledFault(self.fault_kind, self.fault_params),)
 
     @property
     def runbook_path(self) -> Path | None:

@@ -112,6 +112,27 @@ def test_within_the_degradation_bounds_passes() -> None:
     assert result.verdict is Verdict.PASSED
 
 
+def test_degradation_bounds_can_judge_only_the_requests_they_name() -> None:
+    # Writes fail (no database) but every query is answered: the degraded mode holds.
+    writes = [
+        Request(T0 + i / 10, T0 + i / 10 + 0.02, "POST", "POST /v1/documents", 503, False, 20)
+        for i in range(10)
+    ]
+    queries = [request(T0 + 0.5 + i / 10) for i in range(10)]
+    queries = [Request(r.start, r.end, "POST", "POST /v1/query", 200, True, 20) for r in queries]
+    only_queries = Degradation(max_error_rate=0.0, requests="POST /v1/query")
+    observed = Observed(drill(Verdict.PASSED), requests=writes + queries)
+    assert judge(scenario(degraded=only_queries), observed).verdict is Verdict.PASSED
+    every_request = Degradation(max_error_rate=0.0)
+    result = judge(scenario(degraded=every_request), observed)
+    assert result.verdict is Verdict.DEGRADED_BEYOND_BOUNDS
+    failing = [Request(r.start, r.end, r.method, r.name, 503, False, 20) for r in queries]
+    result = judge(
+        scenario(degraded=only_queries), Observed(drill(Verdict.PASSED), requests=failing)
+    )
+    assert result.reason.endswith("error rate of POST /v1/query 100% > 0% while degraded")
+
+
 def test_data_lost_names_the_missing_writes() -> None:
     writes = Writes(acknowledged=10, checked=10, missing=(3, 7))
     result = judge(scenario(), Observed(drill(Verdict.PASSED), writes=writes))

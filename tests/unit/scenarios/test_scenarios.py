@@ -89,6 +89,85 @@ def test_bad_scenarios_are_reported_at_their_line(
     assert info.value.line == line, str(info.value)
 
 
+SCHEDULED = """\
+faults:
+  - {at: 3, for: 4, type: provider-errors, rate: 1.0}
+  - {at: 0, for: 5, type: kill, service: redis}
+seed: 42
+runbook: r
+expect:
+  degraded: {max_error_rate: 0.05, requests: POST /v1/query}
+"""
+
+
+def test_several_faults_on_a_schedule(tmp_path: Path) -> None:
+    scenario = load_scenario(write(tmp_path, SCHEDULED), SPEC)
+    kill, errors = scenario.faults
+    assert (kill.kind, kill.params, kill.at_s, kill.for_s) == ("kill", {"service": "redis"}, 0, 5)
+    assert (errors.kind, errors.params, errors.at_s) == ("provider-errors", {"rate": 1.0}, 3)
+    assert scenario.fault_kind == "kill"  # the first injected stands for the drill
+    assert scenario.duration_s == 7.0  # every fault has an end: transient, until the last
+    assert scenario.seed == 42
+    assert scenario.expect.degraded is not None
+    assert scenario.expect.degraded.requests == "POST /v1/query"
+    lasting = SCHEDULED.replace("for: 5, ", "").split("expect:")[0]
+    assert load_scenario(write(tmp_path, lasting), SPEC).duration_s is None
+
+
+def test_one_fault_is_a_schedule_of_one(tmp_path: Path) -> None:
+    scenario = load_scenario(write(tmp_path, "fault: {type: kill, service: redis}\nrunbook: r\n"))
+    assert [(f.kind, f.at_s, f.for_s) for f in scenario.faults] == [("kill", 0.0, None)]
+    assert scenario.schedule == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "fragment"),
+    [
+        ("faults: []\nrunbook: r\n", 1, "non-empty list"),
+        ("faults:\n  - {at: 0, type: kill, service: ghost}\nrunbook: r\n", 2, "ghost"),
+        (
+            "faults:\n  - {at: 0, type: kill, service: redis}\n"
+            "  - at: 2\n    type: provider-errors\n    rate: 7\nrunbook: r\n",
+            5,
+            "rate",
+        ),
+        (
+            "faults:\n  - {at: 0, type: kill, service: redis}\n"
+            "  - at: -1\n    type: provider-errors\n    rate: 1\nrunbook: r\n",
+            3,
+            "at must be >= 0",
+        ),
+        ("faults:\n  - {at: 0, for: 0, type: kill, service: redis}\nrunbook: r\n", 2, "for must"),
+        ("faults:\n  - {at: 1, type: kill, service: redis}\nrunbook: r\n", 1, "must be at 0"),
+        (
+            "fault: {type: kill, service: redis}\nfaults:\n  - {type: kill, service: redis}\n"
+            "runbook: r\n",
+            2,
+            "not both",
+        ),
+        (
+            "faults:\n  - {at: 0, for: 2, type: kill, service: redis}\nduration: 5\nrunbook: r\n",
+            3,
+            "give each its own 'for'",
+        ),
+        (
+            "faults:\n  - {at: 0, for: 2, type: kill, service: redis}\nrunbook: r\nexpect:\n"
+            "  degraded: {requests: 5}\n",
+            5,
+            "request name",
+        ),
+        ("fault: {type: kill, service: redis}\nrunbook: r\nseed: lucky\n", 3, "seed must be"),
+    ],
+)
+def test_bad_schedules_are_reported_at_their_line(
+    tmp_path: Path, text: str, line: int, fragment: str
+) -> None:
+    with pytest.raises(SourceError) as info:
+        load_scenario(write(tmp_path, text), SPEC)
+    assert fragment in str(info.value)
+    assert info.value.line == line, str(info.value)
+
+
 def test_the_recovery_target_defaults_to_the_runbooks_mttr(tmp_path: Path) -> None:
     path = write(tmp_path, "fault: {type: kill, service: redis}\nrunbook: r\n")
     scenario = load_scenario(path, SPEC)
