@@ -51,9 +51,11 @@ def _provider_state(service: Service) -> dict[str, object] | None:
         return None
     try:
         response = httpx.get(f"{service.url}/control", timeout=2.0)
-    except httpx.HTTPError:
-        return None
-    return response.json() if response.status_code == 200 else None
+        state = response.json() if response.status_code == 200 else None
+    except (httpx.HTTPError, ValueError):
+        return None  # no simulator here (Prometheus, say, answers its web UI for any path)
+    # Only the provider simulator answers with its fault settings.
+    return state if isinstance(state, dict) and NORMAL.keys() & state.keys() else None
 
 
 def _service_leftovers(service: Service, kernel: bool) -> list[str]:

@@ -185,3 +185,36 @@ def test_validate_checks_a_scenario_fault_against_the_stack_file_alone() -> None
         validate("oom", {"service": "redis"}, SPEC)
     with pytest.raises(FaultParamError, match="'link': unknown link"):
         validate("latency", {"link": "nowhere", "latency_ms": 1}, SPEC)
+
+
+def test_a_service_whose_control_page_is_not_the_simulator_s_is_no_leftover() -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from types import SimpleNamespace
+
+    from drillbook.faults.leftovers import _provider_state
+
+    bodies = {"/control": b"<html>Prometheus</html>"}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = bodies.get(self.path, b"")
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        service = SimpleNamespace(
+            url=f"http://127.0.0.1:{server.server_port}",
+            spec=SimpleNamespace(ready=SimpleNamespace(http="/-/ready")),
+        )
+        assert _provider_state(service) is None  # type: ignore[arg-type]  # HTML: a web UI
+        bodies["/control"] = b'{"latency_ms": 0, "hang": true, "error_rate": 0}'
+        assert _provider_state(service) == {"latency_ms": 0, "hang": True, "error_rate": 0}
+    finally:
+        server.shutdown()
