@@ -124,7 +124,7 @@ def run_scenario(
         with _settings(stack, scenario.env), AlertCheck.start(stack, scenario) as check:
             load = LoadRun(
                 locustfile,
-                stack.service(scenario.load_service).url,
+                stack.service(scenario.load_target(stack.spec.entry)).url,
                 scenario.load,
                 out_dir=out_dir / f"{scenario.name}-load",
                 run_id=stack.run_id,

@@ -218,6 +218,5 @@ def with_tail(steps: Sequence[Act]) -> list[Act]:
 
 
 def load_service(stack: Stack) -> str:
-    """The service the users' load goes to: the source of the stack's links."""
-    sources = [link.source for link in stack.spec.links]
-    return sources[0] if sources else "api"
+    """The service the users' load goes to: the stack's entry (see StackSpec.entry)."""
+    return stack.spec.entry or "api"

@@ -12,9 +12,11 @@ runbook: redis-down               # runbooks/redis-down.md, or a path, or path.m
                                   # {path: ../team/runbooks.md, incident: redis-down}: a path
                                   # from the project root; incident: an incident's id, or a
                                   # heading's whose section is a procedure
-load: {users: 10, spawn_rate: 10} # workers: 2 spreads the users over 2 Locust processes
+load: {users: 10, spawn_rate: 10}  # workers: 2 spreads the users over 2 Locust processes;
+                                  # service: the one the users reach (default: the stack's
+                                  # entry, the source of its links)
 steady_state:
-  service: api                    # the service judged, and the one the load goes to
+  service: api                    # the service judged
   probe: /ready
   require: ready                  # or: serving (HTTP 200 is enough)
   max_error_rate: 0.05            # of the load, in the window before each probe
@@ -156,7 +158,7 @@ class _Reader(FaultReader):
             duration_s=duration,
             load=self.load(self.section(root, "load")),
             steady=steady,
-            load_service=steady.service,  # the users' load goes to the service judged
+            load_service=self.load_service(self.section(root, "load"), spec),
             expect=expect,
             env=self.env(self.section(root, "env"), spec),
             before_fault=self.commands(root, "before_fault"),
@@ -240,13 +242,21 @@ class _Reader(FaultReader):
         return tuple(value)
 
     def load(self, m: Mapping) -> LoadProfile:
-        self.check_keys(m, {"users", "spawn_rate", "workers"}, "load")
+        self.check_keys(m, {"users", "spawn_rate", "workers", "service"}, "load")
         users = int(self.required_number(m, "users", 10, low=1, high=500))
         return LoadProfile(
             users=users,
             spawn_rate=self.required_number(m, "spawn_rate", users, low=0.1),
             workers=int(self.required_number(m, "workers", 0, low=0, high=16)),
         )
+
+    def load_service(self, m: Mapping, spec: StackSpec | None) -> str | None:
+        service = m.get("service")
+        if service is None:
+            return None
+        if spec is not None and service not in spec.services:
+            raise self.fail(m.line_of("service"), f"load.service: unknown service {service!r}")
+        return str(service)
 
     def steady(self, m: Mapping, spec: StackSpec | None) -> SteadyState:
         allowed = {

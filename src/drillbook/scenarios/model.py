@@ -120,7 +120,13 @@ class Scenario:
     steady: SteadyState = field(default_factory=SteadyState)
     expect: Expectations = field(default_factory=Expectations)
     env: dict[str, dict[str, str]] = field(default_factory=dict)  # service -> settings
-    load_service: str = "api"  # the service the users' load goes to
+    load_service: str | None = None  # `load: {service: X}`; None: the stack's entry
+
+    def load_target(self, stack_entry: str | None) -> str:
+        """The service the users' load goes to: the scenario's own choice, else the stack's
+        entry (the api the others serve), else the service steady state judges."""
+        return self.load_service or stack_entry or self.steady.service
+
     before_fault: tuple[str, ...] = ()  # commands run (sandboxed) right before the fault
     operator: OperatorModel = field(default_factory=OperatorModel)
     availability: Availability = field(default_factory=Availability)

@@ -141,6 +141,14 @@ class StackSpec:
                 str(self.path), None, f"unknown service {name!r}", f"services are: {known}"
             ) from None
 
+    @property
+    def entry(self) -> str | None:
+        """The service users reach: the source of the stack's dependency links (the api that
+        needs the others), else a service called `api`; None when neither says."""
+        if self.links:
+            return self.links[0].source
+        return "api" if "api" in self.services else None
+
     def link(self, target: str, source: str | None = None) -> LinkSpec:
         for link in self.links:
             if link.target == target and (source is None or link.source == source):

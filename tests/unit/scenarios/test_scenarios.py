@@ -271,14 +271,22 @@ def test_a_bad_runbook_reference_is_reported_at_its_line(
     assert info.value.line == line, str(info.value)
 
 
-def test_the_load_goes_to_the_service_steady_state_judges(tmp_path: Path) -> None:
+def test_the_load_goes_to_the_stack_s_entry_unless_the_scenario_names_a_service(
+    tmp_path: Path,
+) -> None:
     path = write(
         tmp_path,
         "fault: {type: kill, service: redis}\nrunbook: r\nsteady_state: {service: worker}\n",
     )
-    assert load_scenario(path, SPEC).load_service == "worker"
-    path.write_text("fault: {type: kill, service: redis}\nrunbook: r\n")
-    assert load_scenario(path, SPEC).load_service == "api"
+    judged_on_worker = load_scenario(path, SPEC)
+    # The users still reach the api: the worker serves only its health.
+    assert judged_on_worker.load_target(SPEC.entry) == "api" == SPEC.entry
+    assert judged_on_worker.load_target(None) == "worker"  # a stack that says nothing
+    path.write_text("fault: {type: kill, service: redis}\nrunbook: r\nload: {service: worker}\n")
+    assert load_scenario(path, SPEC).load_target(SPEC.entry) == "worker"
+    path.write_text("fault: {type: kill, service: redis}\nrunbook: r\nload: {service: wrker}\n")
+    with pytest.raises(SourceError, match=r"load\.service: unknown service 'wrker'"):
+        load_scenario(path, SPEC)
 
 
 def test_the_load_can_spread_its_users_over_worker_processes(tmp_path: Path) -> None:
