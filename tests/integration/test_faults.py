@@ -191,9 +191,12 @@ def test_cpu_stress_burns_a_cpu_in_the_service(
 
     f = fault("cpu-stress", service="api", workers=1)
     f.inject()
-    assert cpu_s_per_s() > 0.7
+    stressed = cpu_s_per_s()
     f.revert()
-    assert cpu_s_per_s() < 0.5
+    idle = cpu_s_per_s()
+    # Ratios within one run: on a loaded 2-core machine a busy loop gets less than a core.
+    assert stressed > 0.5 and stressed > 3 * idle, (stressed, idle)
+    assert idle < 0.5
 
 
 # -- network through Toxiproxy ----------------------------------------------------------
