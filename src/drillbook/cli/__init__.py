@@ -1,32 +1,19 @@
 """The `drillbook` command line: one module per command, each registering its own parser.
 
 drillbook setup                 install/start Docker, make the base image, build images
+drillbook init                  a starting scenario per incident of your runbooks
 drillbook images                build the stack's images (only those that changed)
 drillbook stack up [--json]     start the stack and leave it running
 drillbook stack status          what drillbook has running
 drillbook stack down            remove it all
 drillbook lint PATH...          check runbooks against the stack (exit 1 on errors)
+drillbook runbooks show PATH    what drillbook understood of runbooks
 drillbook runbooks show PATH... what drillbook understood of runbooks (--json)
 drillbook faults list [--json]  every fault type a scenario can inject, with its parameters
 drillbook run SCENARIO...       run scenario files as `pytest -m chaos` does, results written
 drillbook drill SCENARIO        a game-day drill: live clock, --auto or --manual remediation
-from drillbook.cli import (
-    audit,
-    drill,
-    explore,
-    faults,
-    init,
-    lint,
-    report,
-    run,
-    runbooks,
-    setup,
-    stack,
-)
-from drillbook.drills.interrupt import unwind_on_sigterm
-from drillbook.errors import DrillbookError
-
-COMMANDS = (setup, init, stack, lint, runbooks, faults, run, drill, audit, explore, report)
+drillbook audit RUNBOOK         which steps matter: a drill with each step left out
+drillbook explore               search overlapping fault schedules, shrink what breaks
 drillbook report                Markdown + HTML report of the results, trend and regressions
 
 Commands find the project (stack file, scenarios/, runbooks/, load_tests/, results/) from any
