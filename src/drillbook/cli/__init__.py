@@ -7,7 +7,6 @@ drillbook stack up [--json]     start the stack and leave it running
 drillbook stack status          what drillbook has running
 drillbook stack down            remove it all
 drillbook lint PATH...          check runbooks against the stack (exit 1 on errors)
-drillbook runbooks show PATH    what drillbook understood of runbooks
 drillbook runbooks show PATH... what drillbook understood of runbooks (--json)
 drillbook faults list [--json]  every fault type a scenario can inject, with its parameters
 drillbook run SCENARIO...       run scenario files as `pytest -m chaos` does, results written
