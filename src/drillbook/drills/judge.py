@@ -170,18 +170,19 @@ def _as_written(
 
 def _weak_verifications(steps: list[StepResult], samples: Sequence[Sample]) -> list[StepResult]:
     """Verification steps that reported success while the probe still failed."""
+    times = [s.t for s in samples]  # in time order, as the probe keeps them
     return [
         r
         for r in steps
         if r.step.section is Section.VERIFICATION
         and r.status is StepStatus.OK
-        and _probe_at(samples, r.started_at + r.duration_s) is False
+        and _probe_at(samples, times, r.started_at + r.duration_s) is False
     ]
 
 
-def _probe_at(samples: Sequence[Sample], t: float) -> bool | None:
+def _probe_at(samples: Sequence[Sample], times: list[float], t: float) -> bool | None:
     """What the probe said last at or before `t` (None: no sample yet)."""
-    i = bisect.bisect_right([s.t for s in samples], t)
+    i = bisect.bisect_right(times, t)
     return samples[i - 1].ok if i else None
 
 
