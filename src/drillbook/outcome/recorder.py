@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from drillbook.outcome.format import seconds
+from drillbook.outcome.format import align, seconds
 from drillbook.outcome.gate import Regression, check
 from drillbook.outcome.history import (
     Identity,
@@ -129,14 +129,4 @@ def format_table(records: list[RunRecord], regressed: set[str] | None = None) ->
     for r in records:
         verdict = r.verdict + ("  (regression)" if r.scenario in regressed else "")
         rows.append((r.scenario, seconds(r.ttd_s), seconds(r.ttr_s), f"{r.target_s:g} s", verdict))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    return [
-        "  ".join(
-            [
-                row[0].ljust(widths[0]),
-                *(c.rjust(w) for c, w in zip(row[1:4], widths[1:], strict=True)),
-                row[4],
-            ]
-        )
-        for row in rows
-    ]
+    return align(rows, last_free=True)

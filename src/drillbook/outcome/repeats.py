@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from drillbook.observe.stats import percentile
-from drillbook.outcome.format import seconds
+from drillbook.outcome.format import align, seconds
 from drillbook.outcome.gate import RESOLUTION_S, Regression, growth_pct
 from drillbook.outcome.history import RunRecord
 
@@ -118,13 +118,4 @@ def format_spreads(found: Mapping[str, Spread]) -> list[str]:
                 seconds(s.ttr.max),
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return [
-        "  ".join(
-            [
-                row[0].ljust(widths[0]),
-                *(c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)),
-            ]
-        )
-        for row in rows
-    ]
+    return align(rows)
