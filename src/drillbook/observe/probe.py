@@ -6,6 +6,7 @@ import asyncio
 import bisect
 import math
 import threading
+import time
 from collections.abc import Callable
 
 import httpx
@@ -14,6 +15,12 @@ from drillbook.observe.loop import Watcher
 from drillbook.observe.measurement import Sample
 from drillbook.observe.signal import Signal
 from drillbook.stack.network import require_loopback
+
+# The loop waits in epoll, whose timeout is whole milliseconds (`selectors` rounds it up), so
+# a timer fires up to 1 ms after its time. A send's timer is set this much before it, and the
+# callback sleeps what is left (under a millisecond of the loop's time per send): the request
+# starts on its schedule rather than up to a millisecond behind it.
+EARLY_S = 0.001
 
 
 def answers_200(response: httpx.Response) -> bool:
@@ -99,10 +106,13 @@ class Probe(Signal, Watcher):
             # timer: no scheduler task to wake in between, one loop iteration less of delay.
             def send(due: float) -> None:
                 nonlocal timer
+                early = due - loop.time()
+                if early > 0:  # see EARLY_S: less than a millisecond
+                    time.sleep(early)
                 requests.create_task(self._observe(client, due), name=self.task_name())
                 # A late loop sends the next request now, not a burst of the missed ones.
                 due = max(due + self.period_s, loop.time())
-                timer = loop.call_at(due, send, due)
+                timer = loop.call_at(due - EARLY_S, send, due)
 
             now = loop.time()
             timer = loop.call_at(now, send, now)

@@ -5,11 +5,14 @@ import json
 import time
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from drillbook.load import LoadRun, Request
 from drillbook.observe.loop import observation_loop
 from drillbook.observe.measurement import Sample
 from drillbook.observe.probe import Probe
-from drillbook.observe.slo import Slo, SloSignal, judge
+from drillbook.observe.slo import RequestFeed, Slo, SloSignal, judge
 
 
 def req(end: float, ok: bool = True, ms: float = 10.0) -> Request:
@@ -71,3 +74,30 @@ def test_the_request_log_is_read_by_a_task_while_the_signal_is_entered(tmp_path:
         assert [r.end for r in signal.feed.ending_after(3.5)] == [4.0]
     assert not signal.watching
     assert f"request log {load.request_log}" not in observation_loop().running()
+
+
+class GrowingLog:
+    """A load whose log grows by the batches given, as `LoadRun.requests(start)` reads it."""
+
+    def __init__(self) -> None:
+        self.logged: list[Request] = []
+
+    def requests(self, start: int = 0) -> list[Request]:
+        return self.logged[start:]
+
+
+@given(
+    st.lists(
+        st.lists(st.floats(0, 100, allow_nan=False), max_size=30),
+        max_size=8,
+    )
+)
+def test_the_feed_keeps_every_request_in_order_of_its_end(batches: list[list[float]]) -> None:
+    log = GrowingLog()
+    feed = RequestFeed(log)  # type: ignore[arg-type]
+    for batch in batches:
+        log.logged += [req(e) for e in batch]
+        feed.refresh()
+    ends = [r.end for r in feed.ending_after(-1.0)]
+    assert ends == sorted(e for batch in batches for e in batch)
+    assert [r.end for r in feed.ending_after(50.0)] == [e for e in ends if e > 50.0]
