@@ -16,6 +16,11 @@ from drillbook.outcome.result import Result, Verdict
 
 # Verdicts of a drill that never got to judge recovery: the audit can learn nothing from it.
 _NO_INCIDENT = (Verdict.NO_STEADY_STATE, Verdict.NOT_DETECTED)
+# Verdicts of a drill that recovered but hurt its users beyond a promise of the scenario.
+_USERS_HURT = frozenset(
+    v.value
+    for v in (Verdict.DEGRADED_BEYOND_BOUNDS, Verdict.IMPACT_BEYOND_BOUNDS, Verdict.DATA_LOST)
+)
 
 
 class Role(enum.Enum):
@@ -114,9 +119,10 @@ def classify(
 
     Pure. With several drills as written, their spread is part of the noise: a drill without
     the step must fall outside the range they span, by the margin, to count as different.
-    Recovery first (required), then time and user impact; where leaving the step out is
-    better on one and worse on the other, the recovery time decides and the reason says what
-    it costs.
+    Recovery first (required), then the scenario's promises to users (a step whose drills
+    break one only with it, or only without it), then time and user impact; where leaving
+    the step out is better on one and worse on the other, the recovery time decides and the
+    reason says what it costs.
     """
     runs = [full] if isinstance(full, Figures) else list(full)
     if not runs or not all(f.incident for f in runs) or not without.incident:
@@ -128,6 +134,9 @@ def classify(
         return Role.NO_EFFECT, "the service recovers neither with it nor without it"
     if not recovered:
         return Role.HARMFUL, f"without it the service recovers (TTR {without.ttr_s:.1f} s)"
+    promises = _promises(recovered, without)
+    if promises is not None:
+        return promises
     better: list[str] = []
     worse: list[str] = []
     ttrs = [f.ttr_s for f in recovered if f.ttr_s is not None]
@@ -156,6 +165,19 @@ def classify(
     if worse:
         return Role.HELPFUL, "; ".join(worse)
     return Role.NO_EFFECT, "within the noise of the drills as written"
+
+
+def _promises(recovered: Sequence[Figures], without: Figures) -> tuple[Role, str] | None:
+    """The role where the scenario's promises to users (degraded bounds, impact, writes)
+    tell it: broken in every drill as written and kept without the step, or the reverse.
+    A promise is the scenario's own line between fine and not, so it decides before any
+    figure compared within the noise; where the drills as written disagree, it cannot."""
+    hurt = [f.verdict in _USERS_HURT for f in recovered]
+    if all(hurt) and without.verdict not in _USERS_HURT:
+        return Role.HARMFUL, f"as written: {recovered[0].verdict}; without it: {without.verdict}"
+    if not any(hurt) and without.verdict in _USERS_HURT:
+        return Role.HELPFUL, f"without it: {without.verdict}"
+    return None
 
 
 def _compare(

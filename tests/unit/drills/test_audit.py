@@ -105,6 +105,36 @@ def test_a_trade_off_is_decided_by_the_recovery_time() -> None:
     assert classify(FULL, figures(5.0, failed=10, p95=900))[0] is Role.NO_EFFECT
 
 
+def test_a_promise_broken_only_with_the_step_makes_it_harmful_whatever_the_noise() -> None:
+    # The old high-latency runbook on a loaded machine: its restart broke the degraded p95
+    # bound (6 s > 5 s); without it TTR and error rate were within the noise.
+    degraded = Verdict.DEGRADED_BEYOND_BOUNDS.value
+    full = figures(39.0, failed=80, total=345, p95=6037, verdict=degraded)
+    without = figures(31.3, failed=145, total=586, p95=1018)
+    role, why = classify(full, without)
+    assert role is Role.HARMFUL
+    assert why == "as written: SLO breached while degraded; without it: passed"
+    # Had the errors made a trade-off of it, the recovery time (within the noise) would
+    # have called it no effect.
+    more_errors = figures(31.3, failed=300, total=586, p95=1018)
+    assert classify(dataclasses.replace(full, verdict="passed"), more_errors)[0] is (Role.NO_EFFECT)
+    assert classify(full, more_errors)[0] is Role.HARMFUL
+
+
+def test_a_promise_broken_only_without_the_step_makes_it_helpful() -> None:
+    lost = figures(5.0, failed=100, p95=300, verdict=Verdict.DATA_LOST.value)
+    role, why = classify(FULL, lost)
+    assert role is Role.HELPFUL and why == "without it: data lost"
+
+
+def test_drills_as_written_that_disagree_on_a_promise_leave_it_to_the_figures() -> None:
+    degraded = dataclasses.replace(FULL, verdict=Verdict.DEGRADED_BEYOND_BOUNDS.value)
+    assert classify([degraded, FULL], figures(5.0, failed=100, p95=300))[0] is Role.NO_EFFECT
+    # An alert's verdict is no promise to users: the figures decide.
+    late = dataclasses.replace(FULL, verdict=Verdict.ALERT_LATE.value)
+    assert classify(late, figures(5.0, failed=100, p95=300))[0] is Role.NO_EFFECT
+
+
 def test_recovering_only_without_a_step_makes_it_harmful() -> None:
     full = figures(None, verdict="not recovered within target")
     assert classify(full, figures(20.0))[0] is Role.HARMFUL
