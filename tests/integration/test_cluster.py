@@ -20,6 +20,7 @@ import pytest
 from drillbook.cluster import Cluster, ClusterInfo, cgroups
 from drillbook.cluster.node import KUBELET_SYSCTLS, PRIVATE_HOST_DIRS
 from drillbook.cluster.processes import running
+from drillbook.errors import DrillbookError
 from drillbook.stack import engine, load_stack_spec
 from drillbook.stack.images import build_image
 
@@ -125,6 +126,26 @@ def test_a_deployment_of_a_local_image_answers_through_its_cluster_ip(
         assert kubectl(info, "-n", NAMESPACE, "logs", "client").split() == ["PONG", "PONG"]
     finally:
         kubectl(info, "delete", "namespace", NAMESPACE, "--wait=false")
+
+
+def test_a_second_cluster_may_not_run_kube_proxy_beside_the_first(
+    drillbook_cluster: ClusterInfo,
+) -> None:
+    second = Cluster(Path(tempfile.mkdtemp(prefix="dbk-", dir="/tmp")))
+    try:
+        with pytest.raises(DrillbookError, match="another kube-proxy runs on this host"):
+            second.up()
+    finally:
+        second.down()
+    assert leftovers(second) == []
+    # and the first cluster's Services still work: its rules were not touched
+    rules = subprocess.run(
+        ["iptables", "-w", "-t", "nat", "-S", "KUBE-SERVICES"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "-j KUBE-NODEPORTS" in rules
 
 
 # read when the module is collected, before the session's cluster starts

@@ -23,7 +23,7 @@ from drillbook.cluster.images import import_image
 from drillbook.cluster.kubeconfig import CONTEXT, write_kubeconfig
 from drillbook.cluster.layout import Layout, Ports, Settings, default_state_dir
 from drillbook.cluster.pause import pause_archive
-from drillbook.cluster.processes import Recorded, running, spawn
+from drillbook.cluster.processes import Recorded, pids_named, running, spawn
 from drillbook.cluster.readiness import http_ok, wait_until
 from drillbook.errors import DrillbookError
 from drillbook.stack.progress import Progress, quiet
@@ -96,6 +96,8 @@ class Cluster:
                 f"kubelet's sockets in it would not fit in a unix socket address",
                 f"use a state directory of at most {MAX_STATE_PATH} characters",
             )
+        if self.proxy:
+            self._refuse_a_second_proxy()
         start = time.monotonic()
         packages.ensure_packages(progress)
         bindir = build.ensure_binaries(self.version, progress)
@@ -247,6 +249,19 @@ class Cluster:
         if self.proxy:
             healthz = f"http://127.0.0.1:{settings.ports.proxy_healthz}/healthz"
             wait_until("kube-proxy", lambda: http_ok(healthz), 60, self._log("kube-proxy"))
+
+    def _refuse_a_second_proxy(self) -> None:
+        """kube-proxy's iptables chains are the host's: a second one would overwrite the
+        first's Services, and its `--cleanup` remove them."""
+        ours = running(self.layout.pids, "kube-proxy")
+        others = [p for p in pids_named("kube-proxy") if ours is None or p != ours.pid]
+        if others:
+            raise DrillbookError(
+                f"another kube-proxy runs on this host (pid {others[0]}); two would overwrite "
+                "each other's iptables rules",
+                "stop the other cluster first (`drillbook cluster down --state DIR`), or "
+                "start this one with Cluster(..., proxy=False)",
+            )
 
 
 def _mounted(holder_pid: int) -> bool:

@@ -134,3 +134,18 @@ def pids_using(marker: str) -> list[int]:
         if entry.name.isdigit() and marker in cmdline(int(entry.name)):
             found.append(int(entry.name))
     return found
+
+
+def pids_named(name: str) -> list[int]:
+    """Processes whose command name (`/proc/<pid>/comm`) is `name`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            comm = (entry / "comm").read_text().strip()
+        except OSError:
+            continue
+        if comm == name:
+            found.append(int(entry.name))
+    return found

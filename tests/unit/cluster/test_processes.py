@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from drillbook.cluster.processes import pids_using, recorded, running, spawn, stop
+from drillbook.cluster.processes import pids_named, pids_using, recorded, running, spawn, stop
 
 
 def test_a_spawned_process_is_recorded_running_and_stopped(tmp_path: Path) -> None:
@@ -39,3 +39,12 @@ def test_processes_are_found_by_an_exact_argument(tmp_path: Path) -> None:
         assert pids_using(marker + "x") == []
     finally:
         stop(tmp_path / "pids", "marked", grace_s=5)
+
+
+def test_processes_are_found_by_their_command_name(tmp_path: Path) -> None:
+    record = spawn("sleeper", ["sleep", "60"], tmp_path / "pids", tmp_path / "logs")
+    try:
+        assert record.pid in pids_named("sleep")
+        assert record.pid not in pids_named("sleeq")
+    finally:
+        stop(tmp_path / "pids", "sleeper", grace_s=5)
