@@ -19,7 +19,7 @@ import pytest
 
 from drillbook.cluster import Cluster, ClusterInfo, cgroups
 from drillbook.cluster.node import KUBELET_SYSCTLS, PRIVATE_HOST_DIRS
-from drillbook.cluster.processes import running
+from drillbook.cluster.processes import cmdline, pids_named, running
 from drillbook.errors import DrillbookError
 from drillbook.stack import engine, load_stack_spec
 from drillbook.stack.images import build_image
@@ -255,3 +255,28 @@ def _run_a_pod(cluster: Cluster) -> None:
     assert all((memory / i).is_dir() for i in CONTAINERS[cluster.state])
     assert len(CONTAINERS[cluster.state]) == 2  # the sandbox and the container
     assert list(Path(f"/sys/class/net/{cluster.layout.bridge}/brif").iterdir())
+
+
+def test_two_ups_at_once_start_one_cluster() -> None:
+    cluster = Cluster(Path(tempfile.mkdtemp(prefix="dbk-", dir="/tmp")), proxy=False)
+    script = (
+        "from pathlib import Path; from drillbook.cluster import Cluster; "
+        f"print(Cluster(Path({str(cluster.state)!r}), proxy=False).up().server)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    try:
+        ups = [
+            subprocess.Popen(
+                [sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, text=True
+            )
+            for _ in range(2)
+        ]
+        servers = [up.communicate(timeout=240)[0].strip() for up in ups]
+        assert [up.returncode for up in ups] == [0, 0]
+        assert servers[0] == servers[1] and servers[0].startswith("https://127.0.0.1:")
+        state = str(cluster.state)
+        apiservers = [p for p in pids_named("kube-apiserver") if state in " ".join(cmdline(p))]
+        assert len(apiservers) == 1
+    finally:
+        cluster.down()
+    assert leftovers(cluster) == []

@@ -12,9 +12,12 @@ iptables rule and file the cluster made.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,7 +83,18 @@ class Cluster:
         )
 
     def up(self, progress: Progress = quiet) -> ClusterInfo:
-        """Start the cluster (building what is missing first); at once when already up."""
+        """Start the cluster (building what is missing first); at once when already up.
+
+        Two callers at once (two test sessions) do not both start it: the second waits for
+        the first and then finds the cluster up.
+        """
+        settings = self.layout.read_settings()
+        if settings is not None and self._healthy(settings):
+            return self.info(settings)
+        with self._exclusive():
+            return self._up(progress)
+
+    def _up(self, progress: Progress) -> ClusterInfo:
         settings = self.layout.read_settings()
         if settings is not None and self._healthy(settings):
             return self.info(settings)
@@ -115,7 +129,21 @@ class Cluster:
 
     def down(self, progress: Progress = quiet) -> None:
         """Stop every process and remove every mount, cgroup, interface, rule and file."""
-        teardown.tear_down(self.layout, build.binaries_dir(self.version), progress)
+        with self._exclusive():
+            teardown.tear_down(self.layout, build.binaries_dir(self.version), progress)
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """One `up` or `down` of this cluster at a time: a lock on the folder holding its
+        state directory (no lock file left behind; released by the kernel if we are killed)."""
+        parent = self.state.resolve().parent
+        parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(parent, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
 
     def status(self) -> str | None:
         """One line on the running cluster, or None when it is down."""
