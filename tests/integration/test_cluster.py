@@ -20,6 +20,7 @@ import pytest
 from drillbook.cluster import Cluster, ClusterInfo, cgroups
 from drillbook.cluster.node import KUBELET_SYSCTLS, PRIVATE_HOST_DIRS
 from drillbook.cluster.processes import cmdline, pids_named, running
+from drillbook.cluster.teardown import shim_sockets
 from drillbook.errors import DrillbookError
 from drillbook.stack import engine, load_stack_spec
 from drillbook.stack.images import build_image
@@ -187,7 +188,9 @@ def leftovers(cluster: Cluster) -> list[str]:
             found.append(f"mount under {state} seen by process {proc.name}")
     if Path(f"/sys/class/net/{cluster.layout.bridge}").exists():
         found.append(f"interface {cluster.layout.bridge}")
-    found += [f"cgroup {p}" for p in cgroups.cgroups_of(CONTAINERS.get(cluster.state, set()))]
+    containers = CONTAINERS.get(cluster.state, set())
+    found += [f"cgroup {p}" for p in cgroups.cgroups_of(containers)]
+    found += [f"shim socket {p}" for p in shim_sockets(cluster.layout, containers) if p.exists()]
     if cluster.layout.state.exists():
         found.append(f"state directory {state}")
     return found
@@ -254,6 +257,7 @@ def _run_a_pod(cluster: Cluster) -> None:
     memory = Path("/sys/fs/cgroup/memory") / cgroups.PARENT
     assert all((memory / i).is_dir() for i in CONTAINERS[cluster.state])
     assert len(CONTAINERS[cluster.state]) == 2  # the sandbox and the container
+    assert any(p.exists() for p in shim_sockets(cluster.layout, CONTAINERS[cluster.state]))
     assert list(Path(f"/sys/class/net/{cluster.layout.bridge}/brif").iterdir())
 
 

@@ -9,7 +9,9 @@ created, and last its state directory.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -31,6 +33,7 @@ PROCESSES = (
     "kube-proxy",
 )
 CREATED_DIRS = "host-dirs-created.json"
+SHIM_SOCKETS = Path("/run/containerd/s")
 
 
 def claim_host_dirs(layout: Layout) -> None:
@@ -60,6 +63,8 @@ def tear_down(layout: Layout, bindir: Path, progress: Progress = quiet) -> None:
     for pid in pids_using(str(layout.containerd_socket)):  # the containers' shims
         terminate(pid, start_time(pid), grace_s=2)
     cgroups.kill_members(cgroups.cgroups_of(containers))
+    for socket in shim_sockets(layout, containers):
+        socket.unlink(missing_ok=True)
     stop(pids, "nsholder", grace_s=2)
     for name in ("kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd"):
         stop(pids, name)
@@ -74,6 +79,17 @@ def tear_down(layout: Layout, bindir: Path, progress: Progress = quiet) -> None:
     _unmount_under(layout.state)
     shutil.rmtree(layout.state, ignore_errors=True)
     progress(f"cluster: removed {layout.state}")
+
+
+def shim_sockets(layout: Layout, containers: set[str]) -> list[Path]:
+    """The sockets of the containers' shims: containerd 1.6 keeps them in the host's
+    /run/containerd/s/ whatever its own state directory, each named by the hash of its
+    containerd address, namespace and container id (a killed shim leaves its socket)."""
+    sock = str(layout.containerd_socket)
+    return [
+        SHIM_SOCKETS / hashlib.sha256(os.path.join(sock, "k8s.io", i).encode()).hexdigest()
+        for i in sorted(containers)
+    ]
 
 
 def _proxy_cleanup(bindir: Path, layout: Layout) -> None:
