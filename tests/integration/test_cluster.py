@@ -284,3 +284,29 @@ def test_two_ups_at_once_start_one_cluster() -> None:
     finally:
         cluster.down()
     assert leftovers(cluster) == []
+
+
+def test_the_kubelets_utility_chains_are_removed_with_their_jumps() -> None:
+    # in a network namespace of its own: the host's iptables are not touched
+    script = """
+import subprocess
+from drillbook.cluster.network import remove_chains
+def ipt(*a): subprocess.run(["iptables", "-w", *a], check=True)
+ipt("-N", "KUBE-FIREWALL"); ipt("-A", "INPUT", "-j", "KUBE-FIREWALL")
+ipt("-A", "KUBE-FIREWALL", "!", "-s", "127.0.0.0/8", "-d", "127.0.0.0/8", "-j", "DROP")
+ipt("-t", "mangle", "-N", "KUBE-IPTABLES-HINT"); ipt("-t", "nat", "-N", "KUBE-KUBELET-CANARY")
+ipt("-t", "nat", "-N", "DOCKER")
+print(remove_chains())
+print(subprocess.run(["iptables-save"], capture_output=True, text=True).stdout)
+"""
+    done = subprocess.run(
+        ["unshare", "--net", sys.executable, "-c", script],
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    removed, saved = done.stdout.split("\n", 1)
+    assert removed == "3"
+    assert "KUBE-" not in saved
+    assert ":DOCKER" in saved  # nobody else's chain goes

@@ -108,6 +108,8 @@ def kubelet_config(layout: Layout, settings: Settings) -> str:
         "imageGCHighThresholdPercent": 100,
         "imageGCLowThresholdPercent": 99,
         "serializeImagePulls": False,
+        # no KUBE-FIREWALL / canary chains in the host's iptables (kube-proxy has its own)
+        "makeIPTablesUtilChains": False,
     }
     return yaml.safe_dump(config, sort_keys=False)
 

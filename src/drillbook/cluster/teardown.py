@@ -18,7 +18,7 @@ from pathlib import Path
 
 from drillbook.cluster import cgroups, network, node
 from drillbook.cluster.layout import Layout
-from drillbook.cluster.processes import pids_using, start_time, stop, terminate
+from drillbook.cluster.processes import pids_named, pids_using, start_time, stop, terminate
 from drillbook.stack.progress import Progress, quiet
 
 # Every process the cluster runs, in the order `up` starts them.
@@ -70,6 +70,8 @@ def tear_down(layout: Layout, bindir: Path, progress: Progress = quiet) -> None:
         stop(pids, name)
     progress("cluster: processes stopped")
     network.remove_rules(layout.network_name)
+    if not pids_named("kubelet"):  # the last kubelet on the host is gone
+        network.remove_chains()
     if network.remove_bridge(layout.bridge):
         progress(f"cluster: removed bridge {layout.bridge}")
     removed = cgroups.remove(cgroups.cgroups_of(containers), layout)

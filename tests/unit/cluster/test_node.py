@@ -33,6 +33,7 @@ def test_the_kubelet_listens_on_loopback_only(tmp_path: Path) -> None:
     assert config["port"] == 40006 and config["readOnlyPort"] == 0
     assert config["cgroupsPerQOS"] is False
     assert config["imageGCHighThresholdPercent"] == 100
+    assert config["makeIPTablesUtilChains"] is False
 
 
 def test_kube_proxy_is_told_to_leave_host_sysctls_alone(tmp_path: Path) -> None:
