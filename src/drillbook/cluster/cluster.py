@@ -13,6 +13,7 @@ iptables rule and file the cluster made.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import subprocess
 import time
@@ -26,12 +27,20 @@ from drillbook.cluster.images import import_image
 from drillbook.cluster.kubeconfig import CONTEXT, write_kubeconfig
 from drillbook.cluster.layout import Layout, Ports, Settings, default_state_dir
 from drillbook.cluster.pause import pause_archive
-from drillbook.cluster.processes import Recorded, pids_named, running, spawn
+from drillbook.cluster.processes import (
+    Recorded,
+    pids_named,
+    recorded,
+    running,
+    spawn,
+    start_time,
+)
 from drillbook.cluster.readiness import http_ok, wait_until
 from drillbook.errors import DrillbookError
 from drillbook.stack.progress import Progress, quiet
 
 READY = "ready"  # written by an `up` that finished
+OWNER = "owner.json"  # the process that will take the cluster down (a test session)
 # a unix socket's path holds 107 bytes; the kubelet's longest is <state>/kubelet/root/
 # pod-resources/<10 digits>
 MAX_STATE_PATH = 107 - len("/kubelet/root/pod-resources/1234567890")
@@ -160,6 +169,18 @@ class Cluster:
             f"{settings.pod_subnet} on {self.layout.bridge}, Services {settings.service_subnet}, "
             f"kubeconfig {self.layout.kubeconfig('admin')}"
         )
+
+    def own(self) -> None:
+        """Record this process as the cluster's owner: the one that will take it down."""
+        started = start_time(os.getpid())
+        owner = {"name": "owner", "pid": os.getpid(), "started": started}
+        (self.state / OWNER).write_text(json.dumps(owner), encoding="utf-8")
+
+    def orphaned(self) -> bool:
+        """Up, and started by a process (a test session) that is gone without taking it down:
+        a later session adopts it and removes it at its end."""
+        owner = recorded(self.state, "owner")
+        return owner is not None and not owner.alive() and self.status() is not None
 
     def import_image(self, docker_ref: str) -> bool:
         """`docker save | ctr import` into the cluster, skipped when that image id is there.

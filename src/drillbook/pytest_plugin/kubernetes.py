@@ -3,7 +3,8 @@
 The cluster is drillbook's own single-node one (`drillbook.cluster`): built on first use
 (about 8 minutes on 2 cores, then cached), started in seconds. A session that found it down
 starts it and removes it at its end — also on failure, Ctrl-C or SIGTERM; one that found it
-running (`drillbook cluster up` before the run) leaves it running.
+running (`drillbook cluster up` before the run) leaves it running — unless the session that
+started it was killed before its end: then this one adopts it and removes it.
 
 With `--drillbook-kubeconfig PATH` (and `--drillbook-context NAME`) the tests run on that
 existing cluster instead, and nothing is started or stopped.
@@ -36,9 +37,13 @@ def drillbook_cluster(pytestconfig: pytest.Config) -> Iterator[ClusterInfo]:
         return
     cluster = Cluster.default()
     progress = session.progress(pytestconfig)
-    ours = cluster.status() is None
+    # ours: down when the session began, or left by a session that was killed
+    ours = cluster.status() is None or cluster.orphaned()
     try:
-        yield cluster.up(progress=progress)
+        info = cluster.up(progress=progress)
+        if ours:
+            cluster.own()
+        yield info
     finally:
         if ours:
             cluster.down(progress=progress)
