@@ -1,0 +1,49 @@
+"""Who takes a cluster down: the test session that started it, or one adopting it after that
+session was killed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from drillbook.cluster import Cluster
+from drillbook.cluster.layout import Ports, Settings
+from drillbook.cluster.processes import spawn, stop
+
+
+@pytest.fixture
+def running_cluster(tmp_path: Path) -> Iterator[Cluster]:
+    """A cluster whose records say one of its processes runs (a real `sleep` as etcd)."""
+    cluster = Cluster(tmp_path / "c")
+    cluster.layout.write_settings(
+        Settings(Ports(*range(40001, 40010)), "10.200.9.0/24", "10.201.9.0/24")
+    )
+    spawn("etcd", ["sleep", "60"], cluster.layout.pids, cluster.layout.logs)
+    yield cluster
+    stop(cluster.layout.pids, "etcd", grace_s=2)
+
+
+def test_a_cluster_without_owner_is_nobodys_leftover(running_cluster: Cluster) -> None:
+    assert running_cluster.status() is not None
+    assert not running_cluster.orphaned()  # `drillbook cluster up` left it on purpose
+
+
+def test_a_cluster_whose_owner_lives_is_not_adopted(running_cluster: Cluster) -> None:
+    running_cluster.own()
+    assert not running_cluster.orphaned()
+
+
+def test_a_cluster_whose_owner_was_killed_is_adopted(running_cluster: Cluster) -> None:
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    owner = {"name": "owner", "pid": gone.pid, "started": 1}
+    (running_cluster.state / "owner.json").write_text(json.dumps(owner))
+    assert running_cluster.orphaned()
+
+
+def test_a_cluster_that_is_down_is_nothing_to_adopt(tmp_path: Path) -> None:
+    assert not Cluster(tmp_path / "none").orphaned()
