@@ -17,16 +17,15 @@ import signal
 import subprocess
 from pathlib import Path
 
-from drillbook.cluster.layout import Layout
+from drillbook.cluster.layout import CGROUPS_CREATED, Layout
 
 HIERARCHIES = Path("/sys/fs/cgroup")
 PARENT = "k8s.io"  # containerd's cgroup for its k8s.io namespace's containers
-CREATED = "cgroup-parents-created.json"
 
 
 def claim_parents(layout: Layout) -> None:
     """Before containerd starts: record the hierarchies where the `k8s.io` parent is new."""
-    record = layout.state / CREATED
+    record = layout.state / CGROUPS_CREATED
     if record.is_file():
         return
     new = [str(h / PARENT) for h in _hierarchies() if not (h / PARENT).exists()]
@@ -76,7 +75,7 @@ def remove(cgroups: list[Path], layout: Layout) -> int:
         for path in sorted((p for p in cgroup.rglob("*") if p.is_dir()), reverse=True):
             removed += remove_empty(path)
         removed += remove_empty(cgroup)
-    record = layout.state / CREATED
+    record = layout.state / CGROUPS_CREATED
     if record.is_file():
         removed += sum(remove_empty(Path(p)) for p in json.loads(record.read_text()))
     return removed

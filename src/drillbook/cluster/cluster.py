@@ -25,7 +25,16 @@ from pathlib import Path
 from drillbook.cluster import build, cgroups, controlplane, network, node, packages, pki, teardown
 from drillbook.cluster.images import import_image
 from drillbook.cluster.kubeconfig import CONTEXT, write_kubeconfig
-from drillbook.cluster.layout import Layout, Ports, Settings, default_state_dir
+from drillbook.cluster.layout import (
+    IMAGES,
+    KUBECONFIGS,
+    OWNER,
+    READY,
+    Layout,
+    Ports,
+    Settings,
+    default_state_dir,
+)
 from drillbook.cluster.pause import pause_archive
 from drillbook.cluster.processes import (
     Recorded,
@@ -39,12 +48,9 @@ from drillbook.cluster.readiness import http_ok, wait_until
 from drillbook.errors import DrillbookError
 from drillbook.stack.progress import Progress, quiet
 
-READY = "ready"  # written by an `up` that finished
-OWNER = "owner.json"  # the process that will take the cluster down (a test session)
 # a unix socket's path holds 107 bytes; the kubelet's longest is <state>/kubelet/root/
 # pod-resources/<10 digits>
 MAX_STATE_PATH = 107 - len("/kubelet/root/pod-resources/1234567890")
-COMPONENTS = ("admin", "controller-manager", "scheduler", "kubelet", "kube-proxy")
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,7 @@ class Cluster:
         settings = self.layout.read_settings()
         if settings is not None and self._healthy(settings):
             return self.info(settings)
+        self.layout.refuse_foreign()
         if os.geteuid() != 0:
             raise DrillbookError(
                 "the cluster runs containerd, the kubelet and a pod network, which needs root",
@@ -192,7 +199,7 @@ class Cluster:
                 f"cannot import {docker_ref}: the cluster is not running",
                 "start it with `drillbook cluster up`",
             )
-        return import_image(docker_ref, self.info(settings).ctr, self.layout.state / "images.json")
+        return import_image(docker_ref, self.info(settings).ctr, self.layout.state / IMAGES)
 
     # -- up, step by step --------------------------------------------------------------
 
@@ -216,7 +223,7 @@ class Cluster:
         layout = self.layout
         pki.ensure_pki(layout.pki, settings.kubernetes_service_ip)
         server = f"https://127.0.0.1:{settings.ports.apiserver}"
-        for who in COMPONENTS:
+        for who in KUBECONFIGS:
             write_kubeconfig(layout.kubeconfig(who), server, layout.pki, who)
         node.write_node_files(layout, settings)
         layout.cni_conf.mkdir(parents=True, exist_ok=True)

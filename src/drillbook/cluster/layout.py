@@ -19,9 +19,39 @@ from pathlib import Path
 from drillbook.errors import DrillbookError
 
 SETTINGS = "cluster.json"
+READY = "ready"  # written by an `up` that finished
+OWNER = "owner.json"  # the process that will take the cluster down (a test session)
+IMAGES = "images.json"  # the image ids imported, so an import is skipped when done
+HOST_DIRS_CREATED = "host-dirs-created.json"
+CGROUPS_CREATED = "cgroup-parents-created.json"
+CHAINS_BEFORE = "iptables-chains-before.json"
+KUBECONFIGS = ("admin", "controller-manager", "scheduler", "kubelet", "kube-proxy")
+# Every name a cluster writes in its state directory: `down` removes these and nothing else.
+ENTRIES = frozenset(
+    {
+        SETTINGS,
+        READY,
+        OWNER,
+        IMAGES,
+        HOST_DIRS_CREATED,
+        CGROUPS_CREATED,
+        CHAINS_BEFORE,
+        "pki",
+        "logs",
+        "pids",
+        "etcd",
+        "containerd",
+        "cni",
+        "kubelet",
+        "host",
+        "apiserver-certs",
+        *(f"{who}.kubeconfig" for who in KUBECONFIGS),
+    }
+)
 
 
 def default_state_dir() -> Path:
+    """`$XDG_STATE_HOME/drillbook/cluster`, else `~/.local/state/drillbook/cluster`."""
     base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(base) / "drillbook" / "cluster"
 
@@ -158,6 +188,32 @@ class Layout:
 
     def kubeconfig(self, who: str) -> Path:
         return self.state / f"{who}.kubeconfig"
+
+    def entries(self) -> list[Path]:
+        """What a cluster wrote in the state directory: the only entries `down` removes."""
+        if not self.state.is_dir():
+            return []
+        return sorted(p for p in self.state.iterdir() if p.name in ENTRIES)
+
+    def refuse_foreign(self) -> None:
+        """A DrillbookError unless the state directory is missing, empty, a cluster's (it has
+        `cluster.json`) or holds only what a cluster writes (an `up` killed early): `up` must
+        not write into, nor `down` remove, a folder that is something else (`--state ~`)."""
+        if not self.state.exists() or self.settings_file.is_file():
+            return
+        if not self.state.is_dir():
+            raise DrillbookError(
+                f"{self.state} is not a folder, so not a cluster's state directory",
+                "name a new or empty folder with --state",
+            )
+        foreign = sorted(p.name for p in self.state.iterdir() if p.name not in ENTRIES)
+        if foreign:
+            raise DrillbookError(
+                f"{self.state} is not a cluster's state directory: it has no {SETTINGS} and "
+                f"holds {', '.join(foreign[:5])}",
+                "name a new or empty folder with --state (drillbook neither writes into nor "
+                "removes a folder that is not a cluster's)",
+            )
 
     def read_settings(self) -> Settings | None:
         try:

@@ -9,6 +9,7 @@ created, and last its state directory.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -17,7 +18,7 @@ import subprocess
 from pathlib import Path
 
 from drillbook.cluster import cgroups, network, node
-from drillbook.cluster.layout import Layout
+from drillbook.cluster.layout import HOST_DIRS_CREATED, Layout
 from drillbook.cluster.processes import pids_named, pids_using, start_time, stop, terminate
 from drillbook.stack.progress import Progress, quiet
 
@@ -32,13 +33,12 @@ PROCESSES = (
     "kubelet",
     "kube-proxy",
 )
-CREATED_DIRS = "host-dirs-created.json"
 SHIM_SOCKETS = Path("/run/containerd/s")
 
 
 def claim_host_dirs(layout: Layout) -> None:
     """Make the kubelet's fixed host folders exist as mount points, recording those we made."""
-    record = layout.state / CREATED_DIRS
+    record = layout.state / HOST_DIRS_CREATED
     created: list[str] = json.loads(record.read_text()) if record.is_file() else []
     for host_dir in node.PRIVATE_HOST_DIRS:
         if not host_dir.exists():
@@ -49,7 +49,8 @@ def claim_host_dirs(layout: Layout) -> None:
 
 def tear_down(layout: Layout, bindir: Path, progress: Progress = quiet) -> None:
     """Remove the cluster kept in `layout`; safe to run on a cluster half up or already down."""
-    if not layout.state.exists():
+    layout.refuse_foreign()
+    if not layout.entries():
         progress("cluster: nothing to remove")
         return
     pids = layout.pids
@@ -79,8 +80,20 @@ def tear_down(layout: Layout, bindir: Path, progress: Progress = quiet) -> None:
         progress(f"cluster: removed {removed} cgroups")
     _release_host_dirs(layout)
     _unmount_under(layout.state)
-    shutil.rmtree(layout.state, ignore_errors=True)
+    remove_state(layout)
     progress(f"cluster: removed {layout.state}")
+
+
+def remove_state(layout: Layout) -> None:
+    """Remove what the cluster wrote in its state directory, and the directory if that
+    leaves it empty: never anything else that is in there."""
+    for entry in layout.entries():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        layout.state.rmdir()
 
 
 def shim_sockets(layout: Layout, containers: set[str]) -> list[Path]:
@@ -122,7 +135,7 @@ def _kill_containers(layout: Layout) -> None:
 
 
 def _release_host_dirs(layout: Layout) -> None:
-    record = layout.state / CREATED_DIRS
+    record = layout.state / HOST_DIRS_CREATED
     if not record.is_file():
         return
     for created in json.loads(record.read_text()):
