@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 from drillbook.cluster.layout import Layout, Settings
-from drillbook.cluster.packages import CNI_BIN
+from drillbook.cluster.packages import CNI_BIN, runc
 from drillbook.cluster.pause import PAUSE_IMAGE
 from drillbook.cluster.pki import NODE_NAME
 
@@ -30,10 +30,10 @@ KUBELET_SYSCTLS = {"vm/overcommit_memory": "1", "kernel/panic": "10", "kernel/pa
 # links, and the CNI library's result cache (containerd 1.6 has no setting for it).
 PRIVATE_HOST_DIRS = (Path("/var/lib/kubelet"), Path("/var/log/containers"), Path("/var/lib/cni"))
 CONTAINERD = "/usr/bin/containerd"
-RUNC = "/usr/sbin/runc"
 
 
 def containerd_config(layout: Layout) -> str:
+    """containerd's own configuration: its root, state, socket and CNI all under `layout`."""
     c = layout.containerd
     sock = layout.containerd_socket
     return f"""version = 2
@@ -63,7 +63,7 @@ state = "{c / "state"}"
       runtime_type = "io.containerd.runc.v2"
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
         SystemdCgroup = false
-        BinaryName = "{RUNC}"
+        BinaryName = "{runc()}"
         Root = "{c / "runc"}"
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "{CNI_BIN}"

@@ -24,21 +24,39 @@ class Package:
     """A Debian package and the file that shows it is installed."""
 
     name: str
-    provides: Path
+    provides: tuple[Path, ...]  # any one of them
+
+    def installed(self) -> bool:
+        """One of its files is there (from this package or one that provides the same)."""
+        return any(path.exists() for path in self.provides)
 
 
+# Debian's runc is /usr/sbin/runc; Docker CE's containerd.io has it at /usr/bin/runc
+RUNC_PATHS = (Path("/usr/sbin/runc"), Path("/usr/bin/runc"))
 PACKAGES = (
-    Package("etcd-server", Path("/usr/bin/etcd")),
-    Package("containerd", Path("/usr/bin/containerd")),
-    Package("runc", Path("/usr/sbin/runc")),
-    Package("containernetworking-plugins", CNI_BIN / "bridge"),
-    Package("conntrack", Path("/usr/sbin/conntrack")),
-    Package("iptables", Path("/usr/sbin/iptables")),
+    Package("etcd-server", (Path("/usr/bin/etcd"),)),
+    Package("containerd", (Path("/usr/bin/containerd"),)),
+    Package("runc", RUNC_PATHS),
+    Package("containernetworking-plugins", (CNI_BIN / "bridge",)),
+    Package("conntrack", (Path("/usr/sbin/conntrack"),)),
+    Package("iptables", (Path("/usr/sbin/iptables"),)),
 )
 
 
 def absent(packages: tuple[Package, ...] = PACKAGES) -> list[Package]:
-    return [p for p in packages if not p.provides.exists()]
+    """The packages none of whose files is on the host."""
+    return [p for p in packages if not p.installed()]
+
+
+def runc() -> Path:
+    """The host's runc, wherever its package put it: containerd's runtime for our pods."""
+    for path in RUNC_PATHS:
+        if path.exists():
+            return path
+    raise DrillbookError(
+        f"no runc at {' or '.join(str(p) for p in RUNC_PATHS)}",
+        "install it (`apt-get install runc`; Docker CE's containerd.io has one too)",
+    )
 
 
 def ensure_packages(progress: Progress = quiet, packages: tuple[Package, ...] = PACKAGES) -> None:
@@ -53,6 +71,5 @@ def ensure_packages(progress: Progress = quiet, packages: tuple[Package, ...] = 
             f"install them (`apt-get install {names}`) and rerun",
         )
     progress(f"cluster: installing {names} with apt-get")
-    # policy-rc.d on these machines keeps apt from starting etcd or containerd as services;
-    # the cluster starts its own instances either way.
+    # apt_install starts no service (etcd, containerd): the cluster runs its own instances
     apt_install([p.name for p in todo])
