@@ -286,27 +286,36 @@ def test_two_ups_at_once_start_one_cluster() -> None:
     assert leftovers(cluster) == []
 
 
-def test_the_kubelets_utility_chains_are_removed_with_their_jumps() -> None:
+def test_down_removes_only_the_chains_up_made_with_their_jumps() -> None:
     # in a network namespace of its own: the host's iptables are not touched
     script = """
-import subprocess
-from drillbook.cluster.network import remove_chains
+import subprocess, sys
+from pathlib import Path
+from drillbook.cluster import chains
+from drillbook.cluster.layout import Layout
 def ipt(*a): subprocess.run(["iptables", "-w", *a], check=True)
-ipt("-N", "KUBE-FIREWALL"); ipt("-A", "INPUT", "-j", "KUBE-FIREWALL")
-ipt("-A", "KUBE-FIREWALL", "!", "-s", "127.0.0.0/8", "-d", "127.0.0.0/8", "-j", "DROP")
-ipt("-t", "mangle", "-N", "KUBE-IPTABLES-HINT"); ipt("-t", "nat", "-N", "KUBE-KUBELET-CANARY")
+ipt("-N", "KUBE-FIREWALL"); ipt("-A", "INPUT", "-j", "KUBE-FIREWALL")  # another kubelet's
 ipt("-t", "nat", "-N", "DOCKER")
-print(remove_chains())
+layout = Layout(Path(sys.argv[1]))
+chains.record_before(layout)
+ipt("-t", "mangle", "-N", "KUBE-IPTABLES-HINT"); ipt("-t", "nat", "-N", "KUBE-KUBELET-CANARY")
+ipt("-t", "nat", "-N", "KUBE-SERVICES"); ipt("-t", "nat", "-N", "KUBE-SVC-X")
+ipt("-t", "nat", "-A", "OUTPUT", "-j", "KUBE-SERVICES")
+ipt("-t", "nat", "-A", "KUBE-SERVICES", "-j", "KUBE-SVC-X")
+print(chains.remove_made(layout, proxy=True, kubelet=True))
 print(subprocess.run(["iptables-save"], capture_output=True, text=True).stdout)
 """
-    done = subprocess.run(
-        ["unshare", "--net", sys.executable, "-c", script],
-        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    with tempfile.TemporaryDirectory() as state:
+        done = subprocess.run(
+            ["unshare", "--net", sys.executable, "-c", script, state],
+            env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
     removed, saved = done.stdout.split("\n", 1)
-    assert removed == "3"
-    assert "KUBE-" not in saved
-    assert ":DOCKER" in saved  # nobody else's chain goes
+    assert removed == "4"
+    assert ":KUBE-FIREWALL" in saved and "-A INPUT -j KUBE-FIREWALL" in saved  # not ours
+    assert ":DOCKER" in saved
+    for made in ("KUBE-IPTABLES-HINT", "KUBE-KUBELET-CANARY", "KUBE-SERVICES", "KUBE-SVC-X"):
+        assert made not in saved

@@ -22,7 +22,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from drillbook.cluster import build, cgroups, controlplane, network, node, packages, pki, teardown
+from drillbook.cluster import (
+    build,
+    cgroups,
+    chains,
+    controlplane,
+    network,
+    node,
+    packages,
+    pki,
+    teardown,
+)
 from drillbook.cluster.images import import_image
 from drillbook.cluster.kubeconfig import CONTEXT, write_kubeconfig
 from drillbook.cluster.layout import (
@@ -146,7 +156,7 @@ class Cluster:
     def down(self, progress: Progress = quiet) -> None:
         """Stop every process and remove every mount, cgroup, interface, rule and file."""
         with self._exclusive():
-            teardown.tear_down(self.layout, build.binaries_dir(self.version), progress)
+            teardown.tear_down(self.layout, progress)
 
     @contextmanager
     def _exclusive(self) -> Iterator[None]:
@@ -264,6 +274,7 @@ class Cluster:
 
     def _node(self, bindir: Path, settings: Settings, pause: Path) -> None:
         layout = self.layout
+        chains.record_before(layout)  # before the kubelet and kube-proxy first start
         network.make_bridge(layout.bridge, settings.gateway, settings.pod_network)
         network.allow_forwarding(layout.bridge, layout.network_name)
         teardown.claim_host_dirs(layout)
@@ -308,13 +319,15 @@ class Cluster:
 
     def _refuse_a_second_proxy(self) -> None:
         """kube-proxy's iptables chains are the host's: a second one would overwrite the
-        first's Services, and its `--cleanup` remove them."""
+        first's Services. Another kube-proxy is seen by its process, or (one under another
+        name, k3s's) by a KUBE-SERVICES chain that is not our kube-proxy's."""
         ours = running(self.layout.pids, "kube-proxy")
         others = [p for p in pids_named("kube-proxy") if ours is None or p != ours.pid]
-        if others:
+        if others or chains.services_chain_foreign(self.layout):
+            where = f"runs on this host (pid {others[0]})" if others else "has rules here"
             raise DrillbookError(
-                f"another kube-proxy runs on this host (pid {others[0]}); two would overwrite "
-                "each other's iptables rules",
+                f"another kube-proxy {where} (iptables chain KUBE-SERVICES); two would "
+                "overwrite each other's rules",
                 "stop the other cluster first (`drillbook cluster down --state DIR`), or "
                 "start this one with Cluster(..., proxy=False)",
             )

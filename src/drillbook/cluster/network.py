@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from ipaddress import IPv4Network
 from pathlib import Path
 
+from drillbook.cluster import chains
 from drillbook.errors import DrillbookError
 
 POD_POOL = IPv4Network("10.200.0.0/16")
@@ -144,40 +145,13 @@ def remove_rules(network_name: str) -> int:
     return removed
 
 
-# Chains a kubelet makes with makeIPTablesUtilChains (ours no longer does): with no kubelet
-# left on the host they serve nothing, and `kube-proxy --cleanup` leaves them.
-KUBELET_CHAINS = ("KUBE-FIREWALL", "KUBE-KUBELET-CANARY", "KUBE-IPTABLES-HINT")
-
-
-def remove_chains(chains: tuple[str, ...] = KUBELET_CHAINS) -> int:
-    """Remove `chains` from every table of iptables and ip6tables, with the rules jumping
-    to them. Returns the number of chains removed."""
-    removed = 0
-    for tool in ("iptables", "ip6tables"):
-        for table in ("filter", "nat", "mangle"):
-            rules = _run_tool(tool, "-t", table, "-S").splitlines()
-            present = [c for c in chains if f"-N {c}" in rules]
-            for rule in rules:
-                if rule.startswith("-A ") and _jump(rule) in present:
-                    _run_tool(tool, "-t", table, "-D", *shlex.split(rule)[1:])
-            for chain in present:
-                _run_tool(tool, "-t", table, "-F", chain)
-                _run_tool(tool, "-t", table, "-X", chain)
-                removed += 1
-    return removed
-
-
 def _jump(rule: str) -> str | None:
     parts = shlex.split(rule)
     return parts[parts.index("-j") + 1] if "-j" in parts else None
 
 
 def _iptables(*args: str) -> str:
-    return _run_tool("iptables", *args)
-
-
-def _run_tool(tool: str, *args: str) -> str:
-    return subprocess.run([tool, "-w", *args], capture_output=True, text=True).stdout
+    return chains.run("iptables", *args)
 
 
 def _ip(*args: str) -> None:

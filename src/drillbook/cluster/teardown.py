@@ -1,10 +1,10 @@
 """Removing a cluster, from its records alone: what `down()` does, also after a SIGKILL.
 
-Order matters: kube-proxy's rules first, the kubelet before the containers (so it restarts
-none), the containers before containerd, containerd's shims and anything left in the
-cluster's cgroups before the namespace holder (whose end unmounts everything mounted in that
-namespace), then the control plane, the bridge, the cgroups, the host folders the cluster
-created, and last its state directory.
+Order matters: the kubelet before the containers (so it restarts none), the containers
+before containerd, containerd's shims and anything left in the cluster's cgroups before the
+namespace holder (whose end unmounts everything mounted in that namespace), then the control
+plane, the iptables rules and chains the cluster made, the bridge, the cgroups, the host
+folders the cluster created, and last what it wrote in its state directory.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from drillbook.cluster import cgroups, network, node
+from drillbook.cluster import cgroups, chains, network, node
 from drillbook.cluster.layout import HOST_DIRS_CREATED, Layout
 from drillbook.cluster.processes import pids_named, pids_using, start_time, stop, terminate
 from drillbook.stack.progress import Progress, quiet
@@ -47,7 +47,7 @@ def claim_host_dirs(layout: Layout) -> None:
     record.write_text(json.dumps(sorted(set(created))), encoding="utf-8")
 
 
-def tear_down(layout: Layout, bindir: Path, progress: Progress = quiet) -> None:
+def tear_down(layout: Layout, progress: Progress = quiet) -> None:
     """Remove the cluster kept in `layout`; safe to run on a cluster half up or already down."""
     layout.refuse_foreign()
     if not layout.entries():
@@ -57,7 +57,6 @@ def tear_down(layout: Layout, bindir: Path, progress: Progress = quiet) -> None:
     containers = cgroups.container_ids(layout)  # before containerd forgets them
     if stop(pids, "kube-proxy"):
         progress("cluster: stopped kube-proxy")
-    _proxy_cleanup(bindir, layout)
     stop(pids, "kubelet")
     _kill_containers(layout)
     stop(pids, "containerd")
@@ -71,8 +70,7 @@ def tear_down(layout: Layout, bindir: Path, progress: Progress = quiet) -> None:
         stop(pids, name)
     progress("cluster: processes stopped")
     network.remove_rules(layout.network_name)
-    if not pids_named("kubelet"):  # the last kubelet on the host is gone
-        network.remove_chains()
+    _remove_chains(layout, progress)
     if network.remove_bridge(layout.bridge):
         progress(f"cluster: removed bridge {layout.bridge}")
     removed = cgroups.remove(cgroups.cgroups_of(containers), layout)
@@ -107,11 +105,17 @@ def shim_sockets(layout: Layout, containers: set[str]) -> list[Path]:
     ]
 
 
-def _proxy_cleanup(bindir: Path, layout: Layout) -> None:
-    """`kube-proxy --cleanup` removes the KUBE-* iptables chains, if kube-proxy ever ran."""
-    proxy = bindir / "kube-proxy"
-    if proxy.is_file() and (layout.logs / "kube-proxy.log").exists():
-        subprocess.run([str(proxy), "--cleanup", "--v=0"], capture_output=True, check=False)
+def _remove_chains(layout: Layout, progress: Progress) -> None:
+    """The KUBE-* chains this cluster made: kube-proxy's if it ran one, the kubelet's; none
+    while another kube-proxy or kubelet runs on the host (they may be its chains)."""
+    proxy = (layout.logs / "kube-proxy.log").exists() and not pids_named("kube-proxy")
+    removed = chains.remove_made(layout, proxy=proxy, kubelet=not pids_named("kubelet"))
+    if removed is None:
+        progress(
+            "cluster: no record of the host's KUBE-* iptables chains before up: left as they are"
+        )
+    elif removed:
+        progress(f"cluster: removed {removed} iptables chains")
 
 
 def _kill_containers(layout: Layout) -> None:
