@@ -259,8 +259,12 @@ class Cluster:
     def _control_plane(self, bindir: Path, settings: Settings) -> None:
         layout, p = self.layout, settings.ports
         self._start("etcd", controlplane.etcd(layout, settings))
+        health = f"{controlplane.etcd_url(settings)}/health"
         wait_until(
-            "etcd", lambda: http_ok(f"http://127.0.0.1:{p.etcd}/health"), 30, self._log("etcd")
+            "etcd",
+            lambda: http_ok(health, layout.pki, "apiserver-etcd-client"),
+            30,
+            self._log("etcd"),
         )
         self._start("kube-apiserver", controlplane.apiserver(bindir, layout, settings))
         readyz = f"https://127.0.0.1:{p.apiserver}/readyz"

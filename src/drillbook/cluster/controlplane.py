@@ -1,8 +1,10 @@
 """The control plane's command lines: etcd, kube-apiserver, controller-manager, scheduler.
 
 Every listener is on 127.0.0.1 at a port of the cluster's `Ports`; nothing is reachable from
-another machine. etcd is Debian's `etcd-server` 3.4 (the API server only logs that it falls
-back from the progress-notify watch 3.5 has).
+another machine. etcd speaks TLS and serves only clients with a certificate of the cluster's
+CA (the API server's): any local user could otherwise read and write every Secret. etcd is
+Debian's `etcd-server` 3.4 (the API server only logs that it falls back from the
+progress-notify watch 3.5 has).
 """
 
 from __future__ import annotations
@@ -15,11 +17,21 @@ ETCD = "/usr/bin/etcd"
 
 
 def etcd(layout: Layout, settings: Settings) -> list[str]:
-    p = settings.ports
-    client, peer = f"http://127.0.0.1:{p.etcd}", f"http://127.0.0.1:{p.etcd_peer}"
+    """etcd on 127.0.0.1, clients and peer only with a certificate of the cluster's CA."""
+    pki, p = layout.pki, settings.ports
+    client, peer = f"https://127.0.0.1:{p.etcd}", f"https://127.0.0.1:{p.etcd_peer}"
+    cert, key, ca = pki / "etcd.crt", pki / "etcd.key", pki / "ca.crt"
     return [
         ETCD,
         "--name=drillbook",
+        "--client-cert-auth",
+        f"--trusted-ca-file={ca}",
+        f"--cert-file={cert}",
+        f"--key-file={key}",
+        "--peer-client-cert-auth",
+        f"--peer-trusted-ca-file={ca}",
+        f"--peer-cert-file={cert}",
+        f"--peer-key-file={key}",
         f"--data-dir={layout.etcd_data}",
         f"--listen-client-urls={client}",
         f"--advertise-client-urls={client}",
@@ -30,11 +42,20 @@ def etcd(layout: Layout, settings: Settings) -> list[str]:
     ]
 
 
+def etcd_url(settings: Settings) -> str:
+    """Where etcd serves its clients."""
+    return f"https://127.0.0.1:{settings.ports.etcd}"
+
+
 def apiserver(bindir: Path, layout: Layout, settings: Settings) -> list[str]:
+    """kube-apiserver on 127.0.0.1, with the cluster's CA and etcd's client certificate."""
     pki, p = layout.pki, settings.ports
     return [
         str(bindir / "kube-apiserver"),
-        f"--etcd-servers=http://127.0.0.1:{p.etcd}",
+        f"--etcd-servers={etcd_url(settings)}",
+        f"--etcd-cafile={pki / 'ca.crt'}",
+        f"--etcd-certfile={pki / 'apiserver-etcd-client.crt'}",
+        f"--etcd-keyfile={pki / 'apiserver-etcd-client.key'}",
         "--bind-address=127.0.0.1",
         "--advertise-address=127.0.0.1",
         f"--secure-port={p.apiserver}",
@@ -59,6 +80,7 @@ def apiserver(bindir: Path, layout: Layout, settings: Settings) -> list[str]:
 
 
 def controller_manager(bindir: Path, layout: Layout, settings: Settings) -> list[str]:
+    """kube-controller-manager on 127.0.0.1, signing with the cluster's CA."""
     pki, kubeconfig = layout.pki, layout.kubeconfig("controller-manager")
     return [
         str(bindir / "kube-controller-manager"),
@@ -83,6 +105,7 @@ def controller_manager(bindir: Path, layout: Layout, settings: Settings) -> list
 
 
 def scheduler(bindir: Path, layout: Layout, settings: Settings) -> list[str]:
+    """kube-scheduler on 127.0.0.1."""
     kubeconfig = layout.kubeconfig("scheduler")
     return [
         str(bindir / "kube-scheduler"),

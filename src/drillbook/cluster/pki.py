@@ -1,9 +1,10 @@
 """The cluster's own certificate authority and the certificates of its parts, made with openssl.
 
 One CA per cluster (made at its first `up`, removed by `down`), a serving certificate for the
-API server (127.0.0.1 and the `kubernetes` Service's names and address), a client certificate
-per component (its user name and group are what RBAC authorizes), and the service-account
-signing key pair.
+API server (127.0.0.1 and the `kubernetes` Service's names and address) and one for etcd
+(which serves only clients with a certificate of this CA: the API server), a client
+certificate per component (its user name and group are what RBAC authorizes), and the
+service-account signing key pair.
 """
 
 from __future__ import annotations
@@ -37,7 +38,11 @@ CLIENTS = (
     Identity("kubelet", f"system:node:{NODE_NAME}", "system:nodes"),
     Identity("kube-proxy", "system:kube-proxy"),
     Identity("apiserver-kubelet-client", "kube-apiserver-kubelet-client", "system:masters"),
+    Identity("apiserver-etcd-client", "kube-apiserver-etcd-client"),
 )
+# etcd's serving (and, to itself, peer) certificate
+ETCD = Identity("etcd", "etcd", serving=True)
+ETCD_NAMES = "IP:127.0.0.1,DNS:localhost"
 
 
 def apiserver_names(service_ip: str) -> str:
@@ -60,6 +65,7 @@ def extensions(identity: Identity, san: str) -> str:
 
 
 def subject(identity: Identity) -> str:
+    """The certificate's subject: CN the user name, O the group."""
     return f"/CN={identity.cn}" + (f"/O={identity.org}" if identity.org else "")
 
 
@@ -91,6 +97,7 @@ def ensure_pki(pki: Path, service_ip: str) -> None:
     serving = Identity("apiserver", "kube-apiserver", serving=True)
     for identity in (serving, *CLIENTS):
         _leaf(pki, identity, apiserver_names(service_ip))
+    _leaf(pki, ETCD, ETCD_NAMES)
     if not (pki / "sa.pub").is_file():
         _openssl(pki, "genrsa", "-out", "sa.key", "2048")
         _openssl(pki, "rsa", "-in", "sa.key", "-pubout", "-out", "sa.pub")
