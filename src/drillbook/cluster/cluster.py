@@ -107,16 +107,23 @@ class Cluster:
             ctr=("ctr", "--address", str(self.layout.containerd_socket), "-n", "k8s.io"),
         )
 
-    def up(self, progress: Progress = quiet) -> ClusterInfo:
+    def up(self, progress: Progress = quiet, own: bool = False) -> ClusterInfo:
         """Start the cluster (building what is missing first); at once when already up.
 
         Two callers at once (two test sessions) do not both start it: the second waits for
-        the first and then finds the cluster up.
+        the first and then finds the cluster up. With `own`, this process records itself as
+        the cluster's owner (`owned()`), before anything starts, when it finds the cluster
+        down or orphaned: decided under the lock, so two sessions never both own it, and a
+        session killed during `up` leaves a cluster the next one adopts.
         """
         settings = self.layout.read_settings()
-        if settings is not None and self._healthy(settings):
+        if not own and settings is not None and self._healthy(settings):
             return self.info(settings)
         with self._exclusive():
+            if own:
+                self.layout.refuse_foreign()  # before owner.json is written there
+                if self.status() is None or self.orphaned():
+                    self.own()
             return self._up(progress)
 
     def _up(self, progress: Progress) -> ClusterInfo:
@@ -191,7 +198,13 @@ class Cluster:
         """Record this process as the cluster's owner: the one that will take it down."""
         started = start_time(os.getpid())
         owner = {"name": "owner", "pid": os.getpid(), "started": started}
+        self.state.mkdir(parents=True, exist_ok=True)
         (self.state / OWNER).write_text(json.dumps(owner), encoding="utf-8")
+
+    def owned(self) -> bool:
+        """This process is the cluster's recorded owner."""
+        owner = recorded(self.state, "owner")
+        return owner is not None and owner.pid == os.getpid() and owner.alive()
 
     def orphaned(self) -> bool:
         """Up, and started by a process (a test session) that is gone without taking it down:

@@ -37,13 +37,10 @@ def drillbook_cluster(pytestconfig: pytest.Config) -> Iterator[ClusterInfo]:
         return
     cluster = Cluster.default()
     progress = session.progress(pytestconfig)
-    # ours: down when the session began, or left by a session that was killed
-    ours = cluster.status() is None or cluster.orphaned()
     try:
-        info = cluster.up(progress=progress)
-        if ours:
-            cluster.own()
-        yield info
+        # owned when it was down, or left by a session that was killed: decided by `up`
+        # under its lock, and recorded before anything starts
+        yield cluster.up(progress=progress, own=True)
     finally:
-        if ours:
+        if cluster.owned():
             cluster.down(progress=progress)

@@ -47,3 +47,52 @@ def test_a_cluster_whose_owner_was_killed_is_adopted(running_cluster: Cluster) -
 
 def test_a_cluster_that_is_down_is_nothing_to_adopt(tmp_path: Path) -> None:
     assert not Cluster(tmp_path / "none").orphaned()
+
+
+def _up_records_owner(monkeypatch: pytest.MonkeyPatch, cluster: Cluster) -> list[bool]:
+    """Replace the starting itself: records whether the owner was written before it."""
+    seen: list[bool] = []
+
+    def fake_up(self: Cluster, progress: object) -> object:
+        seen.append(self.owned())
+        return "info"
+
+    monkeypatch.setattr(Cluster, "_up", fake_up)
+    return seen
+
+
+def test_a_session_finding_the_cluster_down_owns_it_before_it_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cluster = Cluster(tmp_path / "c")
+    seen = _up_records_owner(monkeypatch, cluster)
+    cluster.up(own=True)
+    assert seen == [True]  # a SIGKILL during the start leaves an owner to adopt from
+    assert cluster.owned()
+
+
+def test_a_session_finding_the_cluster_running_does_not_own_it(
+    running_cluster: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = _up_records_owner(monkeypatch, running_cluster)
+    running_cluster.up(own=True)
+    assert seen == [False] and not running_cluster.owned()
+
+
+def test_a_session_adopts_a_cluster_whose_owner_was_killed(
+    running_cluster: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    owner = {"name": "owner", "pid": gone.pid, "started": 1}
+    (running_cluster.state / "owner.json").write_text(json.dumps(owner))
+    seen = _up_records_owner(monkeypatch, running_cluster)
+    running_cluster.up(own=True)
+    assert seen == [True]
+
+
+def test_up_without_own_records_no_owner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cluster = Cluster(tmp_path / "c")
+    _up_records_owner(monkeypatch, cluster)
+    cluster.up()
+    assert not (cluster.state / "owner.json").exists()
