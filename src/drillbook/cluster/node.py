@@ -1,7 +1,10 @@
 """The node: a containerd of its own, the kubelet in a private mount namespace, kube-proxy.
 
-The kubelet insists on setting three kernel sysctls (`vm.overcommit_memory`, `kernel.panic`,
-`kernel.panic_on_oops`) and on two fixed host folders (`/var/lib/kubelet/device-plugins`,
+The kubelet sets six kernel sysctls where they differ from what it wants (`vm.overcommit_memory`,
+`vm.panic_on_oom`, `kernel.panic`, `kernel.panic_on_oops`, `kernel.keys.root_maxkeys`,
+`kernel.keys.root_maxbytes`), the CNI bridge plugin sets `net.ipv4.ip_forward` (its gateway
+mode; the plugins run in containerd's mount namespace), and the kubelet insists on two fixed
+host folders (`/var/lib/kubelet/device-plugins`,
 `/var/log/containers`); CNI caches its results in `/var/lib/cni`. The kubelet and containerd
 run inside a mount namespace held open by a `sleep` started with `unshare --mount
 --propagation private`, in which those `/proc/sys` files and folders are bind mounts of files
@@ -24,8 +27,19 @@ from drillbook.cluster.packages import CNI_BIN, runc
 from drillbook.cluster.pause import PAUSE_IMAGE
 from drillbook.cluster.pki import NODE_NAME
 
-# sysctl (as a path under /proc/sys) -> the value the kubelet wants to see
-KUBELET_SYSCTLS = {"vm/overcommit_memory": "1", "kernel/panic": "10", "kernel/panic_on_oops": "1"}
+# sysctl (as a path under /proc/sys) -> the value the kubelet wants to see (v1.34's
+# setupKernelTunables in pkg/kubelet/cm/container_manager_linux.go)
+KUBELET_SYSCTLS = {
+    "vm/overcommit_memory": "1",
+    "vm/panic_on_oom": "0",
+    "kernel/panic": "10",
+    "kernel/panic_on_oops": "1",
+    "kernel/keys/root_maxkeys": "1000000",
+    "kernel/keys/root_maxbytes": "25000000",
+}
+# the bridge plugin with isGateway turns forwarding on, host-wide
+CNI_SYSCTLS = {"net/ipv4/ip_forward": "1"}
+FAKED_SYSCTLS = {**KUBELET_SYSCTLS, **CNI_SYSCTLS}
 # Host folders used whatever the configuration says: the kubelet's device plugins and log
 # links, and the CNI library's result cache (containerd 1.6 has no setting for it).
 PRIVATE_HOST_DIRS = (Path("/var/lib/kubelet"), Path("/var/log/containers"), Path("/var/lib/cni"))
@@ -155,7 +169,7 @@ def kube_proxy(bindir: Path, layout: Layout, settings: Settings) -> list[str]:
 def namespace_holder(layout: Layout) -> list[str]:
     """The process whose private mount namespace containerd and the kubelet join."""
     mounts = []
-    for sysctl in KUBELET_SYSCTLS:
+    for sysctl in FAKED_SYSCTLS:
         mounts.append(f"mount --bind {_fake_sysctl(layout, sysctl)} /proc/sys/{sysctl}")
     for host_dir in PRIVATE_HOST_DIRS:
         mounts.append(f"mount --bind {private_dir(layout, host_dir)} {host_dir}")
@@ -177,7 +191,7 @@ def write_node_files(layout: Layout, settings: Settings) -> None:
     (layout.containerd / "config.toml").write_text(containerd_config(layout), encoding="utf-8")
     layout.kubelet.mkdir(parents=True, exist_ok=True)
     (layout.kubelet / "config.yaml").write_text(kubelet_config(layout, settings), encoding="utf-8")
-    for sysctl, value in KUBELET_SYSCTLS.items():
+    for sysctl, value in FAKED_SYSCTLS.items():
         fake = _fake_sysctl(layout, sysctl)
         fake.parent.mkdir(parents=True, exist_ok=True)
         fake.write_text(value + "\n", encoding="utf-8")

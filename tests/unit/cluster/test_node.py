@@ -54,7 +54,17 @@ def test_the_namespace_holder_fakes_the_kubelets_sysctls_and_folders(tmp_path: P
     node.write_node_files(layout, SETTINGS)
     script = node.namespace_holder(layout)[-1]
     assert script.endswith("exec sleep infinity")
-    for sysctl, value in node.KUBELET_SYSCTLS.items():
+    # every tunable the kubelet (setupKernelTunables) and the CNI bridge plugin would write
+    assert set(node.FAKED_SYSCTLS) == {
+        "vm/overcommit_memory",
+        "vm/panic_on_oom",
+        "kernel/panic",
+        "kernel/panic_on_oops",
+        "kernel/keys/root_maxkeys",
+        "kernel/keys/root_maxbytes",
+        "net/ipv4/ip_forward",
+    }
+    for sysctl, value in node.FAKED_SYSCTLS.items():
         assert f" /proc/sys/{sysctl}" in script
         fake = script.split(f" /proc/sys/{sysctl}")[0].rsplit("mount --bind ", 1)[1]
         assert Path(fake).read_text().strip() == value
