@@ -1,6 +1,6 @@
 """The pod network: a bridge on a private subnet the cluster picks, as Docker's networks do.
 
-Pods are wired by Debian's CNI plugins (bridge with host-local IPAM, portmap) to a bridge
+Pods are wired by Debian's CNI bridge plugin (with host-local IPAM) to a bridge
 `dbk<ident>` that drillbook makes itself at `up`, so the subnet is claimed (routed) from then
 on. The subnets are taken from 10.200.0.0/16 (pods) and 10.201.0.0/16 (Services), one /24
 each, never one that is already routed or addressed on the host. Pods get no NAT to the
@@ -62,7 +62,8 @@ def conflist(
     """The CNI configuration of the pod network.
 
     Pods get a route to the Service subnet through the bridge (where kube-proxy's rules
-    translate ClusterIPs), and none beyond: no default route, no NAT.
+    translate ClusterIPs), and none beyond: no default route, no NAT. No portmap plugin: a
+    pod's hostPort would be a DNAT rule on every local address of the host.
     """
     return json.dumps(
         {
@@ -83,7 +84,6 @@ def conflist(
                         "dataDir": str(ipam_dir),
                     },
                 },
-                {"type": "portmap", "capabilities": {"portMappings": True}},
             ],
         },
         indent=2,
@@ -128,8 +128,9 @@ def remove_rules(network_name: str) -> int:
     """Remove the iptables rules of our network: the forwarding rule, and what the CNI
     plugins left after a hard kill.
 
-    The portmap plugin tags its rules with `name: "<network>"` and jumps into per-pod
-    chains; those rules and the chains they jump to go. Returns the number removed.
+    The portmap plugin (in the network of clusters made before it was dropped) tags its
+    rules with `name: "<network>"` and jumps into per-pod chains; those rules and the
+    chains they jump to go. Returns the number removed.
     """
     removed = 0
     for table in ("nat", "filter"):
