@@ -27,13 +27,17 @@ def wait_until(what: str, ready: Callable[[], bool], timeout_s: float, log: Path
 
 
 def http_ok(url: str, pki: Path | None = None, who: str = "admin") -> bool:
-    """GET `url` answers 200 (over TLS with the cluster's CA and `who`'s certificate)."""
-    context = None
+    """GET `url` answers 200 (over TLS with the cluster's CA and `who`'s certificate).
+
+    Straight to the address, whatever `http_proxy`/`https_proxy` say: the cluster is on
+    127.0.0.1, and a proxy would answer for it (or carry the client certificate away)."""
+    handlers: list[urllib.request.BaseHandler] = [urllib.request.ProxyHandler({})]
     if pki is not None:
         context = ssl.create_default_context(cafile=str(pki / "ca.crt"))
         context.load_cert_chain(str(pki / f"{who}.crt"), str(pki / f"{who}.key"))
+        handlers.append(urllib.request.HTTPSHandler(context=context))
     try:
-        with urllib.request.urlopen(url, context=context, timeout=2) as response:
+        with urllib.request.build_opener(*handlers).open(url, timeout=2) as response:
             return bool(response.status == 200)
     except (OSError, urllib.error.URLError, ssl.SSLError):
         return False
