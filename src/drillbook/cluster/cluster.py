@@ -131,12 +131,7 @@ class Cluster:
         if settings is not None and self._healthy(settings):
             return self.info(settings)
         self.layout.refuse_foreign()
-        if os.geteuid() != 0:
-            raise DrillbookError(
-                "the cluster runs containerd, the kubelet and a pod network, which needs root",
-                "run as root (CI runners and these machines are), or use your own cluster "
-                "with --kubeconfig",
-            )
+        _require_root("the cluster runs containerd, the kubelet and a pod network")
         if len(str(self.state.resolve())) > MAX_STATE_PATH:
             raise DrillbookError(
                 f"the cluster's state directory {self.state} is too long a path: the "
@@ -162,6 +157,8 @@ class Cluster:
 
     def down(self, progress: Progress = quiet) -> None:
         """Stop every process and remove every mount, cgroup, interface, rule and file."""
+        if self.layout.entries():
+            _require_root("removing the cluster (its processes, mounts, bridge and rules)")
         with self._exclusive():
             teardown.tear_down(self.layout, progress)
 
@@ -348,6 +345,15 @@ class Cluster:
                 "stop the other cluster first (`drillbook cluster down --state DIR`), or "
                 "start this one with Cluster(..., proxy=False)",
             )
+
+
+def _require_root(what: str) -> None:
+    if os.geteuid() != 0:
+        raise DrillbookError(
+            f"{what} needs root",
+            "run as root (CI runners and these machines are), or use your own cluster "
+            "with --kubeconfig",
+        )
 
 
 def _mounted(holder_pid: int) -> bool:

@@ -54,3 +54,17 @@ def test_a_state_directory_too_long_for_the_kubelets_sockets_is_refused(
     assert main(["cluster", "up", "--state", str(deep)]) == 1
     assert "too long a path" in capsys.readouterr().err
     assert not deep.exists()
+
+
+def test_down_without_root_says_why_and_removes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from drillbook.cluster.layout import Layout, Ports, Settings
+
+    layout = Layout(tmp_path / "c")
+    layout.write_settings(Settings(Ports(*range(40001, 40010)), "10.200.9.0/24", "10.201.9.0/24"))
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    assert main(["cluster", "down", "--state", str(layout.state)]) == 1
+    err = capsys.readouterr().err
+    assert "needs root" in err and "Traceback" not in err
+    assert layout.settings_file.is_file()

@@ -73,3 +73,38 @@ def test_no_kubectl_anywhere_says_how_to_get_one(
     path.write_text(KUBECONFIG)
     with pytest.raises(DrillbookError, match="no kubectl"):
         external_cluster(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        (
+            KUBECONFIG.replace("  context: {cluster: prod, user: admin}", "  context: null"),
+            11,
+            "contexts\\[1\\] needs a `name` and a `context` mapping",
+        ),
+        (
+            KUBECONFIG.replace("- name: prod\n", "- name: [prod]\n"),
+            6,
+            "clusters\\[1\\] needs a `name`",
+        ),
+        (KUBECONFIG.replace("contexts:\n", "contexts: 3\nx:\n"), 8, "`contexts` is not a list"),
+        (
+            KUBECONFIG.replace("{cluster: staging, user: admin}", "{cluster: nowhere}"),
+            9,
+            "context 'staging-admin' names cluster 'nowhere', which has no server",
+        ),
+        (
+            KUBECONFIG.replace("current-context: staging-admin", "current-context: gone"),
+            13,
+            "no context 'gone'",
+        ),
+    ],
+)
+def test_a_malformed_kubeconfig_is_reported_at_its_line(
+    tmp_path: Path, kubectl: Path, text: str, where: int, message: str
+) -> None:
+    path = tmp_path / "config"
+    path.write_text(text)
+    with pytest.raises(SourceError, match=f"{path}:{where}: {message}"):
+        external_cluster(path)
