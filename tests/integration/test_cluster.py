@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from drillbook.cluster import Cluster, ClusterInfo, cgroups
-from drillbook.cluster.node import KUBELET_SYSCTLS, PRIVATE_HOST_DIRS
+from drillbook.cluster.node import FAKED_SYSCTLS, PRIVATE_HOST_DIRS
 from drillbook.cluster.processes import cmdline, pids_named, running
 from drillbook.cluster.teardown import shim_sockets
 from drillbook.errors import DrillbookError
@@ -149,11 +149,11 @@ def test_a_second_cluster_may_not_run_kube_proxy_beside_the_first(
     assert "-j KUBE-NODEPORTS" in rules
 
 
-# read when the module is collected, before the session's cluster starts
+# read when the module is collected, before the session's cluster starts (if it does)
 HOST_SYSCTLS = {
     s: Path(f"/proc/sys/{s}").read_text().strip()
     for s in [
-        *KUBELET_SYSCTLS,
+        *FAKED_SYSCTLS,
         "net/ipv4/conf/all/route_localnet",
         "net/netfilter/nf_conntrack_max",
     ]
@@ -161,10 +161,19 @@ HOST_SYSCTLS = {
 
 
 def test_the_cluster_leaves_host_sysctls_as_they_were(drillbook_cluster: ClusterInfo) -> None:
-    # the kubelet sees the values it wants only inside its private mount namespace, and
-    # kube-proxy is told to leave the conntrack and localhost settings alone
-    for sysctl, before in HOST_SYSCTLS.items():
-        assert Path(f"/proc/sys/{sysctl}").read_text().strip() == before, sysctl
+    # the kubelet and the CNI plugins see the values they want only inside the private mount
+    # namespace: each of those sysctls is a bind mount there
+    cluster = Cluster.default()
+    holder = running(cluster.layout.pids, "nsholder")
+    assert holder is not None
+    mounts = Path(f"/proc/{holder.pid}/mountinfo").read_text()
+    for sysctl in FAKED_SYSCTLS:
+        assert f" /proc/sys/{sysctl} " in mounts, sysctl
+    # the values read before the session are the host's own only if the session started
+    # the cluster; kube-proxy is told to leave the conntrack and localhost settings alone
+    if cluster.owned():
+        for sysctl, before in HOST_SYSCTLS.items():
+            assert Path(f"/proc/sys/{sysctl}").read_text().strip() == before, sysctl
 
 
 CONTAINERS: dict[Path, set[str]] = {}
