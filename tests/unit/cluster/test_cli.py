@@ -24,6 +24,7 @@ def test_down_of_a_cluster_never_made_removes_nothing(
     assert "nothing to remove" in capsys.readouterr().err
 
 
+@pytest.mark.usefixtures("no_provisioning")
 def test_up_without_root_says_why_and_what_to_do(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -46,6 +47,7 @@ def test_the_state_directory_defaults_to_the_users_state_home(
     assert Cluster.default().state == tmp_path / "elsewhere"
 
 
+@pytest.mark.usefixtures("no_provisioning")
 def test_a_state_directory_too_long_for_the_kubelets_sockets_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -7,19 +7,8 @@ from pathlib import Path
 import pytest
 
 from drillbook.cli import main
-from drillbook.cluster import build, packages, teardown
+from drillbook.cluster import teardown
 from drillbook.cluster.layout import Layout, Ports, Settings
-
-
-@pytest.fixture
-def no_provisioning(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Any step past the checks would fail the test instead of touching the host."""
-
-    def refuse(*_: object, **__: object) -> None:
-        raise AssertionError("provisioning started")
-
-    monkeypatch.setattr(packages, "ensure_packages", refuse)
-    monkeypatch.setattr(build, "ensure_binaries", refuse)
 
 
 def _home_like(tmp_path: Path) -> Path:
