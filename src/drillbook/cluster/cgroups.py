@@ -18,9 +18,22 @@ import subprocess
 from pathlib import Path
 
 from drillbook.cluster.layout import CGROUPS_CREATED, Layout
+from drillbook.errors import DrillbookError
 
 HIERARCHIES = Path("/sys/fs/cgroup")
 PARENT = "k8s.io"  # containerd's cgroup for its k8s.io namespace's containers
+
+
+def require_v1() -> None:
+    """The cluster runs only on cgroup v1 (where the kubelet puts containers at
+    `/k8s.io/<id>`, which `down` relies on): a DrillbookError on cgroup v2."""
+    if (HIERARCHIES / "cgroup.controllers").exists():  # the unified hierarchy's root
+        raise DrillbookError(
+            f"this host has cgroup v2 ({HIERARCHIES} is the unified hierarchy); drillbook's "
+            "cluster runs on cgroup v1 only",
+            "use a cluster you already have (`--drillbook-kubeconfig`), or a host booted "
+            "with cgroup v1 (systemd.unified_cgroup_hierarchy=0)",
+        )
 
 
 def claim_parents(layout: Layout) -> None:

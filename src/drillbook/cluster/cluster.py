@@ -138,6 +138,7 @@ class Cluster:
                 f"kubelet's sockets in it would not fit in a unix socket address",
                 f"use a state directory of at most {MAX_STATE_PATH} characters",
             )
+        cgroups.require_v1()
         if self.proxy:
             self._refuse_a_second_proxy()
         start = time.monotonic()
