@@ -146,6 +146,8 @@ class Cluster:
         bindir = build.ensure_binaries(self.version, progress)
         pause = pause_archive(self.version)
         settings = settings or self._settle(progress)
+        # the bridge routes the pod subnet: claimed on the host from now on
+        network.make_bridge(self.layout.bridge, settings.gateway, settings.pod_network)
         self._write_files(settings)
         progress("cluster: starting the control plane")
         self._control_plane(bindir, settings)
@@ -290,7 +292,6 @@ class Cluster:
     def _node(self, bindir: Path, settings: Settings, pause: Path) -> None:
         layout = self.layout
         chains.record_before(layout)  # before the kubelet and kube-proxy first start
-        network.make_bridge(layout.bridge, settings.gateway, settings.pod_network)
         network.allow_forwarding(layout.bridge, layout.network_name)
         teardown.claim_host_dirs(layout)
         cgroups.claim_parents(layout)

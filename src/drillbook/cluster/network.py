@@ -28,8 +28,19 @@ def host_networks() -> list[IPv4Network]:
     """Every IPv4 network routed or addressed on the host, in any routing table."""
     found: list[IPv4Network] = []
     for argv in (["ip", "-j", "-4", "route", "show", "table", "all"], ["ip", "-j", "-4", "addr"]):
-        out = subprocess.run(argv, capture_output=True, text=True, check=False).stdout
-        found.extend(_networks(json.loads(out or "[]")))
+        # a failed `ip` is no answer, not "no networks": a subnet in use could be picked
+        result = subprocess.run(argv, capture_output=True, text=True, check=False)
+        try:
+            rows = json.loads(result.stdout or "[]") if result.returncode == 0 else None
+        except ValueError:
+            rows = None
+        if not isinstance(rows, list):
+            raise DrillbookError(
+                f"`{' '.join(argv)}` failed ({result.stderr.strip()[-300:] or 'no JSON'}): "
+                "cannot tell which subnets the host uses",
+                "check that iproute2 with JSON output (`ip -j`) is installed",
+            )
+        found.extend(_networks(rows))
     return found
 
 
@@ -38,7 +49,8 @@ def _networks(rows: list[dict[str, object]]) -> Iterable[IPv4Network]:
         dst = row.get("dst")
         if isinstance(dst, str) and dst != "default":
             yield IPv4Network(dst if "/" in dst else f"{dst}/32", strict=False)
-        for info in row.get("addr_info", []) or []:  # type: ignore[attr-defined]
+        infos = row.get("addr_info")
+        for info in infos if isinstance(infos, list) else []:
             yield IPv4Network(f"{info['local']}/{info['prefixlen']}", strict=False)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from ipaddress import IPv4Network
 from pathlib import Path
 
@@ -55,3 +56,31 @@ def test_the_conflist_names_our_bridge_subnet_and_ipam_folder() -> None:
     assert bridge["ipam"]["routes"] == [{"dst": "10.201.3.0/24"}]
     # no portmap: a hostPort would be DNAT on every address of the host
     assert [p["type"] for p in doc["plugins"]] == ["bridge"]
+
+
+def test_a_failing_ip_command_is_an_error_not_an_empty_host(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def failing(argv: list[str], **_: object) -> subprocess.CompletedProcess[str]:
+        return subprocess.CompletedProcess(argv, 255, "", "Cannot open netlink socket")
+
+    monkeypatch.setattr(network.subprocess, "run", failing)
+    with pytest.raises(DrillbookError, match="Cannot open netlink socket"):
+        network.host_networks()
+
+
+def test_the_hosts_routes_and_addresses_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    answers = {
+        "route": '[{"dst": "default"}, {"dst": "172.17.0.0/16"}, {"dst": "10.200.0.5"}]',
+        "addr": '[{"addr_info": [{"local": "192.168.1.7", "prefixlen": 24}]}]',
+    }
+
+    def ip(argv: list[str], **_: object) -> subprocess.CompletedProcess[str]:
+        return subprocess.CompletedProcess(argv, 0, answers[argv[3]], "")
+
+    monkeypatch.setattr(network.subprocess, "run", ip)
+    assert network.host_networks() == [
+        IPv4Network("172.17.0.0/16"),
+        IPv4Network("10.200.0.5/32"),
+        IPv4Network("192.168.1.0/24"),
+    ]
