@@ -80,7 +80,8 @@ class Cluster:
 
     state: Path
     version: str = build.KUBERNETES_VERSION
-    # kube-proxy's iptables chains are the host's: one cluster per host may run it
+    # kube-proxy's iptables chains are the host's: one cluster per host may run it. Used
+    # when the cluster is made, then saved in its settings (which later commands follow).
     proxy: bool = True
 
     @classmethod
@@ -93,10 +94,9 @@ class Cluster:
     def layout(self) -> Layout:
         return Layout(self.state)
 
-    @property
-    def processes(self) -> tuple[str, ...]:
-        """The processes this cluster runs when it is up."""
-        return tuple(p for p in teardown.PROCESSES if self.proxy or p != "kube-proxy")
+    def processes(self, settings: Settings) -> tuple[str, ...]:
+        """The processes the cluster runs when it is up (with kube-proxy if it was made so)."""
+        return tuple(p for p in teardown.PROCESSES if settings.proxy or p != "kube-proxy")
 
     def info(self, settings: Settings) -> ClusterInfo:
         return ClusterInfo(
@@ -139,7 +139,8 @@ class Cluster:
                 f"use a state directory of at most {MAX_STATE_PATH} characters",
             )
         cgroups.require_v1()
-        if self.proxy:
+        # a cluster already made keeps the `proxy` it was made with
+        if settings.proxy if settings is not None else self.proxy:
             self._refuse_a_second_proxy()
         start = time.monotonic()
         packages.ensure_packages(progress)
@@ -183,10 +184,10 @@ class Cluster:
         settings = self.layout.read_settings()
         if settings is None:
             return None
-        alive = [n for n in self.processes if running(self.layout.pids, n)]
+        alive = [n for n in self.processes(settings) if running(self.layout.pids, n)]
         if not alive:
             return None
-        dead = [n for n in self.processes if n not in alive]
+        dead = [n for n in self.processes(settings) if n not in alive]
         health = "up" if not dead else f"degraded (not running: {', '.join(dead)})"
         return (
             f"{health}: API https://127.0.0.1:{settings.ports.apiserver}, pods "
@@ -230,14 +231,14 @@ class Cluster:
         # READY is written when an `up` finished: a killed `up` leaves a cluster to complete
         if not (self.state / READY).is_file():
             return False
-        if any(running(self.layout.pids, n) is None for n in self.processes):
+        if any(running(self.layout.pids, n) is None for n in self.processes(settings)):
             return False
         return http_ok(f"https://127.0.0.1:{settings.ports.apiserver}/readyz", self.layout.pki)
 
     def _settle(self, progress: Progress) -> Settings:
         """Ports and subnets for a new cluster, recorded before anything uses them."""
         pods, services = network.pick_subnets(network.host_networks())
-        settings = Settings(Ports.free(), str(pods), str(services))
+        settings = Settings(Ports.free(), str(pods), str(services), self.proxy)
         self.layout.write_settings(settings)
         progress(f"cluster: pods on {pods}, Services on {services} (free on this host)")
         return settings
@@ -309,7 +310,7 @@ class Cluster:
         wait_until("containerd", lambda: _answers([*ctr, "version"]), 30, self._log("containerd"))
         _run([*ctr, "images", "import", str(pause)], "importing the pause image")
         self._start("kubelet", node.in_namespace(holder.pid, node.kubelet(bindir, layout)))
-        if self.proxy:
+        if settings.proxy:
             self._start("kube-proxy", node.kube_proxy(bindir, layout, settings))
         kubectl = [str(bindir / "kubectl"), "--kubeconfig", str(layout.kubeconfig("admin"))]
         ready = [
@@ -329,7 +330,7 @@ class Cluster:
             60,
             self._log("kube-controller-manager"),
         )
-        if self.proxy:
+        if settings.proxy:
             healthz = f"http://127.0.0.1:{settings.ports.proxy_healthz}/healthz"
             wait_until("kube-proxy", lambda: http_ok(healthz), 60, self._log("kube-proxy"))
 

@@ -90,6 +90,7 @@ class Settings:
     ports: Ports
     pod_subnet: str
     service_subnet: str
+    proxy: bool = True  # runs kube-proxy (one cluster per host may)
 
     @property
     def pod_network(self) -> IPv4Network:
@@ -115,7 +116,10 @@ class Settings:
     def from_json(cls, text: str, where: Path) -> Settings:
         try:
             raw = json.loads(text)
-            return cls(Ports(**raw["ports"]), raw["pod_subnet"], raw["service_subnet"])
+            proxy = raw.get("proxy", True)  # clusters made before it was saved had one
+            if not isinstance(proxy, bool):
+                raise TypeError(f"proxy is {proxy!r}, not true or false")
+            return cls(Ports(**raw["ports"]), raw["pod_subnet"], raw["service_subnet"], proxy)
         except (ValueError, KeyError, TypeError) as exc:
             raise DrillbookError(
                 f"{where}: not a cluster settings file ({exc})",

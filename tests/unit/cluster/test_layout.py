@@ -44,3 +44,14 @@ def test_names_are_per_state_directory_and_fit_an_interface_name(tmp_path: Path)
     assert one.bridge != two.bridge
     assert len(one.bridge) <= 15
     assert one.bridge == Layout(tmp_path / "one").bridge
+
+
+def test_the_proxy_setting_is_saved_and_older_settings_had_one(tmp_path: Path) -> None:
+    layout = Layout(tmp_path / "state")
+    layout.write_settings(Settings(Ports(*range(40001, 40010)), "a", "b", proxy=False))
+    again = layout.read_settings()
+    assert again is not None and again.proxy is False
+    older = layout.settings_file.read_text().replace('"proxy": false', '"x": 1')
+    layout.settings_file.write_text(older)
+    again = layout.read_settings()
+    assert again is not None and again.proxy is True

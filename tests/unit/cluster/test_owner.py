@@ -96,3 +96,20 @@ def test_up_without_own_records_no_owner(tmp_path: Path, monkeypatch: pytest.Mon
     _up_records_owner(monkeypatch, cluster)
     cluster.up()
     assert not (cluster.state / "owner.json").exists()
+
+
+def test_a_cluster_made_without_kube_proxy_is_up_without_it(tmp_path: Path) -> None:
+    made = Cluster(tmp_path / "c", proxy=False)
+    settings = Settings(Ports(*range(40001, 40010)), "10.200.9.0/24", "10.201.9.0/24", False)
+    made.layout.write_settings(settings)
+    started = made.processes(settings)
+    assert "kube-proxy" not in started
+    for name in started:
+        spawn(name, ["sleep", "60"], made.layout.pids, made.layout.logs)
+    try:
+        # a later command names the cluster by its state alone (proxy defaults to True)
+        status = Cluster(made.state).status()
+        assert status is not None and status.startswith("up:")
+    finally:
+        for name in started:
+            stop(made.layout.pids, name, grace_s=2)
