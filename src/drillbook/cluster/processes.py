@@ -71,6 +71,7 @@ def spawn(
 
 
 def recorded(pids: Path, name: str) -> Recorded | None:
+    """The record of process `name` (alive or not), None when there is none."""
     try:
         raw = json.loads((pids / f"{name}.json").read_text(encoding="utf-8"))
         return Recorded(raw["name"], int(raw["pid"]), int(raw["started"]))
@@ -90,7 +91,8 @@ def stop(pids: Path, name: str, grace_s: float = 10.0) -> bool:
     was_running = record is not None and record.alive()
     if record is not None and was_running:
         terminate(record.pid, record.started, grace_s)
-    (pids / f"{name}.json").unlink(missing_ok=True)
+    if record is None or not record.alive():  # one that survived SIGKILL stays recorded
+        (pids / f"{name}.json").unlink(missing_ok=True)
     return was_running
 
 
@@ -120,6 +122,7 @@ def _reap(pid: int) -> None:
 
 
 def cmdline(pid: int) -> list[str]:
+    """The arguments `pid` was started with (empty when it is gone or a kernel thread)."""
     try:
         raw = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
@@ -149,3 +152,44 @@ def pids_named(name: str) -> list[int]:
         if comm == name:
             found.append(int(entry.name))
     return found
+
+
+def started_at(pid: int) -> float | None:
+    """When `pid` started, in seconds since the epoch (None when there is no such process)."""
+    ticks = start_time(pid)
+    if ticks is None:
+        return None
+    boot = next(
+        int(line.split()[1])
+        for line in Path("/proc/stat").read_text().splitlines()
+        if line.startswith("btime ")
+    )
+    return boot + ticks / os.sysconf("SC_CLK_TCK")
+
+
+def strays(marker: str, names: frozenset[str], since: float) -> list[int]:
+    """Processes named one of `names` (`/proc/<pid>/comm`), started after `since` (epoch
+    seconds), with `marker` in their command line: what a killed `up` started but did not
+    get to record. Never this process or one of its ancestors (the command running `down`)."""
+    mine = _ancestors(os.getpid())
+    found = []
+    for name in names:
+        for pid in pids_named(name):
+            at = started_at(pid)
+            if pid in mine or at is None or at < since:
+                continue
+            if any(marker in arg for arg in cmdline(pid)):
+                found.append(pid)
+    return sorted(found)
+
+
+def _ancestors(pid: int) -> set[int]:
+    seen = set()
+    while pid > 1 and pid not in seen:
+        seen.add(pid)
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            break
+        pid = int(stat[stat.rindex(")") + 2 :].split()[1])
+    return seen

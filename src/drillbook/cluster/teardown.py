@@ -19,7 +19,15 @@ from pathlib import Path
 
 from drillbook.cluster import cgroups, chains, network, node
 from drillbook.cluster.layout import HOST_DIRS_CREATED, Layout
-from drillbook.cluster.processes import pids_named, pids_using, start_time, stop, terminate
+from drillbook.cluster.processes import (
+    cmdline,
+    pids_named,
+    pids_using,
+    start_time,
+    stop,
+    strays,
+    terminate,
+)
 from drillbook.stack.progress import Progress, quiet
 
 # Every process the cluster runs, in the order `up` starts them.
@@ -68,6 +76,7 @@ def tear_down(layout: Layout, progress: Progress = quiet) -> None:
     stop(pids, "nsholder", grace_s=2)
     for name in ("kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd"):
         stop(pids, name)
+    _stop_strays(layout, progress)
     progress("cluster: processes stopped")
     network.remove_rules(layout.network_name)
     _remove_chains(layout, progress)
@@ -103,6 +112,25 @@ def shim_sockets(layout: Layout, containers: set[str]) -> list[Path]:
         SHIM_SOCKETS / hashlib.sha256(os.path.join(sock, "k8s.io", i).encode()).hexdigest()
         for i in sorted(containers)
     ]
+
+
+# the programs the cluster runs, by command name (`comm`, at most 15 characters)
+PROGRAMS = frozenset(
+    {"etcd", "kube-apiserver", "kube-controller", "kube-scheduler", "kubelet", "kube-proxy"}
+    | {"containerd", "nsenter", "unshare"}
+)
+
+
+def _stop_strays(layout: Layout, progress: Progress) -> None:
+    """Processes an `up` killed between starting and recording them: the cluster's programs
+    started after its settings were written, with its state directory in their arguments."""
+    try:
+        since = layout.settings_file.stat().st_mtime
+    except OSError:
+        return  # no settings: no process was started
+    for pid in strays(f"{layout.state.resolve()}/", PROGRAMS, since):
+        progress(f"cluster: stopping unrecorded process {pid} ({' '.join(cmdline(pid))[:80]})")
+        terminate(pid, start_time(pid), grace_s=2)
 
 
 def _remove_chains(layout: Layout, progress: Progress) -> None:
