@@ -170,8 +170,30 @@ def _release_host_dirs(layout: Layout) -> None:
     record = layout.state / HOST_DIRS_CREATED
     if not record.is_file():
         return
+    busy = mount_points_anywhere()
     for created in json.loads(record.read_text()):
-        cgroups.remove_empty(Path(created))
+        # another cluster's namespace may have it as a mount point: its kubelet needs it
+        if created not in busy:
+            cgroups.remove_empty(Path(created))
+
+
+def mount_points_anywhere(proc: Path = Path("/proc")) -> set[str]:
+    """Every mount point in any process's mount namespace (each namespace read once)."""
+    points: set[str] = set()
+    seen: set[str] = set()
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            namespace = os.readlink(entry / "ns" / "mnt")
+            if namespace in seen:
+                continue
+            mountinfo = (entry / "mountinfo").read_text()
+        except OSError:
+            continue  # gone, or a kernel thread
+        seen.add(namespace)
+        points.update(line.split()[4] for line in mountinfo.splitlines() if line.strip())
+    return points
 
 
 def _unmount_under(path: Path) -> None:
