@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from drillbook.cluster import chains
+from drillbook.cluster import chains, network
 from drillbook.cluster.layout import Layout
 
 
@@ -119,3 +119,51 @@ def test_a_record_is_made_once_before_the_first_start(tmp_path: Path, ipt: FakeI
     chains.record_before(layout)  # a later `up` of the same cluster: still the first record
     before = chains.recorded_before(layout)
     assert before is not None and before["iptables"]["nat"] == []
+
+
+def test_the_pod_networks_rules_and_cni_chains_go_and_nobody_elses(ipt: FakeIptables) -> None:
+    ours, theirs = "drillbook-abc123", "drillbook-def456"
+    ipt.add(
+        "filter",
+        "-A",
+        "FORWARD",
+        "-i",
+        "dbkabc123",
+        "-o",
+        "dbkabc123",
+        "-m",
+        "comment",
+        "--comment",
+        f"drillbook pod network {ours}",
+        "-j",
+        "ACCEPT",
+    )
+    ipt.add(
+        "filter",
+        "-A",
+        "FORWARD",
+        "-m",
+        "comment",
+        "--comment",
+        f"drillbook pod network {theirs}",
+        "-j",
+        "ACCEPT",
+    )
+    ipt.add("nat", "-N", "CNI-HOSTPORT-DNAT")
+    ipt.add("nat", "-N", "CNI-DN-1")
+    ipt.add(
+        "nat",
+        "-A",
+        "CNI-HOSTPORT-DNAT",
+        "-m",
+        "comment",
+        "--comment",
+        f'dnat name: "{ours}" id: "x"',
+        "-j",
+        "CNI-DN-1",
+    )
+    assert network.remove_rules(ours) == 2
+    assert ipt.jumps("filter") == [
+        f"-A FORWARD -m comment --comment 'drillbook pod network {theirs}' -j ACCEPT"
+    ]
+    assert ipt.names("nat") == {"CNI-HOSTPORT-DNAT"}
