@@ -143,7 +143,11 @@ def kubelet(bindir: Path, layout: Layout) -> list[str]:
 
 
 def kube_proxy(bindir: Path, layout: Layout, settings: Settings) -> list[str]:
-    """kube-proxy in iptables mode, told to leave every host sysctl as it is."""
+    """kube-proxy in iptables mode, told to leave every host sysctl as it is.
+
+    Its rules are hooked into the host's built-in chains for all traffic (see the README):
+    among them KUBE-FORWARD drops every forwarded packet conntrack calls INVALID, Docker's
+    too. `chains` removes them at `down`."""
     p = settings.ports
     return [
         str(bindir / "kube-proxy"),
