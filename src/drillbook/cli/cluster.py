@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drillbook.cli.options import say
 
+if TYPE_CHECKING:
+    from drillbook.cluster import Cluster
+
 
 def register(sub: Any) -> None:
+    """Add `cluster up|status|down` to the command's subparsers."""
     cluster = sub.add_parser(
         "cluster",
         help="provision, inspect or remove a single-node Kubernetes cluster on this machine",
@@ -44,7 +48,7 @@ def register(sub: Any) -> None:
         )
 
 
-def _cluster(args: argparse.Namespace) -> Any:
+def _cluster(args: argparse.Namespace) -> Cluster:
     from pathlib import Path
 
     from drillbook.cluster import Cluster
@@ -53,6 +57,7 @@ def _cluster(args: argparse.Namespace) -> Any:
 
 
 def run_up(args: argparse.Namespace) -> int:
+    """`drillbook cluster up`: start it, then print how to reach it."""
     info = _cluster(args).up(progress=say)
     print(f"server      {info.server}")
     print(f"kubeconfig  {info.kubeconfig}  (context {info.context})")
@@ -62,12 +67,14 @@ def run_up(args: argparse.Namespace) -> int:
 
 
 def run_status(args: argparse.Namespace) -> int:
+    """`drillbook cluster status`: one line; exit 3 when it is down."""
     status = _cluster(args).status()
     print(status if status is not None else "down")
     return 0 if status is not None else 3
 
 
 def run_down(args: argparse.Namespace) -> int:
+    """`drillbook cluster down`: remove it, and say how long that took."""
     start = time.monotonic()
     _cluster(args).down(progress=say)
     say(f"cluster down in {time.monotonic() - start:.1f} s")

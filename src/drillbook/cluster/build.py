@@ -51,10 +51,12 @@ def version_dir(version: str) -> Path:
 
 
 def binaries_dir(version: str = KUBERNETES_VERSION) -> Path:
+    """Where the built commands of `version` are kept (a binary there is never rebuilt)."""
     return version_dir(version) / "bin"
 
 
 def build_log(version: str = KUBERNETES_VERSION) -> Path:
+    """The Go build's output for `version`, shown in part when a build fails."""
     return version_dir(version) / "build.log"
 
 

@@ -99,6 +99,7 @@ class Cluster:
         return tuple(p for p in teardown.PROCESSES if settings.proxy or p != "kube-proxy")
 
     def info(self, settings: Settings) -> ClusterInfo:
+        """How to reach this cluster, made with `settings`."""
         return ClusterInfo(
             kubeconfig=self.layout.kubeconfig("admin"),
             context=CONTEXT,

@@ -16,6 +16,7 @@ from drillbook.errors import DrillbookError
 
 
 def docker_image_id(docker_ref: str) -> str:
+    """The local Docker engine's id of the image `docker_ref`."""
     result = subprocess.run(
         ["docker", "image", "inspect", "--format", "{{.Id}}", docker_ref],
         capture_output=True,

@@ -191,6 +191,7 @@ class Layout:
         return self.containerd / "containerd.sock"
 
     def kubeconfig(self, who: str) -> Path:
+        """The kubeconfig of `who` (admin, or a component) with its client certificate."""
         return self.state / f"{who}.kubeconfig"
 
     def entries(self) -> list[Path]:
@@ -220,6 +221,7 @@ class Layout:
             )
 
     def read_settings(self) -> Settings | None:
+        """The cluster's settings; None when it was never made here."""
         try:
             text = self.settings_file.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -227,5 +229,6 @@ class Layout:
         return Settings.from_json(text, self.settings_file)
 
     def write_settings(self, settings: Settings) -> None:
+        """Record what the cluster is made with, before anything uses it."""
         self.state.mkdir(parents=True, exist_ok=True)
         self.settings_file.write_text(settings.to_json(), encoding="utf-8")

@@ -86,6 +86,7 @@ state = "{c / "state"}"
 
 
 def kubelet_config(layout: Layout, settings: Settings) -> str:
+    """The kubelet's configuration: loopback only, cgroupfs without QoS cgroups, no image GC."""
     p = settings.ports
     config = {
         "apiVersion": "kubelet.config.k8s.io/v1beta1",
@@ -129,6 +130,7 @@ def kubelet_config(layout: Layout, settings: Settings) -> str:
 
 
 def kubelet(bindir: Path, layout: Layout) -> list[str]:
+    """The kubelet's command line (run inside the holder's namespace, see `in_namespace`)."""
     return [
         str(bindir / "kubelet"),
         f"--config={layout.kubelet / 'config.yaml'}",
@@ -182,6 +184,7 @@ def namespace_holder(layout: Layout) -> list[str]:
 
 
 def private_dir(layout: Layout, host_dir: Path) -> Path:
+    """The folder in the state directory mounted over `host_dir` inside the namespace."""
     return layout.host_dirs / str(host_dir).strip("/").replace("/", "_")
 
 
