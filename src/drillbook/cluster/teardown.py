@@ -59,6 +59,8 @@ def tear_down(layout: Layout, progress: Progress = quiet) -> None:
     """Remove the cluster kept in `layout`; safe to run on a cluster half up or already down."""
     layout.refuse_foreign()
     if not layout.entries():
+        with contextlib.suppress(OSError):
+            layout.state.rmdir()  # an empty folder (an `up` refused before writing)
         progress("cluster: nothing to remove")
         return
     pids = layout.pids

@@ -59,3 +59,13 @@ def test_removing_the_state_leaves_what_the_cluster_did_not_write(tmp_path: Path
     (layout.state / "keep.txt").unlink()
     teardown.remove_state(layout)
     assert not layout.state.exists()  # empty once the cluster's entries are gone
+
+
+def test_down_of_an_empty_state_directory_removes_just_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "refused-before-writing"
+    empty.mkdir()
+    assert main(["cluster", "down", "--state", str(empty)]) == 0
+    assert "nothing to remove" in capsys.readouterr().err
+    assert not empty.exists() and tmp_path.is_dir()
