@@ -129,6 +129,21 @@ def test_a_deployment_of_a_local_image_answers_through_its_cluster_ip(
         kubectl(info, "delete", "namespace", NAMESPACE, "--wait=false")
 
 
+def test_a_service_address_without_a_rule_stays_on_the_cluster_s_bridge(
+    drillbook_cluster: ClusterInfo,
+) -> None:
+    # An address of the Service subnet no Service has: kube-proxy has no rule for it, so
+    # only the routing table decides where a connection to it goes.
+    settings = Cluster.default().layout.read_settings()
+    assert settings is not None
+    unused = str(settings.service_network[-2])
+    route = subprocess.run(
+        ["ip", "-4", "-o", "route", "get", unused], capture_output=True, text=True, check=True
+    ).stdout
+    assert f" dev {Cluster.default().layout.bridge} " in route, route
+    assert " via " not in route, route
+
+
 def test_a_second_cluster_may_not_run_kube_proxy_beside_the_first(
     drillbook_cluster: ClusterInfo,
 ) -> None:

@@ -149,7 +149,9 @@ class Cluster:
         pause = pause_archive(self.version)
         settings = settings or self._settle(progress)
         # the bridge routes the pod subnet: claimed on the host from now on
-        network.make_bridge(self.layout.bridge, settings.gateway, settings.pod_network)
+        network.make_bridge(
+            self.layout.bridge, settings.gateway, settings.pod_network, settings.service_network
+        )
         self._write_files(settings)
         progress("cluster: starting the control plane")
         self._control_plane(bindir, settings)

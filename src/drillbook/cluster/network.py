@@ -102,8 +102,17 @@ def conflist(
     )
 
 
-def make_bridge(bridge: str, gateway: str, subnet: IPv4Network) -> None:
-    """Create the bridge with its gateway address (idempotent)."""
+def make_bridge(
+    bridge: str, gateway: str, subnet: IPv4Network, services: IPv4Network | None = None
+) -> None:
+    """Create the bridge with its gateway address, and route the Service subnet onto it
+    (idempotent; both routes go with the bridge).
+
+    Without a route of its own the Service subnet falls under the host's default route: a
+    connection to a ClusterIP kube-proxy has no rule for yet (between two of its syncs, or a
+    Service just deleted) would leave the machine. Routed onto the bridge, such a packet
+    stays on the cluster's own network and finds no one.
+    """
     if not Path(f"/sys/class/net/{bridge}").exists():
         _ip("link", "add", bridge, "type", "bridge")
     current = subprocess.run(
@@ -112,6 +121,8 @@ def make_bridge(bridge: str, gateway: str, subnet: IPv4Network) -> None:
     if f" {gateway}/" not in current:
         _ip("addr", "add", f"{gateway}/{subnet.prefixlen}", "dev", bridge)
     _ip("link", "set", bridge, "up")
+    if services is not None:
+        _ip("route", "replace", str(services), "dev", bridge)
 
 
 def remove_bridge(bridge: str) -> bool:

@@ -84,3 +84,20 @@ def test_the_hosts_routes_and_addresses_are_read(monkeypatch: pytest.MonkeyPatch
         IPv4Network("10.200.0.5/32"),
         IPv4Network("192.168.1.0/24"),
     ]
+
+
+def test_the_bridge_takes_the_service_subnet_s_route(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    calls: list[tuple[str, ...]] = []
+    monkeypatch.setattr(network, "_ip", lambda *args: calls.append(args))
+    monkeypatch.setattr(
+        network.subprocess,
+        "run",
+        lambda *a, **k: subprocess.CompletedProcess(a, 0, stdout="", stderr=""),
+    )
+    network.make_bridge(
+        "dbktest", "10.200.7.1", IPv4Network("10.200.7.0/24"), IPv4Network("10.201.7.0/24")
+    )
+    # Without it a ClusterIP kube-proxy has no rule for would leave by the default route.
+    assert calls[-1] == ("route", "replace", "10.201.7.0/24", "dev", "dbktest")
