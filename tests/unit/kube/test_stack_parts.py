@@ -1,0 +1,74 @@
+"""The pure parts of the Kubernetes backend: names, local images, the loopback relay."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+
+from drillbook.stack.definition import load_stack_spec
+from drillbook.stack.images import image_ref
+from drillbook.stack.kube.images import local_images
+from drillbook.stack.kube.relay import Relay
+from drillbook.stack.kube.stack import namespace_for
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_the_namespace_is_the_runs_own_and_valid() -> None:
+    name = namespace_for("Reference K8s/Stack" * 5, "0123456789")
+    assert re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", name)
+    assert len(name) <= 63 and name.startswith("drillbook-") and name.endswith("-0123456789")
+
+
+def test_untagged_reference_images_are_the_docker_stacks_builds() -> None:
+    reference = load_stack_spec(ROOT / "fixtures" / "stack.yaml")
+    found = local_images(
+        ["drillbook/api", "drillbook/redis", "redis:7", "drillbook/api:v2"], reference
+    )
+    assert found == {
+        "drillbook/api": image_ref(reference.services["api"]),
+        "drillbook/redis": image_ref(reference.services["redis"]),
+    }  # a tagged or foreign image is taken as written
+
+
+@pytest.fixture
+def echo() -> tuple[str, int]:
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            with conn:
+                while data := conn.recv(1024):
+                    conn.sendall(data.upper())
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield server.getsockname()
+    server.close()
+
+
+def test_the_relay_pipes_both_ways_on_loopback(echo: tuple[str, int]) -> None:
+    with Relay(echo) as relay, socket.create_connection(("127.0.0.1", relay.port)) as client:
+        client.sendall(b"ping")
+        assert client.recv(16) == b"PING"
+
+
+def test_with_nothing_behind_it_the_relay_ends_each_connection_unanswered() -> None:
+    with socket.socket() as spare:
+        spare.bind(("127.0.0.1", 0))
+        dead = spare.getsockname()  # bound, never listening: connections are refused
+        with Relay(dead) as relay, socket.create_connection(("127.0.0.1", relay.port)) as client:
+            client.settimeout(5)
+            try:
+                client.sendall(b"GET / HTTP/1.0\r\n\r\n")
+                answer = client.recv(16)
+            except ConnectionResetError:
+                answer = b""
+            assert answer == b""  # reset or closed, never a hang (the timeout would raise)
