@@ -140,6 +140,7 @@ class StackSpec:
     compose: ComposeSource | None = None
     alerting: Alerting | None = None
     kubernetes: KubernetesSource | None = None
+    entry_service: str | None = None  # the service users reach, where the definition says
 
     def service(self, name: str) -> ServiceSpec:
         try:
@@ -152,8 +153,11 @@ class StackSpec:
 
     @property
     def entry(self) -> str | None:
-        """The service users reach: the source of the stack's dependency links (the api that
-        needs the others), else a service called `api`; None when neither says."""
+        """The service users reach: the one the definition names, else the source of the
+        stack's dependency links (the api that needs the others), else a service called
+        `api`; None when none says."""
+        if self.entry_service:
+            return self.entry_service
         if self.links:
             return self.links[0].source
         return "api" if "api" in self.services else None

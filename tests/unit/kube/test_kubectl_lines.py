@@ -85,3 +85,31 @@ def test_localhost_urls_mean_the_entry_service(kube: StackSpec) -> None:
     t = CommandAdapter(kube).translate("curl -fsS http://localhost:8000/ready")
     assert t.admission is Admission.RUN
     assert getattr(t.actions[0], "service", None) == "api"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "kubectl edit configmap rag7-config -n rag7-prod",
+        "kubectl port-forward svc/api 8000:8000",
+        "kubectl logs -f deployment/api",
+        "kubectl get pods --watch",
+        "kubectl top pods -n rag7-prod -w",
+    ],
+)
+def test_lines_nobody_would_end_are_findings(kube: StackSpec, line: str) -> None:
+    t = CommandAdapter(kube).translate(line)
+    assert t.admission is Admission.NOT_EXECUTABLE
+    assert t.problem == "interactive"
+
+
+def test_a_watch_flag_inside_the_container_command_is_the_containers(kube: StackSpec) -> None:
+    t = CommandAdapter(kube).translate("kubectl exec statefulset/redis -- redis-cli -w ping")
+    assert t.admission is Admission.RUN
+
+
+def test_the_entry_named_beside_the_manifests_takes_localhost_urls() -> None:
+    rag7 = load_stack_spec(ROOT / "examples" / "rag7-langgraph-api" / "kubernetes")
+    assert rag7.entry == "langgraph-api"
+    t = CommandAdapter(rag7).translate("curl -v http://localhost:8000/health")
+    assert getattr(t.actions[0], "service", None) == "langgraph-api"

@@ -120,3 +120,13 @@ def test_the_overlay_pins_namespace_labels_images_and_leaves_the_files_alone(
     )
     assert (path / "web.yaml").read_text() == before
     assert workload_images(manifests) == ["shop/web:1"]
+
+
+def test_an_entry_that_is_no_workload_is_refused_at_its_line(tmp_path: Path) -> None:
+    path = folder(
+        tmp_path, **{"web.yaml": DEPLOYMENT, "drillbook.yaml": "name: shop\nentry: api\n"}
+    )
+    with pytest.raises(SourceError) as err:
+        load_stack_spec(path)
+    assert f"{path / 'drillbook.yaml'}:2" in str(err.value)
+    assert "workloads: web" in str(err.value)

@@ -30,6 +30,12 @@ KUBECTL_OPTIONS = {"-n", "--namespace", "--context", "--replicas", "--tail", "-l
     "--sort-by",
     "--since",
 }
+_INTERACTIVE = {
+    "edit": "opens an editor",
+    "attach": "attaches a terminal",
+    "port-forward": "runs until stopped",
+    "proxy": "runs until stopped",
+}
 WORKLOAD_KINDS = ("deployment", "deploy", "deployments", "statefulset", "sts", "pod", "pods")
 
 
@@ -56,6 +62,7 @@ def _as_written(
     not have is "not executable" here too; a verb with no container equivalent (`rollout
     history`, `get events`) needs no translation to run on a cluster.
     """
+    _refuse_unending(verb, words)
     try:
         _verb(ctx, verb, rest, o)
     except Cannot as why:
@@ -95,6 +102,21 @@ def _verb(ctx: Context, verb: str, rest: list[str], o: Options) -> list[Action] 
     if verb == "delete":
         return _delete_pod(ctx, rest)
     return None
+
+
+def _refuse_unending(verb: str, words: tuple[str, ...]) -> None:
+    """A line waiting for a person (an editor, a terminal) or following forever cannot be a
+    drill's step: nobody is there to end it."""
+    if verb in _INTERACTIVE:
+        raise Cannot(
+            f"kubectl {verb} {_INTERACTIVE[verb]}; a drill has no one to end it: write a "
+            "command that ends (`kubectl patch`, `kubectl set env`, a request to the Service)",
+            "interactive",
+        )
+    follows = {"-f", "--follow"} if verb == "logs" else {"-w", "--watch"}
+    written = set(words[: words.index("--")] if "--" in words else words)
+    if follows & written or (verb == "logs" and "--follow=true" in written):
+        raise Cannot(f"kubectl {verb} {' / '.join(sorted(follows))} never ends", "interactive")
 
 
 def _rollout(ctx: Context, rest: list[str]) -> list[Action] | None:

@@ -4,8 +4,9 @@
     spec.services["api"].port == 8000; spec.kubernetes.folder == Path(".../fixtures/kubernetes")
 
 Each Deployment or StatefulSet is a service: its first container's port, environment, memory
-limit and readiness probe. `drillbook.yaml` beside the manifests may name the stack and say
-where acknowledged writes are kept (`writes: {service, command}`, as in `stack.yaml`).
+limit and readiness probe. `drillbook.yaml` beside the manifests may name the stack
+(`name:`), the workload users reach (`entry:`, default `api`) and where acknowledged writes
+are kept (`writes: {service, command}`, as in `stack.yaml`).
 """
 
 from __future__ import annotations
@@ -39,12 +40,14 @@ def load_kube_spec(folder: str | Path) -> StackSpec:
     extension = _extension(folder)
     name = str(extension.get("name") or folder.name)
     writes = _writes(extension, folder / EXTENSION_FILE, services)
+    entry = _entry(extension, folder / EXTENSION_FILE, services)
     return StackSpec(
         name=name,
         path=folder,
         services=services,
         writes=writes,
         kubernetes=KubernetesSource(folder),
+        entry_service=entry,
     )
 
 
@@ -92,14 +95,29 @@ def _extension(folder: Path) -> Mapping:
     if doc is None:
         return Mapping()
     if not isinstance(doc, Mapping):
-        raise SourceError(str(path), 1, "drillbook.yaml must be a mapping (name:, writes:)")
+        raise SourceError(str(path), 1, "drillbook.yaml must be a mapping (name:, entry:, writes:)")
     for key in doc:
-        if key not in ("name", "writes"):
+        if key not in ("name", "entry", "writes"):
             raise SourceError(
-                str(path), doc.line_of(key), f"unknown key {key!r}", "allowed keys: name, writes"
-            )
+                str(path), doc.line_of(key), f"unknown key {key!r}",
+                "allowed keys: name, entry, writes",
+            )  # fmt: skip
     return doc
 
 
 def _writes(extension: Mapping, path: Path, services: dict[str, ServiceSpec]) -> WritesCheck | None:
     return read_writes(path, extension, services) if "writes" in extension else None
+
+
+def _entry(extension: Mapping, path: Path, services: dict[str, ServiceSpec]) -> str | None:
+    """`entry:`, the workload users reach (load and a runbook's localhost URLs go there)."""
+    if "entry" not in extension:
+        return None
+    entry = str(extension["entry"])
+    if entry not in services:
+        known = ", ".join(sorted(services))
+        raise SourceError(
+            str(path), extension.line_of("entry"), f"entry: no workload {entry!r}",
+            f"workloads: {known}",
+        )  # fmt: skip
+    return entry
