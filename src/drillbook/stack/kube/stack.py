@@ -163,6 +163,7 @@ class KubeStack:
         start = time.monotonic()
         atexit.register(self.down)
         try:
+            self._reap_dead_runs()
             self._create_namespace()
             for image in workload_images(self.manifests):
                 self._import(self._images.get(image, image))
@@ -312,6 +313,21 @@ class KubeStack:
             "metadata": {"name": self.namespace, "labels": self._labels},
         }
         self.apply([doc])
+
+    def _reap_dead_runs(self) -> None:
+        """Delete the namespaces of drillbook runs on this host whose process is gone (a
+        SIGKILLed drill), as the Docker stack reaps its containers."""
+        listed = self.run(
+            "get", "namespaces", "-l", f"{labels.MANAGED}=true", "-o", "json", namespaced=False
+        )
+        if listed.returncode != 0:
+            return
+        for item in json.loads(listed.stdout)["items"]:
+            meta = item["metadata"]
+            if labels.owner_alive(meta.get("labels") or {}):
+                continue
+            self.progress(f"deleting namespace {meta['name']}, left by a killed run")
+            self.run("delete", "namespace", meta["name"], "--wait=false", namespaced=False)
 
     def _docs(self, *, workloads_only: bool = False) -> list[dict[str, Any]]:
         docs = overlay(
