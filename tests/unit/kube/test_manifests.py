@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from drillbook.errors import DrillbookError, SourceError
 from drillbook.stack.definition import load_stack_spec
@@ -120,6 +121,7 @@ def test_the_overlay_pins_namespace_labels_images_and_leaves_the_files_alone(
     )
     assert (path / "web.yaml").read_text() == before
     assert workload_images(manifests) == ["shop/web:1"]
+    assert yaml.safe_load(yaml.safe_dump_all(docs)) == web  # plain data, as kubectl reads it
 
 
 def test_an_entry_that_is_no_workload_is_refused_at_its_line(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ builds).
 
 from __future__ import annotations
 
-import copy
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,7 +32,7 @@ def overlay(
     for m in manifests.objects:
         if m.kind == "Namespace":
             continue
-        doc: dict[str, Any] = copy.deepcopy(dict(m.doc))
+        doc: dict[str, Any] = json.loads(json.dumps(m.doc))  # plain data, a copy
         meta = doc.setdefault("metadata", {})
         meta["namespace"] = namespace
         meta["labels"] = {**(meta.get("labels") or {}), **labels}
