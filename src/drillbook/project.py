@@ -30,6 +30,8 @@ HISTORY = "history.jsonl"  # inside the results folder
 # the results folder: neither `drillbook report` nor a `--baseline results/` reads subfolders.
 UNREMEDIATED = "unremediated"
 DRILLS = "drills"  # game-day drill reports, inside the results folder
+# What drillbook builds once per machine (wheels, Go binaries, Kubernetes), not per project.
+CACHE = Path(os.environ.get("DRILLBOOK_CACHE", Path.home() / ".cache" / "drillbook"))
 
 
 def find_root(start: Path | None = None) -> Path:

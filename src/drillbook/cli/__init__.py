@@ -6,6 +6,7 @@ drillbook images                build the stack's images (only those that change
 drillbook stack up [--json]     start the stack and leave it running
 drillbook stack status          what drillbook has running
 drillbook stack down            remove it all
+drillbook cluster up|status|down  a single-node Kubernetes cluster on this machine
 drillbook lint PATH...          check runbooks against the stack (exit 1 on errors)
 drillbook runbooks show PATH... what drillbook understood of runbooks (--json)
 drillbook faults list [--json]  every fault type a scenario can inject, with its parameters
@@ -28,6 +29,7 @@ from collections.abc import Sequence
 from drillbook import __version__
 from drillbook.cli import (
     audit,
+    cluster,
     drill,
     explore,
     faults,
@@ -42,7 +44,7 @@ from drillbook.cli import (
 from drillbook.drills.interrupt import unwind_on_sigterm
 from drillbook.errors import DrillbookError
 
-COMMANDS = (setup, init, stack, lint, runbooks, faults, run, drill, audit, explore, report)
+COMMANDS = (setup, init, stack, cluster, lint, runbooks, faults, run, drill, audit, explore, report)
 
 
 def parser() -> argparse.ArgumentParser:

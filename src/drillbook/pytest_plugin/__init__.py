@@ -3,6 +3,7 @@
 Markers:
     chaos        a drill: injects faults into a running stack (needs Docker)
     integration  runs against real containers (needs Docker)
+    k8s          runs on drillbook's single-node Kubernetes cluster (needs root)
 
 Fixtures (`drillbook.pytest_plugin.fixtures`):
     drillbook_stack   the stack of `--drillbook-stack`, started once per session
@@ -12,6 +13,8 @@ Fixtures (`drillbook.pytest_plugin.fixtures`):
     drillbook_run_scenario  runs a Scenario on the session's stack, results to
                       `--drillbook-results`, each run appended to the history; a run with
                       `remediate=False` goes to its `unremediated/` folder, unrecorded
+    drillbook_cluster the single-node Kubernetes cluster (`ClusterInfo`), started once
+                      per session if it was down, and then removed at the session's end
     drillbook_probe, drillbook_fault_async   for async tests (pytest-asyncio, strict or
                       auto mode): a probe on the test's loop, faults injected in a thread
 
@@ -41,8 +44,10 @@ from drillbook.pytest_plugin.fixtures import (
     drillbook_run_scenario,
     drillbook_stack,
 )
+from drillbook.pytest_plugin.kubernetes import drillbook_cluster
 
 __all__ = [
+    "drillbook_cluster",
     "drillbook_fault",
     "drillbook_fault_async",
     "drillbook_load",
@@ -54,6 +59,7 @@ __all__ = [
 _MARKERS = {
     "chaos": "a drill that injects faults into a running stack (needs Docker)",
     "integration": "runs against real containers (needs Docker)",
+    "k8s": "runs on drillbook's single-node Kubernetes cluster (needs root; built on first use)",
     "explore": "a search over schedules of faults with a budget (needs Docker; `-m explore`)",
 }
 
@@ -119,6 +125,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=1,
         help="run every scenario N times on the same stack; the summary gives TTD/TTR "
         "p50/p90/max and the pass rate",
+    )
+    group.addoption(
+        "--drillbook-kubeconfig",
+        metavar="PATH",
+        default=None,
+        help="run k8s tests on this existing cluster instead of drillbook's own (nothing is "
+        "started or stopped there)",
+    )
+    group.addoption(
+        "--drillbook-context",
+        metavar="NAME",
+        default=None,
+        help="the context of --drillbook-kubeconfig (default: its current context)",
     )
     parser.addini("drillbook_stack", "stack definition file", default=project.STACK_FILE)
     parser.addini("drillbook_locustfile", "locustfile of the load", default=project.LOCUSTFILE)

@@ -12,6 +12,7 @@ import docker
 from docker.errors import DockerException
 
 from drillbook.errors import DrillbookError
+from drillbook.stack.debian import apt_install
 from drillbook.stack.progress import Progress, quiet
 
 DOCKERD_LOG = Path(os.environ.get("DRILLBOOK_DOCKERD_LOG", "/var/log/drillbook-dockerd.log"))
@@ -57,17 +58,7 @@ def _install_engine(progress: Progress) -> None:
             "install Docker (https://docs.docker.com/engine/install/) and start it, then rerun",
         )
     progress("docker engine: installing docker.io with apt-get (about a minute)")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for cmd in (
-        ["apt-get", "update", "-qq"],
-        ["apt-get", "install", "-y", "-qq", "docker.io", "iptables"],
-    ):
-        result = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            raise DrillbookError(
-                f"`{' '.join(cmd)}` failed: {result.stderr.strip()[-500:]}",
-                "check that Debian's package mirror is reachable",
-            )
+    apt_install(["docker.io", "iptables"])
 
 
 def _start_dockerd(progress: Progress) -> None:

@@ -24,13 +24,13 @@ import docker
 from docker.errors import APIError, BuildError, ImageNotFound
 
 from drillbook.errors import DrillbookError
+from drillbook.project import CACHE
 from drillbook.stack import labels
 from drillbook.stack.mirror import debian_mirror
 from drillbook.stack.progress import Progress, quiet
 from drillbook.stack.spec import Build, GoBuild, ServiceSpec, StackSpec
 
 BASE_IMAGE = "debian:bookworm-slim"
-CACHE = Path(os.environ.get("DRILLBOOK_CACHE", Path.home() / ".cache" / "drillbook"))
 
 
 def _files(context: Path) -> Iterator[Path]:
