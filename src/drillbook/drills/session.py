@@ -46,10 +46,44 @@ def reference_stack(
 
 
 @contextlib.contextmanager
+def any_stack(
+    stack_path: str | Path, profile: str | None, progress: Progress
+) -> Iterator[Stack | KubeStack]:
+    """`reference_stack`, or for a folder of Kubernetes manifests the same on drillbook's
+    cluster (`drillbook.cluster`), started for the run if it was down and stopped after."""
+    from drillbook.stack.kube.spec import is_kubernetes
+
+    if not is_kubernetes(str(stack_path)):
+        with reference_stack(stack_path, profile, progress) as stack:
+            yield stack
+        return
+    if profile:
+        raise DrillbookError("--profile is for stack.yaml and Compose files, not manifests")
+    with _on_cluster(stack_path, progress) as kube:
+        yield kube
+
+
+@contextlib.contextmanager
+def _on_cluster(stack_path: str | Path, progress: Progress) -> Iterator[KubeStack]:
+    """`kubernetes_stack` on drillbook's own cluster, up for as long as the run needs it."""
+    from drillbook.cluster import Cluster
+
+    cluster = Cluster.default()
+    ours = cluster.status() is None
+    try:
+        info = cluster.up(progress=progress)
+        with kubernetes_stack(stack_path, info, cluster.import_image, progress) as stack:
+            yield stack
+    finally:
+        if ours:
+            cluster.down(progress=progress)
+
+
+@contextlib.contextmanager
 def kubernetes_stack(
     stack_path: str | Path,
     cluster: ClusterAccess,
-    import_image: Callable[[str], None],
+    import_image: Callable[[str], object],
     progress: Progress,
 ) -> Iterator[KubeStack]:
     """The manifests of `stack_path` running in a namespace of their own on `cluster` (its

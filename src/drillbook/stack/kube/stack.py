@@ -47,9 +47,14 @@ LINE_TIMEOUT_S = 120.0  # a runbook's kubectl line (`rollout status` waits insid
 class ClusterAccess(Protocol):
     """How to reach the cluster (drillbook.cluster.ClusterInfo, or a user's kubeconfig)."""
 
-    kubeconfig: Path
-    context: str
-    kubectl: Path
+    @property
+    def kubeconfig(self) -> Path: ...
+
+    @property
+    def context(self) -> str: ...
+
+    @property
+    def kubectl(self) -> Path: ...
 
 
 def namespace_for(stack: str, run_id: str) -> str:
@@ -134,7 +139,7 @@ class KubeStack:
         spec: StackSpec,
         cluster: ClusterAccess,
         *,
-        import_image: Callable[[str], None],
+        import_image: Callable[[str], object],
         images: dict[str, str] | None = None,
         progress: Progress = quiet,
     ) -> None:
