@@ -72,3 +72,11 @@ def test_with_nothing_behind_it_the_relay_ends_each_connection_unanswered() -> N
             except ConnectionResetError:
                 answer = b""
             assert answer == b""  # reset or closed, never a hang (the timeout would raise)
+
+
+def test_manifests_are_refused_as_a_docker_stack_before_any_image_is_looked_for() -> None:
+    from drillbook.errors import DrillbookError
+    from drillbook.stack.setup import prepare
+
+    with pytest.raises(DrillbookError, match="Kubernetes manifests: they run on a cluster"):
+        prepare(ROOT / "fixtures" / "kubernetes", None, lambda m: None)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from drillbook.errors import SourceError
+from drillbook.errors import DrillbookError, SourceError
 from drillbook.stack.kube.manifests import EXTENSION_FILE, Manifest, first_container, read_manifests
 from drillbook.stack.spec import (
     KubernetesSource,
@@ -121,3 +121,12 @@ def _entry(extension: Mapping, path: Path, services: dict[str, ServiceSpec]) -> 
             f"workloads: {known}",
         )  # fmt: skip
     return entry
+
+
+def refuse_manifests(spec: StackSpec) -> None:
+    """Kubernetes manifests are not a Docker stack (`drillbook.stack.kube` runs them)."""
+    if spec.kubernetes is not None:
+        raise DrillbookError(
+            f"{spec.path} is Kubernetes manifests: they run on a cluster, not in Docker",
+            "drill them with `drillbook run --stack FOLDER SCENARIO...` or `pytest -m k8s`",
+        )
