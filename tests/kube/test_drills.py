@@ -88,3 +88,14 @@ def test_drill_is_red_without_its_fix(
     red = without_fix(scenario(name, kube_stack))
     result, _ = session.run_and_record(pytestconfig, kube_stack, red)
     assert result.verdict is Verdict.NOT_RECOVERED, result.reason
+
+
+def test_a_deleted_pod_is_replaced_by_its_controller_without_anyone(
+    kube_stack: KubeStack, pytestconfig: pytest.Config
+) -> None:
+    deleted = scenario("redis-pod-deleted", kube_stack)
+    before = kube_stack.get_json("pod/redis-0")["metadata"]["uid"]
+    result, _ = session.run_and_record(pytestconfig, kube_stack, deleted, remediate=False)
+    assert result.verdict is Verdict.PASSED, result.reason
+    assert result.ttd_s is not None  # the outage happened, and healed
+    assert kube_stack.get_json("pod/redis-0")["metadata"]["uid"] != before
