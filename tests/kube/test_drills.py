@@ -10,11 +10,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import time
 from pathlib import Path
 
 import httpx
 import pytest
 
+from drillbook.faults import make_fault
 from drillbook.outcome.result import Verdict
 from drillbook.pytest_plugin import session
 from drillbook.runbooks.parser import parse_text
@@ -99,3 +101,25 @@ def test_a_deleted_pod_is_replaced_by_its_controller_without_anyone(
     assert result.verdict is Verdict.PASSED, result.reason
     assert result.ttd_s is not None  # the outage happened, and healed
     assert kube_stack.get_json("pod/redis-0")["metadata"]["uid"] != before
+
+
+def test_a_memory_limit_below_the_working_set_crash_loops_until_reverted(
+    kube_stack: KubeStack,
+) -> None:
+    def last_exit() -> str | None:
+        pod = kube_stack.run("get", "pod/redis-0", "-o", "json")
+        if pod.returncode != 0:
+            return None
+        statuses = json.loads(pod.stdout)["status"].get("containerStatuses") or [{}]
+        for state in (statuses[0].get("lastState") or {}, statuses[0].get("state") or {}):
+            if "terminated" in state:
+                return str(state["terminated"]["reason"])
+        return None
+
+    with make_fault(kube_stack, "bad-rollout", service="redis", memory="3Mi"):
+        deadline = time.monotonic() + 60
+        while last_exit() != "OOMKilled":
+            assert time.monotonic() < deadline, f"redis-0 never OOM-killed ({last_exit()})"
+            time.sleep(1)
+    # the revert put the manifest back, replaced the crash-looping pod, and waited for it
+    assert kube_stack.service("redis").check_ready() is None

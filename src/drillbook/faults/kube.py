@@ -18,15 +18,23 @@ from drillbook.stack.kube.stack import KubeStack
 
 @dataclass(frozen=True, kw_only=True)
 class BadRolloutParams(ServiceParams):
-    env: str = param(
+    env: str | None = param(
         "the new version's settings, KEY=VALUE[,KEY=VALUE], rolled out over the workload's: "
         "one that passes the readiness probe but breaks the service is an outage; one that "
         "fails it leaves the rollout stuck on the old pods",
+        default=None,
+    )
+    memory: str | None = param(
+        "the new version's memory limit (e.g. 8Mi): below the working set, its containers "
+        "are OOM-killed over and over (a crash loop)",
+        default=None,
     )
 
     def check(self) -> str | None:
+        if self.env is None and self.memory is None:
+            return "env: name the broken settings (env) or memory limit (memory) to roll out"
         try:
-            parse_env(self.env)
+            parse_env(self.env or "A=1")
         except ValueError as exc:
             return f"env: {exc}"
         return None
@@ -85,7 +93,14 @@ class BadRollout(_WorkloadFault[BadRolloutParams]):
     params_type = BadRolloutParams
 
     def _inject(self) -> None:
-        self.kube.recreate(self.params.service, env=parse_env(self.params.env), wait=False)
+        p = self.params
+        if p.env is not None:
+            self.kube.recreate(p.service, env=parse_env(p.env), wait=False)
+        if p.memory is not None:
+            self.kube.limit_memory(p.service, p.memory)
 
     def describe(self) -> str:
-        return f"{self.params.service} rolled out with {self.params.env}"
+        changed = [
+            c for c in (self.params.env, self.params.memory and f"memory {self.params.memory}") if c
+        ]
+        return f"{self.params.service} rolled out with {', '.join(changed)}"

@@ -49,3 +49,9 @@ def test_container_faults_are_refused_on_kubernetes_with_the_ones_to_use(kube: S
 def test_a_bad_rollout_needs_key_value_settings(kube: StackSpec) -> None:
     with pytest.raises(FaultParamError, match="KEY=VALUE"):
         validate("bad-rollout", {"service": "api", "env": "broken"}, kube)
+
+
+def test_a_bad_rollout_is_broken_settings_or_a_memory_limit(kube: StackSpec) -> None:
+    assert validate("bad-rollout", {"service": "redis", "memory": "3Mi"}, kube)
+    with pytest.raises(FaultParamError, match=r"broken settings \(env\) or memory limit"):
+        validate("bad-rollout", {"service": "redis"}, kube)

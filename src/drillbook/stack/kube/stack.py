@@ -244,8 +244,15 @@ class KubeStack:
             self.kubectl("set", "env", service.ref, *(f"{k}={v}" for k, v in env.items()))
         else:
             self.replace([self._workload_doc(name)])
+            self._unstick(service)
         if wait:
             service.wait_ready()
+
+    def limit_memory(self, name: str, memory: str) -> None:
+        """Roll out the workload with this memory limit (and request), not waiting for it."""
+        ref = self.service(name).ref
+        self.kubectl("set", "resources", ref, f"--limits=memory={memory}",
+                     f"--requests=memory={memory}")  # fmt: skip
 
     def scale(self, name: str, replicas: int) -> None:
         """`kubectl scale`; waits for the replicas to be ready unless scaled to 0."""
@@ -263,7 +270,34 @@ class KubeStack:
         """Every workload back as its manifest says and ready: between drills."""
         self.replace(self._docs(workloads_only=True))
         for service in self.services.values():
+            self._unstick(service)
+        for service in self.services.values():
             service.wait_ready()
+
+    def _unstick(self, service: KubeService, timeout_s: float = 10.0) -> None:
+        """Delete a StatefulSet's pods of an older revision: a StatefulSet waits for a broken
+        pod (crash-looping, never ready) to become ready before it replaces it, forever, as
+        its documentation says ("forced rollback"); a Deployment needs no help."""
+        if service.kind != "StatefulSet":
+            return
+        deadline = time.monotonic() + timeout_s
+        doc = self.get_json(service.ref)
+        while doc["status"].get("observedGeneration", 0) < doc["metadata"]["generation"]:
+            if time.monotonic() > deadline:
+                return  # the controller has not seen the change yet: rollout status waits
+            time.sleep(0.2)
+            doc = self.get_json(service.ref)
+        revision = doc["status"].get("updateRevision")
+        pods = json.loads(
+            self.kubectl("get", "pods", "-l", self._selector(service.name), "-o", "json")
+        )
+        stale = [
+            p["metadata"]["name"]
+            for p in pods["items"]
+            if p["metadata"].get("labels", {}).get("controller-revision-hash") != revision
+        ]
+        if revision and stale:
+            self.kubectl("delete", "pods", *stale, "--wait=false")
 
     def kubectl_line(self, argv: list[str]) -> tuple[bool, str]:
         """A runbook's kubectl line, as written but pinned to the drill's namespace."""
