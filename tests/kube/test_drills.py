@@ -56,8 +56,10 @@ def test_the_stack_runs_in_a_labelled_namespace_of_its_own(kube_stack: KubeStack
     assert namespace["metadata"]["labels"]["io.drillbook.run"] == kube_stack.run_id
     api = kube_stack.service("api")
     assert api.url.startswith("http://127.0.0.1:")
-    ready = httpx.get(api.url + "/ready", timeout=5).json()
-    assert ready["status"] == "ready", ready
+    deadline = time.monotonic() + 30  # the api's dependency checks settle after its start
+    while (ready := httpx.get(api.url + "/ready", timeout=5).json())["status"] != "ready":
+        assert time.monotonic() < deadline, ready
+        time.sleep(0.5)
     pods = json.loads(kube_stack.kubectl("get", "pods", "-o", "json"))["items"]
     assert {p["metadata"]["labels"]["app.kubernetes.io/name"] for p in pods} >= {
         "api", "redis", "postgres", "vectordb", "provider", "provider-fallback",

@@ -1,14 +1,14 @@
-"""A loopback TCP relay to a Service's cluster IP: how probes and load reach a workload.
+"""A loopback TCP relay to a Service's ready pods: how probes and load reach a workload.
 
-    with Relay(("10.201.3.17", 8000)) as relay:
+    with Relay(endpoints.pick) as relay:
         httpx.get(f"http://127.0.0.1:{relay.port}/ready")
 
 Why a relay and not `kubectl port-forward`: port-forward picks one pod when it starts and
 dies with it, so the very faults a drill injects (a pod deleted, a rollout) would cut the
 probe's own line and the measured outage would be the tunnel's. The relay connects each new
-connection to the Service's cluster IP, which kube-proxy balances over the ready endpoints
-only: what a client in the cluster sees, a pod gone included (connection refused while no
-endpoint is ready). Only the run's own Service addresses are ever relayed to.
+connection to one of the Service's ready endpoints at that moment (`ServiceEndpoints`), as
+kube-proxy balances a client's: a pod gone is out of the choice, and while none is ready
+each connection is reset. Only pod addresses on the cluster's own bridge are connected to.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import contextlib
 import socket
 import struct
 import threading
+from collections.abc import Callable
 from types import TracebackType
 
 from drillbook.stack.service import HOST
@@ -28,7 +29,7 @@ _CONNECT_TIMEOUT_S = 2.0
 class Relay:
     """Listens on 127.0.0.1 (a port of its own, or `port`) and pipes each connection on."""
 
-    def __init__(self, upstream: tuple[str, int], port: int = 0) -> None:
+    def __init__(self, upstream: Callable[[], tuple[str, int] | None], port: int = 0) -> None:
         self.upstream = upstream
         self._server = socket.create_server((HOST, port))
         self.port: int = self._server.getsockname()[1]
@@ -68,8 +69,11 @@ class Relay:
             threading.Thread(target=self._serve, args=(client,), daemon=True).start()
 
     def _serve(self, client: socket.socket) -> None:
+        address = self.upstream()
         try:
-            upstream = socket.create_connection(self.upstream, timeout=_CONNECT_TIMEOUT_S)
+            if address is None:
+                raise ConnectionRefusedError("no ready endpoint")
+            upstream = socket.create_connection(address, timeout=_CONNECT_TIMEOUT_S)
         except OSError:
             # No ready endpoint behind the Service: the client's connection is reset, as
             # kube-proxy's REJECT resets one made from inside the cluster.

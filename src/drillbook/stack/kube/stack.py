@@ -6,9 +6,9 @@
 `up` creates and labels the namespace `drillbook-<stack>-<run>`, imports the workloads'
 images from the local Docker engine into the cluster, applies the user's manifests laid over
 (`overlay`: namespace, labels, local images; the files untouched), waits for every rollout
-and reaches each service from 127.0.0.1 through a `Relay` to its Service. `down` deletes the
-namespace (everything in it goes with it), also on an exception or Ctrl-C. Every kubectl
-call carries the drill's kubeconfig, context and namespace (`KubeTarget`).
+and reaches each service from 127.0.0.1 through a `Relay` to its Service's ready pods.
+`down` deletes the namespace (everything in it goes with it), also on an exception or
+Ctrl-C. Every kubectl call carries the drill's kubeconfig, context and namespace (`KubeTarget`).
 
 The cluster here has no DNS add-on: where `kube-system` has no `kube-dns` Service, drillbook
 adds beside the user's pod templates one `hostAliases` entry per Service of the namespace
@@ -32,6 +32,7 @@ import yaml
 
 from drillbook.errors import DrillbookError
 from drillbook.stack import labels
+from drillbook.stack.kube.endpoints import ServiceEndpoints
 from drillbook.stack.kube.manifests import WORKLOAD_KINDS, Manifests, read_manifests
 from drillbook.stack.kube.overlay import overlay, workload_images
 from drillbook.stack.kube.pin import KubeTarget, pin
@@ -71,6 +72,7 @@ class KubeService:
         self.spec = spec
         self.kind = kind
         self._relay: Relay | None = None
+        self._endpoints: ServiceEndpoints | None = None
 
     @property
     def name(self) -> str:
@@ -84,7 +86,8 @@ class KubeService:
     @property
     def host_port(self) -> int:
         if self._relay is None:
-            self._relay = Relay(self.stack.service_address(self.name)).start()
+            self._endpoints = ServiceEndpoints(self.stack.target.command(), self.name).start()
+            self._relay = Relay(self._endpoints.pick).start()
         return self._relay.port
 
     @property
@@ -129,6 +132,9 @@ class KubeService:
         if self._relay is not None:
             self._relay.close()
             self._relay = None
+        if self._endpoints is not None:
+            self._endpoints.close()
+            self._endpoints = None
 
 
 class KubeStack:
@@ -221,11 +227,6 @@ class KubeStack:
         except KeyError:
             self.spec.service(name)  # raises the helpful error for an unknown name
             raise DrillbookError(f"service {name!r} is not running in this stack") from None
-
-    def service_address(self, name: str) -> tuple[str, int]:
-        """The Service `name`'s cluster IP and its first port."""
-        doc = self.get_json(f"service/{name}")
-        return str(doc["spec"]["clusterIP"]), int(doc["spec"]["ports"][0]["port"])
 
     def endpoints(self) -> dict[str, Any]:
         return {
