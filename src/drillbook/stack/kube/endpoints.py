@@ -18,8 +18,9 @@ import json
 import subprocess
 import threading
 from collections.abc import Sequence
-from types import TracebackType
 from typing import Any
+
+from drillbook.stack.kube.background import Background
 
 
 def ready_addresses(endpoint_slice: dict[str, Any]) -> list[tuple[str, int]]:
@@ -59,7 +60,7 @@ class WatchStream:
             self._buffer = stripped[end:]
 
 
-class ServiceEndpoints:
+class ServiceEndpoints(Background):
     """Ready endpoints of a Service, from a watch of its EndpointSlices (restarted if it ends)."""
 
     def __init__(self, kubectl: Sequence[str], service: str) -> None:
@@ -97,17 +98,6 @@ class ServiceEndpoints:
             process.wait()
         if self._thread.is_alive():
             self._thread.join(timeout=2)
-
-    def __enter__(self) -> ServiceEndpoints:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _watch(self) -> None:
         while not self._closed.is_set():

@@ -18,15 +18,15 @@ import socket
 import struct
 import threading
 from collections.abc import Callable
-from types import TracebackType
 
+from drillbook.stack.kube.background import Background
 from drillbook.stack.service import HOST
 
 _CHUNK = 65536
 _CONNECT_TIMEOUT_S = 2.0
 
 
-class Relay:
+class Relay(Background):
     """Listens on 127.0.0.1 (a port of its own, or `port`) and pipes each connection on."""
 
     def __init__(self, upstream: Callable[[], tuple[str, int] | None], port: int = 0) -> None:
@@ -48,17 +48,6 @@ class Relay:
         self._server.close()
         if self._thread.is_alive():
             self._thread.join(timeout=2)
-
-    def __enter__(self) -> Relay:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _accept(self) -> None:
         while not self._closed.is_set():
