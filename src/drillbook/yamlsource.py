@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +60,19 @@ def load_yaml(path: str | Path) -> Any:
 
 
 def loads_yaml(text: str, path: str = "<string>") -> Any:
+    return _located(lambda: yaml.load(text, Loader=_Loader), path)
+
+
+def loads_yaml_all(text: str, path: str = "<string>") -> list[Any]:
+    """Every `---`-separated document of `text` (Kubernetes manifests), located as above."""
+    docs: list[Any] = _located(lambda: list(yaml.load_all(text, Loader=_Loader)), path)
+    return docs
+
+
+def _located(parse: Callable[[], Any], path: str) -> Any:
+    """`parse()`, its syntax errors as SourceError at the file and line."""
     try:
-        return yaml.load(text, Loader=_Loader)
+        return parse()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

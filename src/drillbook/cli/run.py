@@ -48,7 +48,7 @@ def register(sub: Any) -> None:
 
 def run_scenarios(args: argparse.Namespace) -> int:
     from drillbook.drills.events import printer
-    from drillbook.drills.session import reference_stack, resolve, run_files
+    from drillbook.drills.session import any_stack, resolve, run_files
 
     if args.repeat < 1:
         raise DrillbookError(f"--repeat must be 1 or more, got {args.repeat}")
@@ -57,7 +57,7 @@ def run_scenarios(args: argparse.Namespace) -> int:
     scenarios = [resolve(a, where) for a in args.scenarios]
     where.require_locustfile()
     recorder = recorder_of(args, where)
-    with reference_stack(where.stack, args.profile, say) as stack:
+    with any_stack(where.stack, args.profile, say) as stack:
         code = run_files(
             [s for s in scenarios for _ in range(args.repeat)],
             stack,

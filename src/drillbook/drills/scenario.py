@@ -33,10 +33,11 @@ from drillbook.outcome.schema import write_result
 from drillbook.runbooks.executor import Execution, Executor
 from drillbook.scenarios.model import Scenario
 from drillbook.stack import Stack
+from drillbook.stack.kube.stack import KubeStack
 
 
 @contextlib.contextmanager
-def _settings(stack: Stack, env: dict[str, dict[str, str]]) -> Iterator[None]:
+def _settings(stack: Stack | KubeStack, env: dict[str, dict[str, str]]) -> Iterator[None]:
     """Services recreated with the scenario's settings, and restored afterwards."""
     changed = []
     try:
@@ -49,7 +50,7 @@ def _settings(stack: Stack, env: dict[str, dict[str, str]]) -> Iterator[None]:
             stack.recreate(service)
 
 
-def _fault_of(scenario: Scenario, stack: Stack) -> Fault[Any] | FaultSchedule:
+def _fault_of(scenario: Scenario, stack: Stack | KubeStack) -> Fault[Any] | FaultSchedule:
     """The scenario's one fault, or its schedule of several (every fault checked first)."""
     if not scenario.schedule:
         return make_fault(stack, scenario.fault_kind, **scenario.fault_params)
@@ -70,7 +71,7 @@ def target_of(scenario: Scenario) -> float:
 
 def run_scenario(
     scenario: Scenario,
-    stack: Stack,
+    stack: Stack | KubeStack,
     *,
     locustfile: Path,
     out_dir: Path,
@@ -82,7 +83,8 @@ def run_scenario(
 
     With `remediate=False` nobody follows the runbook: the drill must then fail, which is
     how one proves it can. With `machine_only` the target is judged at the machine's pace,
-    whatever the scenario says (see `drillbook.drills.aswritten`).
+    whatever the scenario says (see `drillbook.drills.aswritten`). The stack runs on Docker
+    or on Kubernetes (a `KubeStack`, which has no alerting: no alert check there).
     """
     started = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     bus = Events(*listeners)  # a bus per run: its timeline is this run's
@@ -121,7 +123,12 @@ def run_scenario(
         return check.wait_page(injected_at)
 
     try:
-        with _settings(stack, scenario.env), AlertCheck.start(stack, scenario) as check:
+        alert_check = (
+            AlertCheck.start(stack, scenario)
+            if isinstance(stack, Stack)
+            else contextlib.nullcontext(None)
+        )
+        with _settings(stack, scenario.env), alert_check as check:
             load = LoadRun(
                 locustfile,
                 stack.service(scenario.load_target(stack.spec.entry)).url,
@@ -195,7 +202,7 @@ def run_scenario(
 
 
 def _check_writes(
-    scenario: Scenario, stack: Stack, acks: list[Ack], cutoff: float | None, bus: Events
+    scenario: Scenario, stack: Stack | KubeStack, acks: list[Ack], cutoff: float | None, bus: Events
 ) -> Writes | None:
     """Every acknowledged write the scenario promises to keep, looked up after the drill."""
     kept = scenario.expect.writes_kept

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from drillbook.outcome.result import Result
     from drillbook.scenarios.model import Scenario
     from drillbook.stack import Stack
+    from drillbook.stack.kube.stack import ClusterAccess, KubeStack
     from drillbook.stack.progress import Progress
 
 
@@ -41,6 +42,68 @@ def reference_stack(
 
     spec, client = prepare(stack_path, profile, progress)
     with Stack(spec, progress=progress, client=client) as stack:
+        yield stack
+
+
+@contextlib.contextmanager
+def any_stack(
+    stack_path: str | Path, profile: str | None, progress: Progress
+) -> Iterator[Stack | KubeStack]:
+    """`reference_stack`, or for a folder of Kubernetes manifests the same on drillbook's
+    cluster (`drillbook.cluster`), started for the run if it was down and stopped after."""
+    from drillbook.stack.kube.spec import is_kubernetes
+
+    if not is_kubernetes(str(stack_path)):
+        with reference_stack(stack_path, profile, progress) as stack:
+            yield stack
+        return
+    if profile:
+        raise DrillbookError("--profile is for stack.yaml and Compose files, not manifests")
+    with _on_cluster(stack_path, progress) as kube:
+        yield kube
+
+
+@contextlib.contextmanager
+def _on_cluster(stack_path: str | Path, progress: Progress) -> Iterator[KubeStack]:
+    """`kubernetes_stack` on drillbook's own cluster, up for as long as the run needs it."""
+    from drillbook.cluster import Cluster
+
+    cluster = Cluster.default()
+    ours = cluster.status() is None
+    try:
+        info = cluster.up(progress=progress)
+        with kubernetes_stack(stack_path, info, cluster.import_image, progress) as stack:
+            yield stack
+    finally:
+        if ours:
+            cluster.down(progress=progress)
+
+
+@contextlib.contextmanager
+def kubernetes_stack(
+    stack_path: str | Path,
+    cluster: ClusterAccess,
+    import_image: Callable[[str], object],
+    progress: Progress,
+) -> Iterator[KubeStack]:
+    """The manifests of `stack_path` running in a namespace of their own on `cluster` (its
+    reference images built if changed and imported), deleted when done."""
+    from drillbook.stack import load_stack_spec
+    from drillbook.stack.kube.images import prepare_images
+    from drillbook.stack.kube.manifests import read_manifests
+    from drillbook.stack.kube.overlay import workload_images
+    from drillbook.stack.kube.stack import KubeStack
+
+    spec = load_stack_spec(stack_path)
+    if spec.kubernetes is None:
+        raise DrillbookError(
+            f"{stack_path} is not a folder of Kubernetes manifests",
+            "name the folder holding the stack's Deployments and StatefulSets",
+        )
+    images = prepare_images(workload_images(read_manifests(spec.kubernetes.folder)), progress)
+    with KubeStack(
+        spec, cluster, import_image=import_image, images=images, progress=progress
+    ) as stack:
         yield stack
 
 
@@ -82,7 +145,7 @@ def resolve(argument: str, project: Project | None = None) -> Scenario:
 
 def run_and_record(
     scenario: Scenario,
-    stack: Stack,
+    stack: Stack | KubeStack,
     recorder: Recorder,
     project: Project,
     listeners: Sequence[Listener] = (),
@@ -115,7 +178,7 @@ def run_and_record(
 
 def run_files(
     scenarios: Sequence[Scenario],
-    stack: Stack,
+    stack: Stack | KubeStack,
     recorder: Recorder,
     project: Project,
     listeners: Sequence[Listener] = (),

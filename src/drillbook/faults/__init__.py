@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 # Each module registers its fault types on import.
-from drillbook.faults import container, data, kernel, provider, resources, toxic, traffic
+from drillbook.faults import container, data, kernel, kube, provider, resources, toxic, traffic
 from drillbook.faults.base import (
     Fault,
     FaultParamError,
@@ -38,6 +38,7 @@ __all__ = [
     "fault_types",
     "find_leftovers",
     "kernel",
+    "kube",
     "make_fault",
     "parse",
     "provider",

@@ -27,6 +27,7 @@ from drillbook.errors import DrillbookError
 
 if TYPE_CHECKING:
     from drillbook.stack import Stack, StackSpec
+    from drillbook.stack.kube.stack import KubeStack
 
 _INFO = "drillbook.param"
 
@@ -222,6 +223,23 @@ def resolve_link(spec: StackSpec, value: str) -> str | None:
 P = TypeVar("P", bound=Params)
 
 
+def check_backend(kind: str, category: str, spec: StackSpec) -> None:
+    """A Kubernetes fault needs a stack on Kubernetes, a container fault one of containers."""
+    on_cluster = spec.kubernetes is not None
+    if (category == "kubernetes") == on_cluster:
+        return
+    kube_kinds = ", ".join(sorted(k for k, c in _REGISTRY.items() if c.category == "kubernetes"))
+    if on_cluster:
+        raise FaultParamError(
+            kind, None, "acts on Docker containers, but this stack runs on Kubernetes",
+            f"use a Kubernetes fault: {kube_kinds}",
+        )  # fmt: skip
+    raise FaultParamError(
+        kind, None, "acts on Kubernetes workloads, but this stack runs Docker containers",
+        "run it with --stack pointing at a folder of manifests",
+    )  # fmt: skip
+
+
 class Fault(ABC, Generic[P]):
     """One injectable fault on one stack. Use as a context manager, or call revert() in a
     finalizer: revert is idempotent and also cleans up after a failed inject."""
@@ -239,6 +257,7 @@ class Fault(ABC, Generic[P]):
         self.id = f"{stack.run_id}-{uuid.uuid4().hex[:6]}"
         self._active = False
         check_references(self.kind, params, stack.spec)
+        check_backend(self.kind, self.category, stack.spec)
         self.check(stack.spec)
 
     def check(self, spec: StackSpec) -> None:
@@ -296,7 +315,16 @@ class Fault(ABC, Generic[P]):
 
 
 _REGISTRY: dict[str, type[Fault[Any]]] = {}
-CATEGORIES = ("container", "resources", "network", "kernel", "provider", "data", "traffic")
+CATEGORIES = (
+    "container",
+    "resources",
+    "network",
+    "kernel",
+    "provider",
+    "data",
+    "traffic",
+    "kubernetes",
+)
 
 F = TypeVar("F", bound=type[Fault[Any]])
 
@@ -348,10 +376,15 @@ def validate(kind: str, values: Mapping[str, Any], spec: StackSpec) -> Params:
     return params
 
 
-def make_fault(stack: Stack, kind: str, /, **values: Any) -> Fault[Any]:
-    """A fault of `kind` on `stack`, its parameters fully checked; nothing is injected yet."""
+def make_fault(stack: Stack | KubeStack, kind: str, /, **values: Any) -> Fault[Any]:
+    """A fault of `kind` on `stack`, its parameters fully checked; nothing is injected yet.
+
+    A Kubernetes stack takes only Kubernetes faults, a Docker stack only the others
+    (`check_backend`, on the stack's definition); a Kubernetes fault reaches its KubeStack
+    through its checked `kube` property, so `Fault.stack` keeps the Docker stack's type.
+    """
     cls = fault_type(kind)
-    return cls(stack, parse_params(kind, cls.params_type, values))
+    return cls(typing.cast("Stack", stack), parse_params(kind, cls.params_type, values))
 
 
 def fault_from_mapping(stack: Stack, spec: Mapping[str, Any]) -> Fault[Any]:

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from drillbook.errors import DrillbookError
 
 if TYPE_CHECKING:
-    from drillbook.stack import Stack
+    from drillbook.stack.spec import StackSpec
+
+
+class RecordHolder(Protocol):
+    """A running stack whose system of record can be asked (Docker or Kubernetes)."""
+
+    spec: StackSpec
+
+    def service(self, name: str) -> Any: ...
+
 
 _BATCH = 500
 
 
-def missing_writes(stack: Stack, ids: Iterable[int]) -> list[int]:
+def missing_writes(stack: RecordHolder, ids: Iterable[int]) -> list[int]:
     """The acknowledged ids the system of record does not hold (asked as the stack says)."""
     check = stack.spec.writes
     if check is None:

@@ -102,6 +102,19 @@ class ComposeRun:
 
 
 @dataclass(frozen=True)
+class KubectlRun:
+    """A kubectl line run by the real kubectl against a Kubernetes stack.
+
+    `argv` is the line as written after `kubectl`, with the runbook's workload names replaced
+    by the stack's; the cluster, context and namespace are the drill's to say
+    (`drillbook.stack.kube.pin`).
+    """
+
+    argv: tuple[str, ...]
+    services: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Wait:
     """A written wait, in seconds."""
 
@@ -131,6 +144,7 @@ Action = (
     | UpdateMemory
     | Http
     | ComposeRun
+    | KubectlRun
     | Wait
     | Filter
 )

@@ -5,9 +5,10 @@
 
 Every command goes through the CommandAdapter and lands on a Service verb, `Service.exec`
 inside the stack's own containers, HTTP to a 127.0.0.1 port the stack published, or, on a
-Compose stack, the real `docker compose` pinned to the drill's project; nothing runs in a
-host shell. Refused and not-executable steps are reported, never attempted. A
-written wait becomes a readiness poll of the runbook's services, bounded by the written time.
+Compose stack, the real `docker compose` pinned to the drill's project, or, on a Kubernetes
+stack, the real kubectl pinned to the drill's namespace; nothing runs in a host shell.
+Refused and not-executable steps are reported, never attempted. A written wait becomes a
+readiness poll of the runbook's services, bounded by the written time.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from drillbook.runbooks.actions import (
     Filter,
     Http,
     Inspect,
+    KubectlRun,
     Lifecycle,
     Logs,
     Recreate,
@@ -314,6 +316,9 @@ class Executor:
             case ComposeRun():
                 context.touched.extend(action.services)
                 return self._do_compose(action)
+            case KubectlRun():
+                context.touched.extend(action.services)
+                return self._do_kubectl(action)
             case _:
                 assert_never(action)
 
@@ -377,10 +382,17 @@ class Executor:
         return True, f"{a.service} memory limit {a.memory}"
 
     def _do_compose(self, a: ComposeRun) -> tuple[bool, str]:
-        run = getattr(self.stack, "compose_line", None)
+        return self._as_written("compose_line", a.argv, "this stack is not a Compose project")
+
+    def _do_kubectl(self, a: KubectlRun) -> tuple[bool, str]:
+        return self._as_written("kubectl_line", a.argv, "this stack is not on Kubernetes")
+
+    def _as_written(self, runner: str, argv: tuple[str, ...], elsewhere: str) -> tuple[bool, str]:
+        """A line for the backend's own tool (Compose, kubectl), run by the stack's `runner`."""
+        run = getattr(self.stack, runner, None)
         if run is None:
-            return False, "this stack is not a Compose project"
-        ok, output = run(list(a.argv))
+            return False, elsewhere
+        ok, output = run(list(argv))
         return bool(ok), str(output)
 
     def _do_http(self, a: Http) -> tuple[bool, str]:

@@ -180,7 +180,8 @@ class NameMap:
         if len(by_path) == 1:
             return by_path
         # Otherwise a runbook's localhost URL means the front service: the one whose
-        # dependency links the stack proxies (the api), not one of its dependencies.
-        sources = {link.source for link in self.spec.links}
+        # dependency links the stack proxies (the api), not one of its dependencies; on a
+        # stack without links (Kubernetes manifests), its entry service.
+        sources = {link.source for link in self.spec.links} or {self.spec.entry or ""}
         front = [c for c in candidates if c in sources]
         return front if len(front) == 1 else candidates

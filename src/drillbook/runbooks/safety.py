@@ -43,6 +43,7 @@ _SQL_PROGRAMS = {"psql", "mysql", "mariadb", "sqlite3", "mongo", "mongosh", "cql
     "python3",
 }
 _KUBE_KEEP = {"pod", "pods", "po"}
+_KUBE_NODE_VERBS = {"drain", "cordon", "uncordon", "taint"}
 _SAFE_DELETE_PATH = re.compile(r"/toxics/|/silences?/|/silence\b")
 _SHELLS = {"sh", "bash", "zsh", "dash", "ash", "ksh"}
 _PREFIX_WRAPPERS = {"nohup", "time", "exec", "command", "stdbuf", "nice", "ionice", "chroot"}
@@ -295,6 +296,8 @@ def _docker(argv: list[str], fed: bool) -> str | None:
 
 def _kubectl(argv: list[str], fed: bool) -> str | None:
     o = options(argv[1:], _KUBECTL_OPTIONS | {"-f", "--filename", "-o", "--output"})
+    if o.args[:1] and o.args[0] in _KUBE_NODE_VERBS:
+        return f"kubectl {o.args[0]} acts on a node: every namespace's pods, not the incident's"
     if o.args[:1] != ["delete"]:
         return None
     if {"--all", "--all-namespaces", "-A"} & (o.flags | set(argv)):

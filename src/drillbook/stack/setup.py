@@ -16,6 +16,7 @@ from drillbook.stack import engine, reaper
 from drillbook.stack.compose.plugin import ensure_compose_plugin
 from drillbook.stack.definition import load_stack_spec
 from drillbook.stack.images import ensure_images, image_ref
+from drillbook.stack.kube.spec import refuse_manifests
 from drillbook.stack.progress import Progress
 from drillbook.stack.spec import StackSpec
 
@@ -33,6 +34,7 @@ def prepare(
     True. Leftovers of killed runs are removed and the images that changed are built.
     """
     spec = load_stack_spec(stack_path, profile)
+    refuse_manifests(spec)
     if install_engine is not None:
         engine.ensure_engine(progress, install=install_engine)
     client = engine.connect()

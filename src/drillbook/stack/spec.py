@@ -122,6 +122,14 @@ class ComposeSource:
 
 
 @dataclass(frozen=True)
+class KubernetesSource:
+    """A stack defined by a folder of Kubernetes manifests (`drillbook.stack.kube`): its workloads
+    are the services, run in a namespace of the drill's own on a cluster."""
+
+    folder: Path
+
+
+@dataclass(frozen=True)
 class StackSpec:
     name: str
     path: Path
@@ -131,6 +139,8 @@ class StackSpec:
     writes: WritesCheck | None = None
     compose: ComposeSource | None = None
     alerting: Alerting | None = None
+    kubernetes: KubernetesSource | None = None
+    entry_service: str | None = None  # the service users reach, where the definition says
 
     def service(self, name: str) -> ServiceSpec:
         try:
@@ -143,8 +153,11 @@ class StackSpec:
 
     @property
     def entry(self) -> str | None:
-        """The service users reach: the source of the stack's dependency links (the api that
-        needs the others), else a service called `api`; None when neither says."""
+        """The service users reach: the one the definition names, else the source of the
+        stack's dependency links (the api that needs the others), else a service called
+        `api`; None when none says."""
+        if self.entry_service:
+            return self.entry_service
         if self.links:
             return self.links[0].source
         return "api" if "api" in self.services else None
@@ -387,6 +400,11 @@ class _Reader(SourceReader):
             if name not in services:
                 raise self.fail(m.line_of(key), f"link {key} unknown service {name!r}")
         return LinkSpec(source, target, self.port(m, "listen", "a link"), line=m.line)
+
+
+def read_writes(path: Path, root: Mapping, services: dict[str, ServiceSpec]) -> WritesCheck:
+    """The `writes:` section of `root` (read from `path`), checked against `services`."""
+    return _Reader(path).writes(root, services)
 
 
 def read_stack_yaml(path: Path, profile: str | None = None) -> StackSpec:

@@ -37,6 +37,7 @@ from drillbook.stack import clone, engine, labels, reaper
 from drillbook.stack import target as targets
 from drillbook.stack.clone import Snapshot
 from drillbook.stack.images import image_ref
+from drillbook.stack.kube.spec import refuse_manifests
 from drillbook.stack.progress import Progress, quiet
 from drillbook.stack.service import HOST, Service
 from drillbook.stack.spec import StackSpec
@@ -63,6 +64,7 @@ class Stack:
         progress: Progress = quiet,
         client: docker.DockerClient | None = None,
     ) -> None:
+        refuse_manifests(spec)
         self.spec = spec
         self.mode = mode
         self.progress = progress

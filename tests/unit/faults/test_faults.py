@@ -50,6 +50,7 @@ def test_every_fault_type_of_the_catalogue_is_listed_with_its_parameters() -> No
         "partition", "reject", "packet-loss",
         "provider-hang", "provider-latency", "provider-errors", "provider-rate-limit",
         "cache-flush", "table-drop", "connection-exhaustion", "traffic-burst",
+        "pod-delete", "scale-to-zero", "bad-rollout",
     }  # fmt: skip
     latency = next(e for e in catalogue() if e["type"] == "latency")
     params = {p["name"]: p for p in latency["params"]}

@@ -66,6 +66,9 @@ DESTRUCTIVE = [
     "kubectl delete statefulset postgres",
     "kubectl delete pods --all -n prod",
     "kubectl delete -f k8s/",
+    "kubectl drain node-1 --ignore-daemonsets",
+    "kubectl cordon node-1",
+    "kubectl taint nodes node-1 key=value:NoSchedule",
     "helm uninstall api",
     # Docker and the host
     "docker rm -fv redis",
@@ -104,6 +107,8 @@ HARMLESS = [
     "kubectl delete pod/api-0 -n prod",
     "kubectl get deploy -n prod",
     "kubectl rollout restart deployment/api",
+    "kubectl rollout undo deployment/api -n prod",
+    "kubectl scale deployment/api --replicas=0",
     "docker restart redis",
     "docker rm -f stuck-job",
     "docker compose down",

@@ -30,11 +30,19 @@ PROGRAMS: dict[str, Translator] = {
     "sleep": shell.sleep,
 }
 
+_DOCKER_PROGRAMS = ("docker", "docker-compose", "podman")
+
 __all__ = ["PROGRAMS", "Cannot", "Context", "Translator", "translate_simple"]
 
 
 def translate_simple(ctx: Context, part: SimpleCommand) -> list[Action]:
     """The actions of one simple command, by its program's family."""
+    if ctx.kubernetes and part.program in _DOCKER_PROGRAMS:
+        raise Cannot(
+            f"{part.argv[0]} acts on containers, but this stack runs on Kubernetes: "
+            "write the step in kubectl (e.g. `kubectl rollout restart deployment/NAME`)",
+            "backend",
+        )
     translator = PROGRAMS.get(part.program)
     if translator is None:
         raise Cannot(f"{part.argv[0]!r} is not a command drillbook can map", "unknown")

@@ -23,6 +23,11 @@ class Context:
         return self.names.spec.compose is not None
 
     @property
+    def kubernetes(self) -> bool:
+        """Whether the stack runs on Kubernetes: its kubectl lines then run as written."""
+        return self.names.spec.kubernetes is not None
+
+    @property
     def services(self) -> tuple[str, ...]:
         """Every stack service: what a command that names none acts on."""
         return self.names.services

@@ -1,9 +1,21 @@
 """kubectl, read as the same operations on containers: rollout, scale, set env, logs, exec,
-get/describe, top, delete pod (a pod deleted is a container restarted by its deployment)."""
+get/describe, top, delete pod (a pod deleted is a container restarted by its deployment).
+
+On a Kubernetes stack the line runs as written through the real kubectl instead (a
+KubectlRun, pinned to the drill's namespace when it runs), once its names are resolved."""
 
 from __future__ import annotations
 
-from drillbook.runbooks.actions import Action, Lifecycle, Logs, Recreate, Scale, Stats, Status
+from drillbook.runbooks.actions import (
+    Action,
+    KubectlRun,
+    Lifecycle,
+    Logs,
+    Recreate,
+    Scale,
+    Stats,
+    Status,
+)
 from drillbook.runbooks.commands import SimpleCommand
 from drillbook.runbooks.translate.clients import exec_in
 from drillbook.runbooks.translate.context import Context
@@ -18,6 +30,12 @@ KUBECTL_OPTIONS = {"-n", "--namespace", "--context", "--replicas", "--tail", "-l
     "--sort-by",
     "--since",
 }
+_INTERACTIVE = {
+    "edit": "opens an editor",
+    "attach": "attaches a terminal",
+    "port-forward": "runs until stopped",
+    "proxy": "runs until stopped",
+}
 WORKLOAD_KINDS = ("deployment", "deploy", "deployments", "statefulset", "sts", "pod", "pods")
 
 
@@ -27,10 +45,37 @@ def kubectl(ctx: Context, part: SimpleCommand) -> list[Action]:
     if not o.args:
         raise Cannot("kubectl without a verb", "unknown")
     verb, rest = o.args[0], o.args[1:]
+    if ctx.kubernetes:
+        return [_as_written(ctx, part.argv[1:], verb, rest, o)]
     actions = _verb(ctx, verb, rest, o)
     if actions is None:
         raise Cannot(f"kubectl {' '.join(o.args[:2])} has no container equivalent", "unsupported")
     return actions
+
+
+def _as_written(
+    ctx: Context, words: tuple[str, ...], verb: str, rest: list[str], o: Options
+) -> KubectlRun:
+    """The line for the real kubectl, the runbook's workload names replaced by the stack's.
+
+    The names are read as the container translation reads them, so a workload the stack does
+    not have is "not executable" here too; a verb with no container equivalent (`rollout
+    history`, `get events`) needs no translation to run on a cluster.
+    """
+    _refuse_unending(verb, words)
+    try:
+        _verb(ctx, verb, rest, o)
+    except Cannot as why:
+        if why.problem == "service":
+            raise
+    renamed = []
+    for word in words:
+        kind, slash, name = word.partition("/")
+        if slash and name in ctx.resolved:
+            renamed.append(f"{kind}/{ctx.resolved[name]}")
+        else:
+            renamed.append(ctx.resolved.get(word, word))
+    return KubectlRun(tuple(renamed), tuple(dict.fromkeys(ctx.resolved.values())))
 
 
 def _verb(ctx: Context, verb: str, rest: list[str], o: Options) -> list[Action] | None:
@@ -57,6 +102,21 @@ def _verb(ctx: Context, verb: str, rest: list[str], o: Options) -> list[Action] 
     if verb == "delete":
         return _delete_pod(ctx, rest)
     return None
+
+
+def _refuse_unending(verb: str, words: tuple[str, ...]) -> None:
+    """A line waiting for a person (an editor, a terminal) or following forever cannot be a
+    drill's step: nobody is there to end it."""
+    if verb in _INTERACTIVE:
+        raise Cannot(
+            f"kubectl {verb} {_INTERACTIVE[verb]}; a drill has no one to end it: write a "
+            "command that ends (`kubectl patch`, `kubectl set env`, a request to the Service)",
+            "interactive",
+        )
+    follows = {"-f", "--follow"} if verb == "logs" else {"-w", "--watch"}
+    written = set(words[: words.index("--")] if "--" in words else words)
+    if follows & written or (verb == "logs" and "--follow=true" in written):
+        raise Cannot(f"kubectl {verb} {' / '.join(sorted(follows))} never ends", "interactive")
 
 
 def _rollout(ctx: Context, rest: list[str]) -> list[Action] | None:

@@ -1,0 +1,115 @@
+"""Runbook lines on a Kubernetes stack: kubectl runs as written (names resolved, the safety
+analysis first); docker and docker compose lines are findings, never translated."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from drillbook.runbooks.actions import KubectlRun, Recreate, Scale
+from drillbook.runbooks.adapter import CommandAdapter
+from drillbook.runbooks.names import NameMap
+from drillbook.runbooks.status import Admission
+from drillbook.stack.definition import load_stack_spec
+from drillbook.stack.spec import StackSpec
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(scope="module")
+def kube() -> StackSpec:
+    return load_stack_spec(ROOT / "fixtures" / "kubernetes")
+
+
+@pytest.fixture(scope="module")
+def reference() -> StackSpec:
+    return load_stack_spec(ROOT / "fixtures" / "stack.yaml")
+
+
+def test_kubectl_runs_as_written_with_the_runbooks_names_resolved(kube: StackSpec) -> None:
+    adapter = CommandAdapter(kube, NameMap(kube, {"langgraph-api": "api"}))
+    t = adapter.translate("kubectl rollout restart deployment/langgraph-api -n rag7-prod")
+    assert t.admission is Admission.RUN
+    assert t.actions == (
+        KubectlRun(("rollout", "restart", "deployment/api", "-n", "rag7-prod"), ("api",)),
+    )
+
+
+def test_a_verb_with_no_container_equivalent_still_runs_on_a_cluster(kube: StackSpec) -> None:
+    t = CommandAdapter(kube).translate("kubectl rollout history deployment/api")
+    assert t.actions == (KubectlRun(("rollout", "history", "deployment/api"), ("api",)),)
+
+
+def test_an_unknown_workload_is_not_executable(kube: StackSpec) -> None:
+    t = CommandAdapter(kube).translate("kubectl scale deployment/billing --replicas=1")
+    assert t.admission is Admission.NOT_EXECUTABLE
+    assert t.problem == "service"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "kubectl delete deployment api",
+        "kubectl delete namespace rag7-prod",
+        "kubectl delete pvc data-postgres-0",
+        "kubectl drain 127.0.0.1",
+        "kubectl exec redis-0 -- redis-cli FLUSHALL",
+    ],
+)
+def test_destructive_kubectl_is_refused_before_anything_runs(kube: StackSpec, line: str) -> None:
+    t = CommandAdapter(kube).translate(line)
+    assert t.admission is Admission.REFUSED
+    assert t.actions == ()
+
+
+@pytest.mark.parametrize(
+    "line", ["docker compose restart api", "docker-compose up -d redis", "docker restart redis"]
+)
+def test_docker_lines_on_a_kubernetes_stack_are_findings(kube: StackSpec, line: str) -> None:
+    t = CommandAdapter(kube).translate(line)
+    assert t.admission is Admission.NOT_EXECUTABLE
+    assert t.problem == "backend"
+    assert "kubectl" in t.reason
+
+
+def test_on_containers_the_same_lines_stay_translated(reference: StackSpec) -> None:
+    adapter = CommandAdapter(reference)
+    assert adapter.translate("kubectl scale deployment/api --replicas=0 -n x").actions == (
+        Scale("api", 0),
+    )
+    assert adapter.translate("kubectl rollout undo deployment/api").actions == (Recreate("api"),)
+
+
+def test_localhost_urls_mean_the_entry_service(kube: StackSpec) -> None:
+    t = CommandAdapter(kube).translate("curl -fsS http://localhost:8000/ready")
+    assert t.admission is Admission.RUN
+    assert getattr(t.actions[0], "service", None) == "api"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "kubectl edit configmap rag7-config -n rag7-prod",
+        "kubectl port-forward svc/api 8000:8000",
+        "kubectl logs -f deployment/api",
+        "kubectl get pods --watch",
+        "kubectl top pods -n rag7-prod -w",
+    ],
+)
+def test_lines_nobody_would_end_are_findings(kube: StackSpec, line: str) -> None:
+    t = CommandAdapter(kube).translate(line)
+    assert t.admission is Admission.NOT_EXECUTABLE
+    assert t.problem == "interactive"
+
+
+def test_a_watch_flag_inside_the_container_command_is_the_containers(kube: StackSpec) -> None:
+    t = CommandAdapter(kube).translate("kubectl exec statefulset/redis -- redis-cli -w ping")
+    assert t.admission is Admission.RUN
+
+
+def test_the_entry_named_beside_the_manifests_takes_localhost_urls() -> None:
+    rag7 = load_stack_spec(ROOT / "examples" / "rag7-langgraph-api" / "kubernetes")
+    assert rag7.entry == "langgraph-api"
+    t = CommandAdapter(rag7).translate("curl -v http://localhost:8000/health")
+    assert getattr(t.actions[0], "service", None) == "langgraph-api"

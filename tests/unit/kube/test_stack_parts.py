@@ -1,0 +1,118 @@
+"""The pure parts of the Kubernetes backend: names, local images, the loopback relay."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+
+from drillbook.stack.definition import load_stack_spec
+from drillbook.stack.images import image_ref
+from drillbook.stack.kube.endpoints import WatchStream, ready_addresses
+from drillbook.stack.kube.images import local_images
+from drillbook.stack.kube.relay import Relay
+from drillbook.stack.kube.stack import namespace_for
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_the_namespace_is_the_runs_own_and_valid() -> None:
+    name = namespace_for("Reference K8s/Stack" * 5, "0123456789")
+    assert re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", name)
+    assert len(name) <= 63 and name.startswith("drillbook-") and name.endswith("-0123456789")
+
+
+def test_untagged_reference_images_are_the_docker_stacks_builds() -> None:
+    reference = load_stack_spec(ROOT / "fixtures" / "stack.yaml")
+    found = local_images(
+        ["drillbook/api", "drillbook/redis", "redis:7", "drillbook/api:v2"], reference
+    )
+    assert found == {
+        "drillbook/api": image_ref(reference.services["api"]),
+        "drillbook/redis": image_ref(reference.services["redis"]),
+    }  # a tagged or foreign image is taken as written
+
+
+@pytest.fixture
+def echo() -> tuple[str, int]:
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            with conn:
+                while data := conn.recv(1024):
+                    conn.sendall(data.upper())
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield server.getsockname()
+    server.close()
+
+
+def test_the_relay_pipes_both_ways_on_loopback(echo: tuple[str, int]) -> None:
+    with (
+        Relay(lambda: echo) as relay,
+        socket.create_connection(("127.0.0.1", relay.port)) as client,
+    ):
+        client.sendall(b"ping")
+        assert client.recv(16) == b"PING"
+
+
+def test_with_nothing_behind_it_the_relay_ends_each_connection_unanswered() -> None:
+    with socket.socket() as spare:
+        spare.bind(("127.0.0.1", 0))
+        dead = spare.getsockname()  # bound, never listening: connections are refused
+        with (
+            Relay(lambda: dead) as relay,
+            socket.create_connection(("127.0.0.1", relay.port)) as client,
+        ):
+            client.settimeout(5)
+            try:
+                client.sendall(b"GET / HTTP/1.0\r\n\r\n")
+                answer = client.recv(16)
+            except ConnectionResetError:
+                answer = b""
+            assert answer == b""  # reset or closed, never a hang (the timeout would raise)
+
+
+def test_manifests_are_refused_as_a_docker_stack_before_any_image_is_looked_for() -> None:
+    from drillbook.errors import DrillbookError
+    from drillbook.stack.setup import prepare
+
+    with pytest.raises(DrillbookError, match="Kubernetes manifests: they run on a cluster"):
+        prepare(ROOT / "fixtures" / "kubernetes", None, lambda m: None)
+
+
+def test_with_no_ready_endpoint_the_relay_connects_nowhere() -> None:
+    with Relay(lambda: None) as relay, socket.create_connection(("127.0.0.1", relay.port)) as c:
+        c.settimeout(5)
+        try:
+            answer = c.recv(16)
+        except ConnectionResetError:
+            answer = b""
+        assert answer == b""
+
+
+def test_only_ready_endpoints_of_a_slice_are_chosen() -> None:
+    slice_ = {
+        "ports": [{"name": "http", "port": 8000}],
+        "endpoints": [
+            {"addresses": ["10.200.0.7"], "conditions": {"ready": True}},
+            {"addresses": ["10.200.0.8"], "conditions": {"ready": False, "terminating": True}},
+        ],
+    }
+    assert ready_addresses(slice_) == [("10.200.0.7", 8000)]
+    assert ready_addresses({"ports": [], "endpoints": slice_["endpoints"]}) == []
+
+
+def test_watch_output_is_read_as_whole_documents_however_it_is_cut() -> None:
+    stream = WatchStream()
+    text = '{"type": "ADDED", "object": {"a": 1}}\n{"type": "DELETED",\n "object": {}}\n'
+    seen = [doc for line in text.splitlines(keepends=True) for doc in stream.feed(line)]
+    assert seen == [{"type": "ADDED", "object": {"a": 1}}, {"type": "DELETED", "object": {}}]
