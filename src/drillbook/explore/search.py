@@ -87,6 +87,11 @@ class Report:
 PRESSURE = "share of queries failed while the degraded modes promised answers"
 
 
+class BudgetSpent(BaseException):
+    """The budget is spent and nothing failed: the search ends. A BaseException, as
+    KeyboardInterrupt is, so that Hypothesis passes it through rather than shrink it."""
+
+
 class PromiseBroken(AssertionError):
     """A drill of the search broke one of drillbook's promises."""
 
@@ -152,7 +157,12 @@ class Search:
             return self._memo[schedule]
         if self._spent():
             self.report.budget_spent = True
-            reject()
+            if self.report.first is None:
+                # Nothing to shrink: end the run now. Turned away one by one, Hypothesis
+                # would draw on for minutes (equivalents of drills already run count as
+                # valid examples, and its patience for invalid ones grows with them).
+                raise BudgetSpent
+            reject()  # shrinking goes on through the schedules already run
         outcome = self.drill(schedule)
         self.report.drills += 1
         self._memo[schedule] = outcome
@@ -223,6 +233,8 @@ class Search:
             # Hypothesis replays the minimal example last: it is the last failure seen.
             schedule = last_failure[0]
             self.report.minimal = self._failures[schedule]
+        except BudgetSpent:
+            pass
         except Unsatisfiable:
             pass  # every example turned away: the budget was spent before any drill
         self.report.seconds = round(self.elapsed(), 1)

@@ -244,6 +244,9 @@ def test_the_search_shrinks_to_the_two_faults_and_replays_them_first(tmp_path: P
 def test_the_search_stops_at_its_budget_of_drills(tmp_path: Path) -> None:
     report = Search(COVERED, lambda _: Outcome(), Budget(600, 5), database=tmp_path, seed=1).run()
     assert report.drills == 5 and report.budget_spent and report.minimal is None
+    # It ends at the first schedule past the budget, not after drawing on through
+    # equivalents of the drills already run.
+    assert report.examples == report.drills + sum(report.skipped.values()) + 1
 
 
 def test_answers_are_promised_again_once_the_breakers_reset_time_has_passed() -> None:
