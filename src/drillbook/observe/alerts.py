@@ -4,11 +4,13 @@ and the times that follow from both, on the monotonic clock the probes use. Pure
     times = alert_times(polls, pages, "RedisDown", since=injected_at)
     times.firing_at, times.notified_at, times.resolved_at
 
-    bound = AlertBound(scrape_s=1, evaluation_s=1, for_s=2, group_wait_s=1)  # 5 s
+    bound = AlertBound(scrape_s=1, evaluation_s=1, for_s=2, group_wait_s=1, timeout_s=1)  # 6 s
 
 The bound is the longest a page may take after a fault that makes the rule's expression
-true at once: the next scrape, the next evaluation, the `for:` window, and Alertmanager's
-group_wait (a scenario may add the time its fault needs to show in the metrics, `delay_s`).
+true at once: the next scrape and its timeout, the next evaluation, the `for:` window, and
+Alertmanager's group_wait (a scenario may add the time its fault needs to show in the
+metrics, `delay_s`). The timeout counts because a dead target often does not refuse: its
+address hangs, and the failed scrape (`up == 0`) is recorded only when the timeout ends.
 Polling and delivery are not in it: they are drillbook's, not the alert's.
 """
 
@@ -60,15 +62,24 @@ class AlertBound:
     # What the scenario adds where the fault itself takes time to show in the metrics: a
     # latency alert sees a slow request only when it ends (`expect.alert_delay`).
     delay_s: float = 0.0
+    timeout_s: float = 0.0  # the scrape timeout: a hanging target's up == 0 lands after it
 
     @property
     def total_s(self) -> float:
-        return self.scrape_s + self.evaluation_s + self.for_s + self.group_wait_s + self.delay_s
+        return (
+            self.scrape_s
+            + self.timeout_s
+            + self.evaluation_s
+            + self.for_s
+            + self.group_wait_s
+            + self.delay_s
+        )
 
     def describe(self) -> str:
         delay = f" + delay {self.delay_s:g}" if self.delay_s else ""
+        timeout = f" + timeout {self.timeout_s:g}" if self.timeout_s else ""
         return (
-            f"scrape {self.scrape_s:g} + evaluation {self.evaluation_s:g} + for "
+            f"scrape {self.scrape_s:g}{timeout} + evaluation {self.evaluation_s:g} + for "
             f"{self.for_s:g} + group_wait {self.group_wait_s:g}{delay} = {self.total_s:g} s"
         )
 

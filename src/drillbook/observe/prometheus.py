@@ -65,13 +65,16 @@ class Prometheus:
                 found.setdefault(rule["name"], (float(rule["duration"]), float(group["interval"])))
         return found
 
-    def intervals(self) -> tuple[float, float]:
-        """The global scrape and evaluation intervals of the loaded configuration."""
+    def intervals(self) -> tuple[float, float, float]:
+        """The global scrape interval, evaluation interval and scrape timeout of the loaded
+        configuration (Prometheus' defaults: 1m, 1m, 10s; a timeout never exceeds the
+        interval)."""
         config = yaml.safe_load(self._get("/api/v1/status/config")["yaml"]) or {}
         glob = config.get("global") or {}
-        scrape = prometheus_duration(str(glob.get("scrape_interval", "1m")))
-        evaluation = prometheus_duration(str(glob.get("evaluation_interval", "1m")))
-        return (scrape or 60.0), (evaluation or 60.0)
+        scrape = prometheus_duration(str(glob.get("scrape_interval", "1m"))) or 60.0
+        evaluation = prometheus_duration(str(glob.get("evaluation_interval", "1m"))) or 60.0
+        timeout = prometheus_duration(str(glob.get("scrape_timeout", "10s"))) or 10.0
+        return scrape, evaluation, min(timeout, scrape)
 
     def series(self, query: str, start: float, end: float) -> list[Series]:
         """Every series `query` selects from `start` to `end` (unix seconds), a sample a second."""
@@ -109,5 +112,7 @@ def alert_bound(prometheus: Prometheus, alertmanager_url: str, alert: str) -> Al
     if rule is None:
         return None
     for_s, group_interval = rule
-    scrape, _ = prometheus.intervals()
-    return AlertBound(scrape, group_interval, for_s, group_wait_s(alertmanager_url))
+    scrape, _, timeout = prometheus.intervals()
+    return AlertBound(
+        scrape, group_interval, for_s, group_wait_s(alertmanager_url), timeout_s=timeout
+    )

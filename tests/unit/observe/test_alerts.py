@@ -64,6 +64,12 @@ def test_the_bound_adds_scrape_evaluation_for_and_group_wait() -> None:
     assert bound.describe() == "scrape 1 + evaluation 1 + for 2 + group_wait 1 = 5 s"
     slow = AlertBound(1, 1, 3, 1, delay_s=3)
     assert slow.describe() == "scrape 1 + evaluation 1 + for 3 + group_wait 1 + delay 3 = 9 s"
+    # A dead target's address may hang: its failed scrape lands when the timeout ends.
+    hanging = AlertBound(1, 1, 2, 1, timeout_s=1)
+    assert hanging.total_s == 6
+    assert hanging.describe() == (
+        "scrape 1 + timeout 1 + evaluation 1 + for 2 + group_wait 1 = 6 s"
+    )
 
 
 def test_times_of_one_episode() -> None:
