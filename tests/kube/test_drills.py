@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import subprocess
 import time
 from pathlib import Path
 
@@ -71,6 +72,35 @@ def test_a_runbook_line_naming_another_namespace_runs_in_the_drills(kube_stack: 
     assert ok, output
     assert f"-n rag7-prod replaced by namespace {kube_stack.namespace}" in output
     assert re.search(r"^api\s+1/1", output, re.MULTILINE), output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["get", "pods", "-n", "kube-system"],
+        ["get", "pods", "--all-namespaces"],
+        ["get", "nodes"],
+        ["get", "namespaces"],
+        ["delete", "namespace", "default", "--dry-run=server"],
+        ["create", "clusterrolebinding", "x", "--clusterrole=cluster-admin", "--user=x"],
+    ],
+)
+def test_a_runbook_lines_credentials_reach_the_drills_namespace_only(
+    kube_stack: KubeStack, args: list[str]
+) -> None:
+    target = kube_stack.runbook_target
+    assert target is not None and target.kubeconfig != kube_stack.target.kubeconfig
+    base = [str(target.kubectl), "--kubeconfig", str(target.kubeconfig)]
+    own = subprocess.run(
+        [*base, "get", "pods", "-n", kube_stack.namespace, "-o", "name"],
+        capture_output=True, text=True, check=False, env=target.env(),
+    )  # fmt: skip
+    assert own.returncode == 0 and "pod/redis-0" in own.stdout, own.stderr
+    other = subprocess.run(
+        [*base, *args], capture_output=True, text=True, check=False, env=target.env()
+    )
+    assert other.returncode != 0, other.stdout
+    assert "forbidden" in other.stderr.lower(), other.stderr
 
 
 @pytest.mark.parametrize("name", ["redis-down", "api-down", "bad-deploy"])

@@ -19,6 +19,7 @@ import re
 from drillbook.runbooks.commands import CommandLine, SimpleCommand, parse_command, substitutions
 from drillbook.runbooks.sql import sql_reason
 from drillbook.runbooks.translate.options import options
+from drillbook.stack.kube.cli import KubectlLine, Unreadable, read_kubectl
 
 _MAX_DEPTH = 6  # wrappers inside wrappers; deeper nesting is refused rather than followed
 _HOST_PROGRAMS = {
@@ -141,10 +142,10 @@ def _unwrapped(part: SimpleCommand) -> list[list[str] | str]:
     if program in ("docker", "docker-compose", "podman"):
         return _docker_inner(program, args)
     if program == "kubectl":
-        o = options(args, _KUBECTL_OPTIONS)
-        if o.args[:1] in (["exec"], ["run"], ["debug"]):
-            rest = [a for a in args[args.index(o.args[0]) + 1 :]]
-            inner = rest[rest.index("--") + 1 :] if "--" in rest else o.args[2:]
+        line = _kubectl_line(args)
+        if line is not None and line.verb in ("exec", "run", "debug"):
+            rest = list(line.rest)
+            inner = rest[rest.index("--") + 1 :] if "--" in rest else _kubectl_args(rest)[1:]
             return [inner]
         return []
     if program in _SHELLS:
@@ -294,9 +295,26 @@ def _docker(argv: list[str], fed: bool) -> str | None:
     return None
 
 
+def _kubectl_line(args: list[str]) -> KubectlLine | None:
+    """The line split at its verb as kubectl splits it; None when kubectl would read it by
+    other rules (the translator makes such a line "not executable": it never runs)."""
+    try:
+        return read_kubectl(args)
+    except Unreadable:
+        return None
+
+
+def _kubectl_args(rest: list[str]) -> list[str]:
+    """The arguments after kubectl's verb, its options taken out."""
+    return options(rest, _KUBECTL_OPTIONS | {"-f", "--filename", "-o", "--output"}).args
+
+
 def _kubectl(argv: list[str], fed: bool) -> str | None:
-    o = options(argv[1:], _KUBECTL_OPTIONS | {"-f", "--filename", "-o", "--output"})
-    if o.args[:1] and o.args[0] in _KUBE_NODE_VERBS:
+    line = _kubectl_line(argv[1:])
+    if line is None:
+        return None
+    o = options([line.verb, *line.rest], _KUBECTL_OPTIONS | {"-f", "--filename", "-o", "--output"})
+    if o.args[0] in _KUBE_NODE_VERBS:
         return f"kubectl {o.args[0]} acts on a node: every namespace's pods, not the incident's"
     if o.args[:1] != ["delete"]:
         return None

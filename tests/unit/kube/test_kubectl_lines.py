@@ -55,6 +55,14 @@ def test_an_unknown_workload_is_not_executable(kube: StackSpec) -> None:
         "kubectl delete pvc data-postgres-0",
         "kubectl drain 127.0.0.1",
         "kubectl exec redis-0 -- redis-cli FLUSHALL",
+        # global options before the verb do not hide it
+        "kubectl --kubeconfig /x delete namespace kube-system",
+        "kubectl --user admin delete namespace kube-system",
+        "kubectl -v 6 delete namespace kube-system",
+        "kubectl --request-timeout 30s delete namespace kube-system",
+        "kubectl -n prod delete deployment api",
+        "kubectl --token t exec deploy/redis -- redis-cli FLUSHALL",
+        "kubectl --context=x exec redis-0 -- redis-cli FLUSHALL",
     ],
 )
 def test_destructive_kubectl_is_refused_before_anything_runs(kube: StackSpec, line: str) -> None:
@@ -113,3 +121,28 @@ def test_the_entry_named_beside_the_manifests_takes_localhost_urls() -> None:
     assert rag7.entry == "langgraph-api"
     t = CommandAdapter(rag7).translate("curl -v http://localhost:8000/health")
     assert getattr(t.actions[0], "service", None) == "langgraph-api"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # cobra takes an option it does not know at the top as having a value:
+        # this runs `delete --all namespaces`
+        "kubectl --all namespaces delete",
+        "kubectl --grace-period 0 delete namespace kube-system",
+        "kubectl -Rn x get pods",
+    ],
+)
+def test_other_options_before_the_verb_make_the_line_not_executable(
+    kube: StackSpec, line: str
+) -> None:
+    for spec in (kube, load_stack_spec(ROOT / "fixtures" / "stack.yaml")):
+        t = CommandAdapter(spec).translate(line)
+        assert t.admission is Admission.NOT_EXECUTABLE, t
+        assert "global options" in t.reason
+
+
+def test_global_options_before_the_verb_still_translate(reference: StackSpec) -> None:
+    line = "kubectl -v 6 --request-timeout=5s scale deploy/api --replicas=2"
+    t = CommandAdapter(reference).translate(line)
+    assert t.actions == (Scale("api", 2),)

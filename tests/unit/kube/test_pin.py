@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from drillbook.stack.kube.cli import Unreadable
 from drillbook.stack.kube.pin import KubeTarget, pin
 
 TARGET = KubeTarget(Path("/bin/kubectl"), Path("/k/config"), "drill", "drillbook-ref-1")
@@ -43,6 +44,27 @@ PREFIX = [
             "rollout status deployment/api --timeout=90s",
             (),
         ),
+        # short options bundled as pflag reads them
+        ("get pods -Rndrillbook-other", "get pods", ("-Rndrillbook-other",)),
+        ("get pods -wnkube-system", "get pods", ("-wnkube-system",)),
+        ("get pods -Rn kube-system", "get pods", ("-Rn kube-system",)),
+        ("get pods -AR", "get pods", ("-AR",)),
+        ("get pods -Aowide", "get pods", ("-Aowide",)),
+        ("get pods -A=true", "get pods", ("-A=true",)),
+        ("get pods --all-namespaces=true", "get pods", ("--all-namespaces=true",)),
+        # the server overridden: the drill's token would go to another address
+        ("get pods -shttps://10.0.0.1", "get pods", ("-shttps://10.0.0.1",)),
+        ("get pods -Rs https://10.0.0.1", "get pods", ("-Rs https://10.0.0.1",)),
+        # global options before the verb, read as kubectl reads them
+        (
+            "--kubeconfig /x -v 6 --request-timeout 30s get pods",
+            "-v 6 --request-timeout 30s get pods",
+            ("--kubeconfig /x",),
+        ),
+        ("--user admin --token t get pods", "get pods", ("--user admin", "--token t")),
+        # an option's value that merely contains an n is not a namespace
+        ("get pods -lapp=nginx -ojson", "get pods -lapp=nginx -ojson", ()),
+        ("logs -fp api", "logs -fp api", ()),
     ],
 )
 def test_where_the_line_acts_is_the_drills(line: str, kept: str, replaced: tuple[str, ...]) -> None:
@@ -71,3 +93,18 @@ def test_the_replacement_is_reported() -> None:
         "[drillbook: -n rag7-prod replaced by namespace drillbook-ref-1]"
     )
     assert pin(["get", "pods"], TARGET).note(TARGET.namespace) == ""
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "--all namespaces delete",  # cobra: an unknown option takes the next word
+        "--grace-period 0 delete namespace kube-system",
+        "-Rn x get pods",
+        "-- get pods",
+        "-n prod",
+    ],
+)
+def test_a_line_whose_verb_kubectl_finds_otherwise_is_not_pinned(line: str) -> None:
+    with pytest.raises(Unreadable):
+        pin(line.split(), TARGET)

@@ -20,6 +20,7 @@ from drillbook.runbooks.commands import SimpleCommand
 from drillbook.runbooks.translate.clients import exec_in
 from drillbook.runbooks.translate.context import Context
 from drillbook.runbooks.translate.options import Cannot, Options, integer, options
+from drillbook.stack.kube.cli import Unreadable, read_kubectl
 
 KUBECTL_OPTIONS = {"-n", "--namespace", "--context", "--replicas", "--tail", "-l", "-c"} | {
     "--container",
@@ -41,9 +42,11 @@ WORKLOAD_KINDS = ("deployment", "deploy", "deployments", "statefulset", "sts", "
 
 def kubectl(ctx: Context, part: SimpleCommand) -> list[Action]:
     """The `kubectl` program."""
-    o = options(part.argv[1:], KUBECTL_OPTIONS)
-    if not o.args:
-        raise Cannot("kubectl without a verb", "unknown")
+    try:
+        line = read_kubectl(part.argv[1:])
+    except Unreadable as why:
+        raise Cannot(why.reason, "syntax") from None
+    o = options([line.verb, *line.rest], KUBECTL_OPTIONS)
     verb, rest = o.args[0], o.args[1:]
     if ctx.kubernetes:
         return [_as_written(ctx, part.argv[1:], verb, rest, o)]

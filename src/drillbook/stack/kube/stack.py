@@ -32,6 +32,8 @@ import yaml
 
 from drillbook.errors import DrillbookError
 from drillbook.stack import labels
+from drillbook.stack.kube import credentials
+from drillbook.stack.kube.cli import Unreadable
 from drillbook.stack.kube.endpoints import ServiceEndpoints
 from drillbook.stack.kube.manifests import WORKLOAD_KINDS, Manifests, read_manifests
 from drillbook.stack.kube.overlay import overlay, workload_images
@@ -157,6 +159,8 @@ class KubeStack:
         self.target = KubeTarget(
             cluster.kubectl, cluster.kubeconfig, cluster.context, self.namespace
         )
+        # a runbook's lines: the namespace's ServiceAccount (`credentials`), from `up` on
+        self.runbook_target: KubeTarget | None = None
         self.progress = progress
         self.manifests: Manifests = read_manifests(spec.kubernetes.folder)
         self._import = import_image
@@ -176,6 +180,7 @@ class KubeStack:
         try:
             self._reap_dead_runs()
             self._create_namespace()
+            self.runbook_target = self._runbook_credentials()
             for image in workload_images(self.manifests):
                 self._import(self._images.get(image, image))
             docs = self._docs()
@@ -202,6 +207,9 @@ class KubeStack:
         atexit.unregister(self.down)
         for service in self.services.values():
             service.close()
+        if self.runbook_target is not None:
+            credentials.remove_runbook_kubeconfig(self.runbook_target.kubeconfig)
+            self.runbook_target = None
         result = self.run(
             "delete", "namespace", self.namespace, "--ignore-not-found", "--wait=true",
             "--timeout=120s", namespaced=False,
@@ -301,12 +309,18 @@ class KubeStack:
             self.kubectl("delete", "pods", *stale, "--wait=false")
 
     def kubectl_line(self, argv: list[str]) -> tuple[bool, str]:
-        """A runbook's kubectl line, as written but pinned to the drill's namespace."""
-        pinned = pin(argv, self.target)
+        """A runbook's kubectl line, as written but pinned to the drill's namespace, with the
+        credentials of the namespace's ServiceAccount (never the cluster's own)."""
+        if self.runbook_target is None:
+            return False, f"stack {self.spec.name} is not up"
+        try:
+            pinned = pin(argv, self.runbook_target)
+        except Unreadable as why:
+            return False, why.reason
         try:
             result = subprocess.run(
                 list(pinned.argv), capture_output=True, text=True, timeout=LINE_TIMEOUT_S,
-                stdin=subprocess.DEVNULL, check=False,
+                stdin=subprocess.DEVNULL, check=False, env=KubeTarget.env(),
             )  # fmt: skip
         except subprocess.TimeoutExpired:
             return False, f"kubectl did not finish within {LINE_TIMEOUT_S:.0f} s"
@@ -323,8 +337,9 @@ class KubeStack:
         if not namespaced:
             prefix = prefix[:-2]
         return subprocess.run(
-            [*prefix, *args], input=stdin, capture_output=True, text=True, timeout=300, check=False
-        )
+            [*prefix, *args], input=stdin, capture_output=True, text=True, timeout=300,
+            check=False, env=KubeTarget.env(),
+        )  # fmt: skip
 
     def kubectl(self, *args: str, stdin: str | None = None) -> str:
         """`run`, raising a DrillbookError with kubectl's own message when it fails."""
@@ -353,6 +368,19 @@ class KubeStack:
             "metadata": {"name": self.namespace, "labels": self._labels},
         }
         self.apply([doc])
+
+    def _runbook_credentials(self) -> KubeTarget:
+        """The namespace's ServiceAccount bound to `admin` there, and a kubeconfig of the run
+        with a token of it: what a runbook's lines run with."""
+        self.apply(credentials.account_manifests(self.namespace, self._labels))
+        token = self.kubectl(*credentials.token_args()).strip()
+        admin_path = self.target.kubeconfig
+        admin = yaml.safe_load(admin_path.read_text(encoding="utf-8")) or {}
+        doc = credentials.runbook_kubeconfig(
+            admin, admin_path, self.target.context, token, self.namespace
+        )
+        path = credentials.write_runbook_kubeconfig(doc, self.namespace)
+        return KubeTarget(self.target.kubectl, path, credentials.CONTEXT, self.namespace)
 
     def _reap_dead_runs(self) -> None:
         """Delete the namespaces of drillbook runs on this host whose process is gone (a
