@@ -146,3 +146,65 @@ def test_global_options_before_the_verb_still_translate(reference: StackSpec) ->
     line = "kubectl -v 6 --request-timeout=5s scale deploy/api --replicas=2"
     t = CommandAdapter(reference).translate(line)
     assert t.actions == (Scale("api", 2),)
+
+
+HOST = "a file on the host"
+NETWORK = "network rule"
+
+
+@pytest.mark.parametrize(
+    ("line", "problem", "said"),
+    [
+        ("kubectl config view --raw", "host-file", "kubeconfig files"),
+        (
+            "kubectl config set clusters.drillbook.server https://10.0.0.1",
+            "host-file",
+            "kubeconfig files",
+        ),
+        ("kubectl config delete-context drillbook", "host-file", "kubeconfig files"),
+        (
+            "kubectl cp redis-0:/data/dump.rdb /home/user/.bashrc",
+            "host-file",
+            "between the host and a pod",
+        ),
+        ("kubectl cp ./x redis-0:/data/dump.rdb", "host-file", "between the host and a pod"),
+        ("kubectl get pods --profile=cpu --profile-output=/tmp/p", "host-file", HOST),
+        ("kubectl --cache-dir /tmp/x get pods", "host-file", HOST),
+        ("kubectl get pods -o go-template-file=/etc/shadow", "host-file", HOST),
+        ("kubectl get pods -ogo-template-file=/etc/shadow", "host-file", HOST),
+        ("kubectl get pods --output=jsonpath-file=/etc/shadow", "host-file", HOST),
+        ("kubectl create secret generic s --from-file=/etc/shadow", "host-file", HOST),
+        ("kubectl create configmap c --from-env-file /root/.env", "host-file", HOST),
+        ("kubectl apply -f /etc/kubernetes/pod.yaml", "host-file", HOST),
+        ("kubectl apply -fpod.yaml", "host-file", HOST),
+        ("kubectl apply --filename=pod.yaml", "host-file", HOST),
+        ("kubectl apply -k ./overlay", "host-file", HOST),
+        ("kubectl create secret tls t --cert=/root/tls.crt --key=/root/tls.key", "host-file", HOST),
+        ("kubectl cluster-info dump --output-directory=/tmp/dump", "host-file", HOST),
+        ("kubectl kustomize ./overlay", "host-file", "a folder of the host"),
+        ("kubectl apply -f https://example.com/x.yaml", "host-file", NETWORK),
+        ("kubectl apply -k github.com/org/repo/overlay?ref=main", "host-file", NETWORK),
+        ("kubectl create -f http://10.0.0.1/pod.yaml", "host-file", NETWORK),
+        ("kubectl foo bar", "unknown", "plugin program kubectl-foo"),
+    ],
+)
+def test_lines_reaching_beyond_the_cluster_are_not_executable(
+    kube: StackSpec, line: str, problem: str, said: str
+) -> None:
+    t = CommandAdapter(kube).translate(line)
+    assert t.admission is Admission.NOT_EXECUTABLE, t
+    assert (t.problem, said in t.reason) == (problem, True), t.reason
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "kubectl logs -f deployment/api --tail=5",  # -f follows (refused as never-ending)
+        "kubectl get pods -o jsonpath={.items[0].metadata.name}",
+        "kubectl get pods -o json",
+        "kubectl rollout undo deployment/api",
+    ],
+)
+def test_options_that_only_look_like_files_are_not_host_files(kube: StackSpec, line: str) -> None:
+    t = CommandAdapter(kube).translate(line)
+    assert t.problem != "host-file", t.reason

@@ -19,6 +19,7 @@ from drillbook.runbooks.actions import (
 from drillbook.runbooks.commands import SimpleCommand
 from drillbook.runbooks.translate.clients import exec_in
 from drillbook.runbooks.translate.context import Context
+from drillbook.runbooks.translate.kubectl_reach import refuse_outside_reach
 from drillbook.runbooks.translate.options import Cannot, Options, integer, options
 from drillbook.stack.kube.cli import Unreadable, read_kubectl
 
@@ -49,6 +50,7 @@ def kubectl(ctx: Context, part: SimpleCommand) -> list[Action]:
     o = options([line.verb, *line.rest], KUBECTL_OPTIONS)
     verb, rest = o.args[0], o.args[1:]
     if ctx.kubernetes:
+        refuse_outside_reach(line)
         return [_as_written(ctx, part.argv[1:], verb, rest, o)]
     actions = _verb(ctx, verb, rest, o)
     if actions is None:
