@@ -103,6 +103,25 @@ def test_a_runbook_lines_credentials_reach_the_drills_namespace_only(
     assert "forbidden" in other.stderr.lower(), other.stderr
 
 
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"hostNetwork": True},
+        {"volumes": [{"name": "h", "hostPath": {"path": "/"}}]},
+        {"containers": [{"name": "h", "image": "x", "securityContext": {"privileged": True}}]},
+    ],
+)
+def test_a_runbook_line_cannot_make_a_pod_that_reaches_the_host(
+    kube_stack: KubeStack, spec: dict[str, object]
+) -> None:
+    overrides = json.dumps({"apiVersion": "v1", "spec": spec})
+    ok, output = kube_stack.kubectl_line(
+        ["run", "host", "--image=x", "--restart=Never", f"--overrides={overrides}"]
+    )
+    assert not ok, output
+    assert "violates PodSecurity" in output, output
+
+
 @pytest.mark.parametrize("name", ["redis-down", "api-down", "bad-deploy"])
 def test_drill_is_green_with_its_kubectl_runbook(
     kube_stack: KubeStack, pytestconfig: pytest.Config, name: str

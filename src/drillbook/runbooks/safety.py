@@ -44,6 +44,7 @@ _SQL_PROGRAMS = {"psql", "mysql", "mariadb", "sqlite3", "mongo", "mongosh", "cql
     "python3",
 }
 _KUBE_KEEP = {"pod", "pods", "po"}
+_KUBE_NODES = {"node", "nodes", "no"}
 _KUBE_NODE_VERBS = {"drain", "cordon", "uncordon", "taint"}
 _SAFE_DELETE_PATH = re.compile(r"/toxics/|/silences?/|/silence\b")
 _SHELLS = {"sh", "bash", "zsh", "dash", "ash", "ksh"}
@@ -314,6 +315,8 @@ def _kubectl(argv: list[str], fed: bool) -> str | None:
     if line is None:
         return None
     o = options([line.verb, *line.rest], _KUBECTL_OPTIONS | {"-f", "--filename", "-o", "--output"})
+    if o.args[0] == "debug" and any(a.split("/")[0] in _KUBE_NODES for a in o.args[1:2]):
+        return "kubectl debug node/… runs a pod in the host's namespaces with its files mounted"
     if o.args[0] in _KUBE_NODE_VERBS:
         return f"kubectl {o.args[0]} acts on a node: every namespace's pods, not the incident's"
     if o.args[:1] != ["delete"]:

@@ -132,3 +132,50 @@ def test_an_entry_that_is_no_workload_is_refused_at_its_line(tmp_path: Path) -> 
         load_stack_spec(path)
     assert f"{path / 'drillbook.yaml'}:2" in str(err.value)
     assert "workloads: web" in str(err.value)
+
+
+POD_SPEC = "    spec:\n      containers:\n"
+IMAGE = "          image: shop/web:1\n"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "said"),
+    [
+        (POD_SPEC, "    spec:\n      hostNetwork: true\n      containers:\n", 9, "hostNetwork"),
+        (POD_SPEC, "    spec:\n      hostPID: true\n      containers:\n", 9, "hostPID"),
+        (POD_SPEC, "    spec:\n      hostIPC: true\n      containers:\n", 9, "hostIPC"),
+        (
+            POD_SPEC,
+            "    spec:\n      volumes: [{name: h, hostPath: {path: /}}]\n      containers:\n",
+            9,
+            "hostPath",
+        ),
+        (IMAGE, IMAGE + "          securityContext: {privileged: true}\n", 12, "privileged"),
+        ("{containerPort: 8080}", "{containerPort: 8080, hostPort: 80}", 12, "hostPort"),
+    ],
+)
+def test_pods_reaching_the_host_are_refused_at_their_line(
+    tmp_path: Path, old: str, new: str, line: int, said: str
+) -> None:
+    assert old in DEPLOYMENT
+    with pytest.raises(SourceError) as err:
+        read_manifests(folder(tmp_path, **{"web.yaml": DEPLOYMENT.replace(old, new)}))
+    assert f"{tmp_path / 'web.yaml'}:{line}" in str(err.value)
+    assert said in str(err.value)
+
+
+def test_a_pod_or_cronjob_reaching_the_host_is_refused_too(tmp_path: Path) -> None:
+    pod = "---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostNetwork: true\n"
+    cron = (
+        "---\napiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  jobTemplate:\n"
+        "    spec:\n      template:\n        spec:\n          hostPID: true\n"
+    )
+    for extra, line in ((pod, 21), (cron, 25)):
+        with pytest.raises(SourceError) as err:
+            read_manifests(folder(tmp_path, **{"web.yaml": DEPLOYMENT + extra}))
+        assert f"web.yaml:{line}" in str(err.value)
+
+
+def test_a_host_field_set_to_false_is_no_host_access(tmp_path: Path) -> None:
+    text = DEPLOYMENT.replace(POD_SPEC, "    spec:\n      hostNetwork: false\n      containers:\n")
+    assert read_manifests(folder(tmp_path, **{"web.yaml": text})).workloads["web"]

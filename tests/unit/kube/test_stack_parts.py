@@ -14,7 +14,7 @@ from drillbook.stack.images import image_ref
 from drillbook.stack.kube.endpoints import WatchStream, ready_addresses
 from drillbook.stack.kube.images import local_images
 from drillbook.stack.kube.relay import Relay
-from drillbook.stack.kube.stack import namespace_for
+from drillbook.stack.kube.stack import namespace_for, namespace_manifest
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -116,3 +116,11 @@ def test_watch_output_is_read_as_whole_documents_however_it_is_cut() -> None:
     text = '{"type": "ADDED", "object": {"a": 1}}\n{"type": "DELETED",\n "object": {}}\n'
     seen = [doc for line in text.splitlines(keepends=True) for doc in stream.feed(line)]
     assert seen == [{"type": "ADDED", "object": {"a": 1}}, {"type": "DELETED", "object": {}}]
+
+
+def test_the_drill_namespace_enforces_pod_security_baseline() -> None:
+    doc = namespace_manifest("drillbook-ref-1", {"io.drillbook.run": "1"})
+    labels = doc["metadata"]["labels"]
+    assert labels["pod-security.kubernetes.io/enforce"] == "baseline"
+    assert labels["io.drillbook.run"] == "1"
+    assert doc["metadata"]["name"] == "drillbook-ref-1"

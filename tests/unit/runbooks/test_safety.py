@@ -69,6 +69,11 @@ DESTRUCTIVE = [
     "kubectl drain node-1 --ignore-daemonsets",
     "kubectl cordon node-1",
     "kubectl taint nodes node-1 key=value:NoSchedule",
+    "kubectl debug node/node-1 --image=busybox -- sh -c 'echo x > /host/etc/cron.d/x'",
+    "kubectl debug -it nodes/node-1 --image=busybox",
+    "kubectl --kubeconfig /x delete namespace kube-system",
+    "kubectl --request-timeout 30s --user admin delete namespace kube-system",
+    "kubectl --token t exec deploy/redis -- redis-cli FLUSHALL",
     "helm uninstall api",
     # Docker and the host
     "docker rm -fv redis",
@@ -130,6 +135,8 @@ HARMLESS = [
     "docker exec api sh -c 'ls -la /tmp'",
     "bash -lc 'kubectl get pods'",
     "kubectl scale deployment worker --replicas=0",
+    "kubectl debug api-0 -it --image=busybox --target=api",
+    "kubectl -v 6 --context prod get pods",
     "dd if=/dev/zero of=/tmp/fill bs=1M count=10",
 ]
 

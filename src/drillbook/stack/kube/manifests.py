@@ -8,8 +8,8 @@ user's files are only read, never written). A Deployment or StatefulSet is a ser
 as the workload; its port is its first container's first `containerPort`; it must say when
 it is ready (a `readinessProbe`), as a Compose service must have a healthcheck. Objects
 outside a namespace (ClusterRoles, PersistentVolumes, ...) are refused: drillbook works only
-in the namespace it creates. `drillbook.yaml` in the folder holds what manifests cannot say
-(`name:`, `writes:`) and is not a manifest.
+in the namespace it creates; so are pods reaching the host (`hostaccess`). `drillbook.yaml`
+in the folder holds what manifests cannot say (`name:`, `writes:`) and is not a manifest.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from drillbook.errors import SourceError
+from drillbook.stack.kube.hostaccess import refuse_host_access
 from drillbook.yamlsource import Mapping, loads_yaml_all
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet")
@@ -142,6 +143,7 @@ def _check(m: Manifest) -> None:
             "keep cluster-wide objects (ClusterRoles, PersistentVolumes, CRDs) out of the "
             "drill's manifests; drillbook works only in the namespace it creates",
         )  # fmt: skip
+    refuse_host_access(m.doc, str(m.path))
     if m.kind in WORKLOAD_KINDS:
         container = first_container(m)
         if "readinessProbe" not in container:

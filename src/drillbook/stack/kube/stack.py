@@ -44,7 +44,11 @@ from drillbook.stack.service import HOST
 from drillbook.stack.spec import ServiceSpec, StackSpec
 
 ROLLOUT_TIMEOUT_S = 180
-LINE_TIMEOUT_S = 120.0  # a runbook's kubectl line (`rollout status` waits inside it)
+LINE_TIMEOUT_S = 120.0
+POD_SECURITY = {
+    "pod-security.kubernetes.io/enforce": "baseline",
+    "pod-security.kubernetes.io/enforce-version": "latest",
+}  # a runbook's kubectl line (`rollout status` waits inside it)
 
 
 class ClusterAccess(Protocol):
@@ -64,6 +68,18 @@ def namespace_for(stack: str, run_id: str) -> str:
     """`drillbook-<stack>-<run>`, a valid namespace name (lowercase, ≤ 63 characters)."""
     slug = re.sub(r"[^a-z0-9-]+", "-", stack.lower()).strip("-")[:40] or "stack"
     return f"drillbook-{slug}-{run_id}"
+
+
+def namespace_manifest(namespace: str, run_labels: dict[str, str]) -> dict[str, Any]:
+    """The drill's namespace: labelled as the run's, and enforcing Pod Security `baseline`,
+    so that no pod of it — applied, or made by a runbook's line (`kubectl run`, `kubectl
+    debug`) — reaches the host (host namespaces, hostPath, privileged, host ports): the
+    cluster's kubelet runs on this machine as root."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {"name": namespace, "labels": {**run_labels, **POD_SECURITY}},
+    }
 
 
 class KubeService:
@@ -362,12 +378,7 @@ class KubeStack:
 
     # -- internals -----------------------------------------------------------------------
     def _create_namespace(self) -> None:
-        doc = {
-            "apiVersion": "v1",
-            "kind": "Namespace",
-            "metadata": {"name": self.namespace, "labels": self._labels},
-        }
-        self.apply([doc])
+        self.apply([namespace_manifest(self.namespace, self._labels)])
 
     def _runbook_credentials(self) -> KubeTarget:
         """The namespace's ServiceAccount bound to `admin` there, and a kubeconfig of the run
