@@ -72,6 +72,7 @@ class ClusterInfo:
     kubectl: Path
     server: str  # https://127.0.0.1:PORT
     ctr: tuple[str, ...]  # argv prefix of `ctr` against the cluster's own containerd
+    pod_subnet: str = ""  # where pods have their addresses; "" when not known (not ours)
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ class Cluster:
             kubectl=build.binaries_dir(self.version) / "kubectl",
             server=f"https://127.0.0.1:{settings.ports.apiserver}",
             ctr=("ctr", "--address", str(self.layout.containerd_socket), "-n", "k8s.io"),
+            pod_subnet=settings.pod_subnet,
         )
 
     def up(self, progress: Progress = quiet, own: bool = False) -> ClusterInfo:

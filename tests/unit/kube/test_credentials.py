@@ -94,6 +94,7 @@ def _stack(tmp_path: Path) -> KubeStack:
         kubeconfig: Path
         context: str
         kubectl: Path
+        pod_subnet: str = "10.200.0.0/16"
 
     spec = load_stack_spec(Path(__file__).resolve().parents[3] / "fixtures" / "kubernetes")
     access = Access(tmp_path / "admin.conf", "drillbook", Path("/bin/kubectl"))

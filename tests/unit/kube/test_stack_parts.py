@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import socket
 import threading
+from ipaddress import IPv4Network
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,9 @@ from drillbook.stack.kube.relay import Relay
 from drillbook.stack.kube.stack import namespace_for, namespace_manifest
 
 ROOT = Path(__file__).resolve().parents[3]
+
+
+PODS = [IPv4Network("10.200.0.0/16")]
 
 
 def test_the_namespace_is_the_runs_own_and_valid() -> None:
@@ -101,14 +105,38 @@ def test_with_no_ready_endpoint_the_relay_connects_nowhere() -> None:
 
 def test_only_ready_endpoints_of_a_slice_are_chosen() -> None:
     slice_ = {
+        "addressType": "IPv4",
         "ports": [{"name": "http", "port": 8000}],
         "endpoints": [
             {"addresses": ["10.200.0.7"], "conditions": {"ready": True}},
             {"addresses": ["10.200.0.8"], "conditions": {"ready": False, "terminating": True}},
         ],
     }
-    assert ready_addresses(slice_) == [("10.200.0.7", 8000)]
-    assert ready_addresses({"ports": [], "endpoints": slice_["endpoints"]}) == []
+    assert ready_addresses(slice_, PODS) == [("10.200.0.7", 8000)]
+    assert ready_addresses({**slice_, "ports": []}, PODS) == []
+
+
+@pytest.mark.parametrize(
+    ("address_type", "address"),
+    [
+        ("IPv4", "8.8.8.8"),  # a hand-made slice of a selector-less Service
+        ("IPv4", "192.168.1.10"),  # a hostNetwork pod: the node's address
+        ("IPv4", "10.201.0.7"),  # beside the pod subnet
+        ("FQDN", "example.com"),  # resolved by DNS, anywhere
+        ("IPv6", "fd00::7"),
+    ],
+)
+def test_the_relay_is_given_pod_addresses_only(address_type: str, address: str) -> None:
+    slice_ = {
+        "addressType": address_type,
+        "ports": [{"port": 8000}],
+        "endpoints": [
+            {"addresses": [address], "conditions": {"ready": True}},
+            {"addresses": ["10.200.3.4"], "conditions": {"ready": True}},
+        ],
+    }
+    expected = [("10.200.3.4", 8000)] if address_type == "IPv4" else []
+    assert ready_addresses(slice_, PODS) == expected
 
 
 def test_watch_output_is_read_as_whole_documents_however_it_is_cut() -> None:

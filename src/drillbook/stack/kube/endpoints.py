@@ -1,6 +1,6 @@
 """The ready endpoints of one Service, kept current by a `kubectl get -w` of its slices.
 
-    with ServiceEndpoints(kubectl_argv, "api") as endpoints:
+    with ServiceEndpoints(kubectl_argv, "api", [IPv4Network("10.200.0.0/16")]) as endpoints:
         endpoints.pick()   # ("10.200.0.7", 8000), or None while no pod is ready
 
 Why pod addresses and not the Service's cluster IP: a cluster IP is only an address while
@@ -18,22 +18,40 @@ import json
 import subprocess
 import threading
 from collections.abc import Sequence
+from ipaddress import IPv4Address, IPv4Network
 from typing import Any
 
 from drillbook.stack.kube.background import Background
 
 
-def ready_addresses(endpoint_slice: dict[str, Any]) -> list[tuple[str, int]]:
-    """The (address, port) of each ready endpoint of one EndpointSlice."""
+def ready_addresses(
+    endpoint_slice: dict[str, Any], pod_networks: Sequence[IPv4Network]
+) -> list[tuple[str, int]]:
+    """The (address, port) of each ready endpoint of one EndpointSlice that is a pod's.
+
+    Only IPv4 addresses in the cluster's pod subnet: a slice can list anything (a
+    hostNetwork pod's node address, a hand-made slice of a selector-less Service saying
+    8.8.8.8, an FQDN slice), and the relay connects wherever this says — only to pods, on
+    the cluster's own bridge, by the network rule.
+    """
     ports = [int(p["port"]) for p in endpoint_slice.get("ports") or [] if p.get("port")]
-    if not ports:
+    if not ports or endpoint_slice.get("addressType") != "IPv4":
         return []
     return [
         (str(address), ports[0])
         for endpoint in endpoint_slice.get("endpoints") or []
         if (endpoint.get("conditions") or {}).get("ready")
         for address in endpoint.get("addresses") or []
+        if _in(str(address), pod_networks)
     ]
+
+
+def _in(address: str, networks: Sequence[IPv4Network]) -> bool:
+    try:
+        ip = IPv4Address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
 
 
 class WatchStream:
@@ -63,11 +81,14 @@ class WatchStream:
 class ServiceEndpoints(Background):
     """Ready endpoints of a Service, from a watch of its EndpointSlices (restarted if it ends)."""
 
-    def __init__(self, kubectl: Sequence[str], service: str) -> None:
+    def __init__(
+        self, kubectl: Sequence[str], service: str, pod_networks: Sequence[IPv4Network]
+    ) -> None:
         self._argv = [
             *kubectl, "get", "endpointslices", "-l", f"kubernetes.io/service-name={service}",
             "-o", "json", "--watch", "--output-watch-events",
         ]  # fmt: skip
+        self._networks = tuple(pod_networks)
         self._slices: dict[str, list[tuple[str, int]]] = {}
         self._lock = threading.Lock()
         self._turn = itertools.count()
@@ -120,5 +141,5 @@ class ServiceEndpoints(Background):
             if event.get("type") == "DELETED":
                 self._slices.pop(name, None)
             else:
-                self._slices[name] = ready_addresses(obj)
+                self._slices[name] = ready_addresses(obj, self._networks)
         self._seen.set()

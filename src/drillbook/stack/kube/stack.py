@@ -24,6 +24,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from ipaddress import IPv4Network
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
@@ -62,6 +63,11 @@ class ClusterAccess(Protocol):
 
     @property
     def kubectl(self) -> Path: ...
+
+    @property
+    def pod_subnet(self) -> str:
+        """The cluster's pod subnet (CIDR); "" when not known: read from its nodes."""
+        ...
 
 
 def namespace_for(stack: str, run_id: str) -> str:
@@ -104,7 +110,9 @@ class KubeService:
     @property
     def host_port(self) -> int:
         if self._relay is None:
-            self._endpoints = ServiceEndpoints(self.stack.target.command(), self.name).start()
+            self._endpoints = ServiceEndpoints(
+                self.stack.target.command(), self.name, self.stack.pod_networks
+            ).start()
             self._relay = Relay(self._endpoints.pick).start()
         return self._relay.port
 
@@ -175,6 +183,9 @@ class KubeStack:
         self.target = KubeTarget(
             cluster.kubectl, cluster.kubeconfig, cluster.context, self.namespace
         )
+        self._pod_subnet = cluster.pod_subnet
+        # the relay connects only to addresses in these (the pods'), from `up` on
+        self.pod_networks: tuple[IPv4Network, ...] = ()
         # a runbook's lines: the namespace's ServiceAccount (`credentials`), from `up` on
         self.runbook_target: KubeTarget | None = None
         self.progress = progress
@@ -195,6 +206,7 @@ class KubeStack:
         atexit.register(self.down)
         try:
             self._reap_dead_runs()
+            self.pod_networks = self._read_pod_networks()
             self._create_namespace()
             self.runbook_target = self._runbook_credentials()
             for image in workload_images(self.manifests):
@@ -379,6 +391,22 @@ class KubeStack:
     # -- internals -----------------------------------------------------------------------
     def _create_namespace(self) -> None:
         self.apply([namespace_manifest(self.namespace, self._labels)])
+
+    def _read_pod_networks(self) -> tuple[IPv4Network, ...]:
+        """The cluster's pod subnet as told, or else its nodes' pod CIDRs (IPv4)."""
+        if self._pod_subnet:
+            return (IPv4Network(self._pod_subnet),)
+        nodes = json.loads(self.kubectl("get", "nodes", "-o", "json"))["items"]
+        cidrs = {c for n in nodes for c in (n.get("spec") or {}).get("podCIDRs") or []}
+        networks = tuple(IPv4Network(c) for c in sorted(cidrs) if ":" not in c)
+        if not networks:
+            raise DrillbookError(
+                "the cluster's nodes name no IPv4 pod CIDR: drillbook reaches services only "
+                "at pod addresses it knows to be pods'",
+                "use drillbook's own cluster (`drillbook cluster up`), or one whose nodes have "
+                "spec.podCIDRs",
+            )
+        return networks
 
     def _runbook_credentials(self) -> KubeTarget:
         """The namespace's ServiceAccount bound to `admin` there, and a kubeconfig of the run
