@@ -69,13 +69,14 @@ def _on_cluster(stack_path: str | Path, progress: Progress) -> Iterator[KubeStac
     from drillbook.cluster import Cluster
 
     cluster = Cluster.default()
-    ours = cluster.status() is None
     try:
-        info = cluster.up(progress=progress)
+        # whether this run owns the cluster (found it down, or orphaned) is decided under
+        # the cluster's lock: two runs starting at once never both take it down
+        info = cluster.up(progress=progress, own=True)
         with kubernetes_stack(stack_path, info, cluster.import_image, progress) as stack:
             yield stack
     finally:
-        if ours:
+        if cluster.owned():
             cluster.down(progress=progress)
 
 
