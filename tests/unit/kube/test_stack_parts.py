@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import re
 import socket
+import subprocess
+import sys
 import threading
+import time
 from ipaddress import IPv4Network
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from drillbook.stack import labels
 from drillbook.stack.definition import load_stack_spec
 from drillbook.stack.images import image_ref
-from drillbook.stack.kube.endpoints import WatchStream, ready_addresses
+from drillbook.stack.kube.endpoints import ServiceEndpoints, WatchStream, ready_addresses
 from drillbook.stack.kube.images import local_images
 from drillbook.stack.kube.relay import Relay
 from drillbook.stack.kube.stack import namespace_for, namespace_manifest
@@ -152,3 +158,40 @@ def test_the_drill_namespace_enforces_pod_security_baseline() -> None:
     assert labels["pod-security.kubernetes.io/enforce"] == "baseline"
     assert labels["io.drillbook.run"] == "1"
     assert doc["metadata"]["name"] == "drillbook-ref-1"
+
+
+# Stands in for `kubectl get -w`: a real process that runs until ended (its arguments ignored).
+SLEEPER = [sys.executable, "-c", "import time; time.sleep(60)"]
+
+
+def test_the_watch_carries_the_runs_mark_and_ends_with_close() -> None:
+    marks = labels.process_marks("run42")
+    endpoints = ServiceEndpoints(SLEEPER, "api", PODS, env={"PATH": "/usr/bin", **marks})
+    endpoints.start(timeout_s=0.5)
+    try:
+        process = endpoints._process
+        assert process is not None and process.poll() is None
+        mark = labels.read_mark(process.pid, Path(f"/proc/{process.pid}/environ").read_bytes())
+        assert mark is not None and mark.run_id == "run42" and mark.owner_pid == os.getpid()
+    finally:
+        endpoints.close()
+    assert process.poll() is not None
+
+
+def test_a_watch_starting_while_it_is_closed_is_ended_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    endpoints = ServiceEndpoints(SLEEPER, "api", PODS)
+    closer = threading.Thread(target=endpoints.close)
+    started: list[subprocess.Popen[str]] = []
+    popen = subprocess.Popen
+
+    def slow_popen(*args: Any, **kwargs: Any) -> subprocess.Popen[str]:
+        closer.start()  # close() comes while the watch is being started
+        time.sleep(0.3)
+        started.append(popen(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(subprocess, "Popen", slow_popen)
+    endpoints.start(timeout_s=0.5)
+    closer.join(timeout=5)
+    assert started and started[0].wait(timeout=5) is not None  # killed, not left running
+    assert not endpoints._thread.is_alive()

@@ -17,7 +17,7 @@ import itertools
 import json
 import subprocess
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from ipaddress import IPv4Address, IPv4Network
 from typing import Any
 
@@ -82,13 +82,21 @@ class ServiceEndpoints(Background):
     """Ready endpoints of a Service, from a watch of its EndpointSlices (restarted if it ends)."""
 
     def __init__(
-        self, kubectl: Sequence[str], service: str, pod_networks: Sequence[IPv4Network]
+        self,
+        kubectl: Sequence[str],
+        service: str,
+        pod_networks: Sequence[IPv4Network],
+        env: Mapping[str, str] | None = None,
     ) -> None:
+        """`env`: kubectl's environment, with the run's process marks (`labels.process_marks`)
+        so that a watch left by a SIGKILLed run is found and ended by the next one."""
         self._argv = [
             *kubectl, "get", "endpointslices", "-l", f"kubernetes.io/service-name={service}",
             "-o", "json", "--watch", "--output-watch-events",
         ]  # fmt: skip
         self._networks = tuple(pod_networks)
+        self._env = dict(env) if env is not None else None
+        self._starting = threading.Lock()  # a watch is started, or closed, never both
         self._slices: dict[str, list[tuple[str, int]]] = {}
         self._lock = threading.Lock()
         self._turn = itertools.count()
@@ -112,8 +120,9 @@ class ServiceEndpoints(Background):
         return ready[next(self._turn) % len(ready)] if ready else None
 
     def close(self) -> None:
-        self._closed.set()
-        process = self._process
+        with self._starting:
+            self._closed.set()
+            process = self._process
         if process is not None and process.poll() is None:
             process.kill()
             process.wait()
@@ -121,17 +130,21 @@ class ServiceEndpoints(Background):
             self._thread.join(timeout=2)
 
     def _watch(self) -> None:
-        while not self._closed.is_set():
-            self._process = subprocess.Popen(
-                self._argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                stdin=subprocess.DEVNULL, text=True,
-            )  # fmt: skip
+        while True:
+            with self._starting:
+                if self._closed.is_set():
+                    return  # closed while the last watch ended: start none
+                process = subprocess.Popen(
+                    self._argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                    stdin=subprocess.DEVNULL, text=True, env=self._env,
+                )  # fmt: skip
+                self._process = process
             stream = WatchStream()
-            assert self._process.stdout is not None
-            for line in self._process.stdout:
+            assert process.stdout is not None
+            for line in process.stdout:
                 for event in stream.feed(line):
                     self._apply(event)
-            self._process.wait()
+            process.wait()
             self._closed.wait(0.5)  # the watch ended (apiserver timeout): start it again
 
     def _apply(self, event: dict[str, Any]) -> None:

@@ -41,6 +41,7 @@ from drillbook.stack.kube.overlay import overlay, workload_images
 from drillbook.stack.kube.pin import KubeTarget, pin
 from drillbook.stack.kube.relay import Relay
 from drillbook.stack.progress import Progress, quiet
+from drillbook.stack.reaper import end_processes
 from drillbook.stack.service import HOST
 from drillbook.stack.spec import ServiceSpec, StackSpec
 
@@ -111,8 +112,9 @@ class KubeService:
     def host_port(self) -> int:
         if self._relay is None:
             self._endpoints = ServiceEndpoints(
-                self.stack.target.command(), self.name, self.stack.pod_networks
-            ).start()
+                self.stack.target.command(), self.name, self.stack.pod_networks,
+                env={**KubeTarget.env(), **labels.process_marks(self.stack.run_id)},
+            ).start()  # fmt: skip
             self._relay = Relay(self._endpoints.pick).start()
         return self._relay.port
 
@@ -423,7 +425,9 @@ class KubeStack:
 
     def _reap_dead_runs(self) -> None:
         """Delete the namespaces of drillbook runs on this host whose process is gone (a
-        SIGKILLed drill), as the Docker stack reaps its containers."""
+        SIGKILLed drill), as the Docker stack reaps its containers, and end the endpoint
+        watches such a run left (marked processes whose owner is gone)."""
+        end_processes(lambda mark: not labels.process_owner_alive(mark))
         listed = self.run(
             "get", "namespaces", "-l", f"{labels.MANAGED}=true", "-o", "json", namespaced=False
         )
