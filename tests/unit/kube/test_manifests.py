@@ -138,32 +138,6 @@ POD_SPEC = "    spec:\n      containers:\n"
 IMAGE = "          image: shop/web:1\n"
 
 
-@pytest.mark.parametrize(
-    ("old", "new", "line", "said"),
-    [
-        (POD_SPEC, "    spec:\n      hostNetwork: true\n      containers:\n", 9, "hostNetwork"),
-        (POD_SPEC, "    spec:\n      hostPID: true\n      containers:\n", 9, "hostPID"),
-        (POD_SPEC, "    spec:\n      hostIPC: true\n      containers:\n", 9, "hostIPC"),
-        (
-            POD_SPEC,
-            "    spec:\n      volumes: [{name: h, hostPath: {path: /}}]\n      containers:\n",
-            9,
-            "hostPath",
-        ),
-        (IMAGE, IMAGE + "          securityContext: {privileged: true}\n", 12, "privileged"),
-        ("{containerPort: 8080}", "{containerPort: 8080, hostPort: 80}", 12, "hostPort"),
-    ],
-)
-def test_pods_reaching_the_host_are_refused_at_their_line(
-    tmp_path: Path, old: str, new: str, line: int, said: str
-) -> None:
-    assert old in DEPLOYMENT
-    with pytest.raises(SourceError) as err:
-        read_manifests(folder(tmp_path, **{"web.yaml": DEPLOYMENT.replace(old, new)}))
-    assert f"{tmp_path / 'web.yaml'}:{line}" in str(err.value)
-    assert said in str(err.value)
-
-
 def test_a_pod_or_cronjob_reaching_the_host_is_refused_too(tmp_path: Path) -> None:
     pod = "---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostNetwork: true\n"
     cron = (
@@ -179,3 +153,48 @@ def test_a_pod_or_cronjob_reaching_the_host_is_refused_too(tmp_path: Path) -> No
 def test_a_host_field_set_to_false_is_no_host_access(tmp_path: Path) -> None:
     text = DEPLOYMENT.replace(POD_SPEC, "    spec:\n      hostNetwork: false\n      containers:\n")
     assert read_manifests(folder(tmp_path, **{"web.yaml": text})).workloads["web"]
+
+
+PORTS = "ports: [{containerPort: 8080}]"
+PROBE = "readinessProbe: {httpGet: {path: /healthz, port: 8080}}"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "said"),
+    [
+        # pods reaching the host
+        (POD_SPEC, "    spec:\n      hostNetwork: true\n      containers:\n", 9, "hostNetwork"),
+        (POD_SPEC, "    spec:\n      hostPID: true\n      containers:\n", 9, "hostPID"),
+        (POD_SPEC, "    spec:\n      hostIPC: true\n      containers:\n", 9, "hostIPC"),
+        (
+            POD_SPEC,
+            "    spec:\n      volumes: [{name: h, hostPath: {path: /}}]\n      containers:\n",
+            9,
+            "hostPath",
+        ),
+        (IMAGE, IMAGE + "          securityContext: {privileged: true}\n", 12, "privileged"),
+        ("{containerPort: 8080}", "{containerPort: 8080, hostPort: 80}", 12, "hostPort"),
+        # fields of the wrong type
+        (PORTS, "ports: 8080", 12, "ports must be a list"),
+        (PORTS, "ports: [5]", 12, "each of ports must be a mapping"),
+        (PORTS, "ports: [{containerPort: http}]", 12, "containerPort must be a port number"),
+        ("resources: {limits: {memory: 256Mi}}", "resources: [1]", 15, "resources must be"),
+        ("{limits: {memory: 256Mi}}", "{limits: 256Mi}", 15, "resources.limits must be"),
+        (PROBE, "readinessProbe: {httpGet: null}", 14, "readinessProbe.httpGet must be"),
+        (PROBE, "readinessProbe: yes", 14, "readinessProbe must be a mapping"),
+        ("env: [{name: MODE, value: prod}]", "env: 5", 13, "env must be a list"),
+        ("image: shop/web:1", "image: [1]", 11, "image must be"),
+        ("metadata: {name: web, labels: {app: web}}", "metadata: web", 3, "metadata must be"),
+        ("metadata: {name: web,", "metadata: {name: [web],", 3, "metadata.name must be"),
+        ("kind: Deployment", "kind: [Deployment]", 2, "kind must be a word"),
+        (POD_SPEC, "    spec:\n      initContainers: foo\n      containers:\n", 9, "a list"),
+    ],
+)
+def test_bad_fields_are_refused_at_their_line(
+    tmp_path: Path, old: str, new: str, line: int, said: str
+) -> None:
+    assert old in DEPLOYMENT
+    with pytest.raises(SourceError) as err:
+        load_stack_spec(folder(tmp_path, **{"web.yaml": DEPLOYMENT.replace(old, new)}))
+    assert f"{tmp_path / 'web.yaml'}:{line}: " in str(err.value)
+    assert said in str(err.value)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from drillbook.errors import SourceError
 from drillbook.stack.kube.hostaccess import refuse_host_access
+from drillbook.stack.kube.shape import check_object, check_workload
 from drillbook.yamlsource import Mapping, loads_yaml_all
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet")
@@ -97,6 +98,8 @@ def read_manifests(folder: Path) -> Manifests:
         if p.suffix in (".yaml", ".yml") and p.name != EXTENSION_FILE and p.is_file()
     )
     objects = [m for path in files for m in _documents(path)]
+    for m in objects:
+        _check(m)
     if not any(m.kind in WORKLOAD_KINDS for m in objects):
         raise SourceError(
             str(folder), None, "no Deployment or StatefulSet in these manifests",
@@ -104,7 +107,6 @@ def read_manifests(folder: Path) -> Manifests:
         )  # fmt: skip
     names: dict[tuple[str, str], Manifest] = {}
     for m in objects:
-        _check(m)
         earlier = names.setdefault((m.kind, m.name), m)
         if earlier is not m:
             raise SourceError(
@@ -130,6 +132,7 @@ def _documents(path: Path) -> list[Manifest]:
 
 
 def _check(m: Manifest) -> None:
+    check_object(m.doc, str(m.path))
     if not m.kind or "apiVersion" not in m.doc:
         raise SourceError(str(m.path), m.line, "a manifest needs apiVersion and kind")
     if not m.name:
@@ -145,6 +148,7 @@ def _check(m: Manifest) -> None:
         )  # fmt: skip
     refuse_host_access(m.doc, str(m.path))
     if m.kind in WORKLOAD_KINDS:
+        check_workload(m.doc, str(m.path))
         container = first_container(m)
         if "readinessProbe" not in container:
             raise SourceError(
