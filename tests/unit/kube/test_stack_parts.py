@@ -21,7 +21,7 @@ from drillbook.stack.images import image_ref
 from drillbook.stack.kube.endpoints import ServiceEndpoints, WatchStream, ready_addresses
 from drillbook.stack.kube.images import local_images
 from drillbook.stack.kube.relay import Relay
-from drillbook.stack.kube.stack import namespace_for, namespace_manifest
+from drillbook.stack.kube.stack import dead_run_namespaces, namespace_for, namespace_manifest
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -195,3 +195,20 @@ def test_a_watch_starting_while_it_is_closed_is_ended_too(monkeypatch: pytest.Mo
     closer.join(timeout=5)
     assert started and started[0].wait(timeout=5) is not None  # killed, not left running
     assert not endpoints._thread.is_alive()
+
+
+def test_only_namespaces_named_as_a_dead_runs_are_reaped() -> None:
+    dead = {**labels.run_labels("ab12", "ref", "session"), labels.OWNER_PID: "999999999"}
+    alive = labels.run_labels("cd34", "ref", "session")
+
+    def namespace(name: str, found: dict[str, str]) -> dict[str, Any]:
+        return {"metadata": {"name": name, "labels": found}}
+
+    items = [
+        namespace("drillbook-ref-ab12", dead),
+        namespace("drillbook-ref-cd34", alive),  # its run is alive
+        namespace("kube-system", dead),  # labelled, but not a name drillbook gives
+        namespace("drillbook-ref-ab12x", dead),  # another run's name
+        namespace("drillbook-ref-", {**dead, labels.RUN: ""}),
+    ]
+    assert dead_run_namespaces(items) == ["drillbook-ref-ab12"]

@@ -89,6 +89,21 @@ def namespace_manifest(namespace: str, run_labels: dict[str, str]) -> dict[str, 
     }
 
 
+def dead_run_namespaces(items: Sequence[dict[str, Any]]) -> list[str]:
+    """The namespaces among `items` that a killed drillbook run left: its owner is gone, and
+    the name is the one drillbook gives the run's namespace, `drillbook-<stack>-<run>` (a
+    label alone is anyone's to set: a namespace of someone else's labelled so is not ours)."""
+    dead = []
+    for item in items:
+        meta = item.get("metadata") or {}
+        found = meta.get("labels") or {}
+        name, run = str(meta.get("name", "")), str(found.get(labels.RUN, ""))
+        ours = bool(run) and re.fullmatch(rf"drillbook-[a-z0-9-]+-{re.escape(run)}", name)
+        if ours and not labels.owner_alive(found):
+            dead.append(name)
+    return dead
+
+
 class KubeService:
     """One workload of the stack, reached on 127.0.0.1 through its Service."""
 
@@ -433,12 +448,9 @@ class KubeStack:
         )
         if listed.returncode != 0:
             return
-        for item in json.loads(listed.stdout)["items"]:
-            meta = item["metadata"]
-            if labels.owner_alive(meta.get("labels") or {}):
-                continue
-            self.progress(f"deleting namespace {meta['name']}, left by a killed run")
-            self.run("delete", "namespace", meta["name"], "--wait=false", namespaced=False)
+        for name in dead_run_namespaces(json.loads(listed.stdout)["items"]):
+            self.progress(f"deleting namespace {name}, left by a killed run")
+            self.run("delete", "namespace", name, "--wait=false", namespaced=False)
 
     def _docs(self, *, workloads_only: bool = False) -> list[dict[str, Any]]:
         docs = overlay(
