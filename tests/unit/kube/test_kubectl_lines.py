@@ -103,6 +103,10 @@ def test_localhost_urls_mean_the_entry_service(kube: StackSpec) -> None:
         "kubectl logs -f deployment/api",
         "kubectl get pods --watch",
         "kubectl top pods -n rag7-prod -w",
+        "kubectl logs -fp deployment/api",
+        "kubectl logs deployment/api --follow=true",
+        "kubectl get pods -Aw",
+        "kubectl get pods --watch-only",
     ],
 )
 def test_lines_nobody_would_end_are_findings(kube: StackSpec, line: str) -> None:
@@ -111,9 +115,18 @@ def test_lines_nobody_would_end_are_findings(kube: StackSpec, line: str) -> None
     assert t.problem == "interactive"
 
 
-def test_a_watch_flag_inside_the_container_command_is_the_containers(kube: StackSpec) -> None:
-    t = CommandAdapter(kube).translate("kubectl exec statefulset/redis -- redis-cli -w ping")
-    assert t.admission is Admission.RUN
+@pytest.mark.parametrize(
+    "line",
+    [
+        "kubectl exec statefulset/redis -- redis-cli -w ping",  # the container's -w
+        "kubectl rollout status deployment/api -w --timeout=60s",  # ends with the rollout
+        "kubectl logs deployment/api --follow=false --tail=5",
+        "kubectl get pods -ow",  # -o takes the w: the output format, not a watch
+    ],
+)
+def test_lines_that_end_are_not_taken_for_never_ending(kube: StackSpec, line: str) -> None:
+    t = CommandAdapter(kube).translate(line)
+    assert t.problem != "interactive", t.reason
 
 
 def test_the_entry_named_beside_the_manifests_takes_localhost_urls() -> None:

@@ -21,7 +21,7 @@ from drillbook.runbooks.translate.clients import exec_in
 from drillbook.runbooks.translate.context import Context
 from drillbook.runbooks.translate.kubectl_reach import refuse_outside_reach
 from drillbook.runbooks.translate.options import Cannot, Options, integer, options
-from drillbook.stack.kube.cli import Unreadable, read_kubectl
+from drillbook.stack.kube.cli import Unreadable, read_kubectl, short_bundle
 
 KUBECTL_OPTIONS = {"-n", "--namespace", "--context", "--replicas", "--tail", "-l", "-c"} | {
     "--container",
@@ -118,10 +118,14 @@ def _refuse_unending(verb: str, words: tuple[str, ...]) -> None:
             "command that ends (`kubectl patch`, `kubectl set env`, a request to the Service)",
             "interactive",
         )
-    follows = {"-f", "--follow"} if verb == "logs" else {"-w", "--watch"}
-    written = set(words[: words.index("--")] if "--" in words else words)
-    if follows & written or (verb == "logs" and "--follow=true" in written):
-        raise Cannot(f"kubectl {verb} {' / '.join(sorted(follows))} never ends", "interactive")
+    if verb == "rollout":
+        return  # `rollout status` watches until the rollout is done (or its --timeout)
+    short, longs = ("-f", {"--follow"}) if verb == "logs" else ("-w", {"--watch", "--watch-only"})
+    for word in words[: words.index("--")] if "--" in words else words:
+        name, _, value = word.partition("=")
+        bundled = not word.startswith("--") and short in (o for o, _ in short_bundle(word))
+        if bundled or (name in longs and value.lower() != "false"):
+            raise Cannot(f"kubectl {verb} {word} never ends", "interactive")
 
 
 def _rollout(ctx: Context, rest: list[str]) -> list[Action] | None:
