@@ -1,5 +1,5 @@
-"""A drill SIGKILLed on a cluster: its namespace is the next run's to delete (or `drillbook
-cluster down`'s), and the loopback relays died with it."""
+"""A drill SIGKILLed on a cluster: its namespace and its endpoint watches are the next run's
+to end (or `drillbook cluster down`'s), and the loopback relays died with it."""
 
 from __future__ import annotations
 
@@ -11,13 +11,14 @@ import subprocess
 import sys
 import textwrap
 import time
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
 
 from drillbook.cluster import Cluster, ClusterInfo
 from drillbook.drills.session import kubernetes_stack
-from drillbook.stack.kube.stack import KubeStack
+from drillbook.stack.reaper import marked_processes
 
 pytestmark = pytest.mark.k8s
 
@@ -58,16 +59,24 @@ def test_a_killed_runs_namespace_is_deleted_by_the_next_run(
         assert proc.stdout is not None
         namespace, port = proc.stdout.readline().split()
     finally:
-        os.killpg(proc.pid, signal.SIGKILL)
+        os.kill(proc.pid, signal.SIGKILL)  # the drill alone: the kubectl it started lives on
         proc.wait()
-    assert namespace_phase(drillbook_cluster, namespace) == "Active"  # SIGKILL: no clean-up
-    with pytest.raises(ConnectionRefusedError):  # the relay was the killed process's thread
-        socket.create_connection(("127.0.0.1", int(port)), timeout=2).close()
+    try:
+        run_id = namespace.rsplit("-", 1)[1]
+        assert namespace_phase(drillbook_cluster, namespace) == "Active"  # SIGKILL: no clean-up
+        assert [m for m in marked_processes() if m.run_id == run_id], "its watch is marked"
+        with pytest.raises(ConnectionRefusedError):  # the relay was the killed process's thread
+            socket.create_connection(("127.0.0.1", int(port)), timeout=2).close()
 
-    with kubernetes_stack(
-        tmp_path, drillbook_cluster, Cluster.default().import_image, lambda m: None
-    ) as stack:
-        assert isinstance(stack, KubeStack) and stack.namespace != namespace
+        with kubernetes_stack(
+            tmp_path, drillbook_cluster, Cluster.default().import_image, lambda m: None
+        ):
+            # the next run's `up` reaped what the killed one left
+            assert namespace_phase(drillbook_cluster, namespace) in (None, "Terminating")
+            assert not [m for m in marked_processes() if m.run_id == run_id]
+    finally:
+        with suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # whatever of the killed run is left
     deadline = time.monotonic() + 90
     while namespace_phase(drillbook_cluster, namespace) is not None:
         assert time.monotonic() < deadline, f"{namespace} still there"

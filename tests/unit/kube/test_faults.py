@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from drillbook.faults import FaultParamError, validate
+from drillbook.faults.kube import BadRolloutParams
 from drillbook.stack.definition import load_stack_spec
 from drillbook.stack.spec import StackSpec
 
@@ -52,6 +53,7 @@ def test_a_bad_rollout_needs_key_value_settings(kube: StackSpec) -> None:
 
 
 def test_a_bad_rollout_is_broken_settings_or_a_memory_limit(kube: StackSpec) -> None:
-    assert validate("bad-rollout", {"service": "redis", "memory": "3Mi"}, kube)
+    params = validate("bad-rollout", {"service": "redis", "memory": "3Mi"}, kube)
+    assert params == BadRolloutParams(service="redis", memory="3Mi")
     with pytest.raises(FaultParamError, match=r"broken settings \(env\) or memory limit"):
         validate("bad-rollout", {"service": "redis"}, kube)
