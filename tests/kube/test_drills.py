@@ -55,6 +55,7 @@ def without_fix(s: Scenario) -> Scenario:
 def test_the_stack_runs_in_a_labelled_namespace_of_its_own(kube_stack: KubeStack) -> None:
     namespace = kube_stack.get_json(f"namespace/{kube_stack.namespace}")
     assert namespace["metadata"]["labels"]["io.drillbook.run"] == kube_stack.run_id
+    assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "baseline"
     api = kube_stack.service("api")
     assert api.url.startswith("http://127.0.0.1:")
     deadline = time.monotonic() + 30  # the api's dependency checks settle after its start

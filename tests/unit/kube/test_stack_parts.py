@@ -15,13 +15,19 @@ from typing import Any
 
 import pytest
 
+from drillbook.errors import DrillbookError
 from drillbook.stack import labels
 from drillbook.stack.definition import load_stack_spec
 from drillbook.stack.images import image_ref
-from drillbook.stack.kube.endpoints import ServiceEndpoints, WatchStream, ready_addresses
+from drillbook.stack.kube.endpoints import (
+    ServiceEndpoints,
+    WatchStream,
+    node_pod_networks,
+    ready_addresses,
+)
 from drillbook.stack.kube.images import local_images
+from drillbook.stack.kube.namespace import dead_run_namespaces, namespace_for, namespace_manifest
 from drillbook.stack.kube.relay import Relay
-from drillbook.stack.kube.stack import dead_run_namespaces, namespace_for, namespace_manifest
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -92,7 +98,6 @@ def test_with_nothing_behind_it_the_relay_ends_each_connection_unanswered() -> N
 
 
 def test_manifests_are_refused_as_a_docker_stack_before_any_image_is_looked_for() -> None:
-    from drillbook.errors import DrillbookError
     from drillbook.stack.setup import prepare
 
     with pytest.raises(DrillbookError, match="Kubernetes manifests: they run on a cluster"):
@@ -212,3 +217,13 @@ def test_only_namespaces_named_as_a_dead_runs_are_reaped() -> None:
         namespace("drillbook-ref-", {**dead, labels.RUN: ""}),
     ]
     assert dead_run_namespaces(items) == ["drillbook-ref-ab12"]
+
+
+def test_on_a_cluster_of_the_users_the_pods_are_where_its_nodes_say() -> None:
+    nodes = [
+        {"spec": {"podCIDRs": ["10.244.0.0/24", "fd00:10::/64"]}},
+        {"spec": {"podCIDRs": ["10.244.1.0/24"]}},
+    ]
+    assert node_pod_networks(nodes) == (IPv4Network("10.244.0.0/24"), IPv4Network("10.244.1.0/24"))
+    with pytest.raises(DrillbookError, match="no IPv4 pod CIDR"):
+        node_pod_networks([{"spec": {}}])

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from ipaddress import IPv4Address, IPv4Network
 from typing import Any
 
+from drillbook.errors import DrillbookError
 from drillbook.stack.kube.background import Background
 
 
@@ -44,6 +45,21 @@ def ready_addresses(
         for address in endpoint.get("addresses") or []
         if _in(str(address), pod_networks)
     ]
+
+
+def node_pod_networks(nodes: Sequence[dict[str, Any]]) -> tuple[IPv4Network, ...]:
+    """The IPv4 pod CIDRs of a cluster's nodes (`kubectl get nodes -o json`'s items): where
+    the pods of a cluster that is not drillbook's have their addresses."""
+    cidrs = {c for n in nodes for c in (n.get("spec") or {}).get("podCIDRs") or []}
+    networks = tuple(IPv4Network(c) for c in sorted(cidrs) if ":" not in c)
+    if not networks:
+        raise DrillbookError(
+            "the cluster's nodes name no IPv4 pod CIDR: drillbook reaches services only at "
+            "addresses it knows to be pods'",
+            "use drillbook's own cluster (`drillbook cluster up`), or one whose nodes have "
+            "spec.podCIDRs",
+        )
+    return networks
 
 
 def _in(address: str, networks: Sequence[IPv4Network]) -> bool:

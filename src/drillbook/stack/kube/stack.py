@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import atexit
 import json
-import re
 import subprocess
 import time
 import uuid
@@ -35,8 +34,9 @@ from drillbook.errors import DrillbookError
 from drillbook.stack import labels
 from drillbook.stack.kube import credentials
 from drillbook.stack.kube.cli import Unreadable
-from drillbook.stack.kube.endpoints import ServiceEndpoints
+from drillbook.stack.kube.endpoints import ServiceEndpoints, node_pod_networks
 from drillbook.stack.kube.manifests import WORKLOAD_KINDS, Manifests, read_manifests
+from drillbook.stack.kube.namespace import dead_run_namespaces, namespace_for, namespace_manifest
 from drillbook.stack.kube.overlay import overlay, workload_images
 from drillbook.stack.kube.pin import KubeTarget, pin
 from drillbook.stack.kube.relay import Relay
@@ -46,11 +46,7 @@ from drillbook.stack.service import HOST
 from drillbook.stack.spec import ServiceSpec, StackSpec
 
 ROLLOUT_TIMEOUT_S = 180
-LINE_TIMEOUT_S = 120.0
-POD_SECURITY = {
-    "pod-security.kubernetes.io/enforce": "baseline",
-    "pod-security.kubernetes.io/enforce-version": "latest",
-}  # a runbook's kubectl line (`rollout status` waits inside it)
+LINE_TIMEOUT_S = 120.0  # a runbook's kubectl line (`rollout status` waits inside it)
 
 
 class ClusterAccess(Protocol):
@@ -69,39 +65,6 @@ class ClusterAccess(Protocol):
     def pod_subnet(self) -> str:
         """The cluster's pod subnet (CIDR); "" when not known: read from its nodes."""
         ...
-
-
-def namespace_for(stack: str, run_id: str) -> str:
-    """`drillbook-<stack>-<run>`, a valid namespace name (lowercase, ≤ 63 characters)."""
-    slug = re.sub(r"[^a-z0-9-]+", "-", stack.lower()).strip("-")[:40] or "stack"
-    return f"drillbook-{slug}-{run_id}"
-
-
-def namespace_manifest(namespace: str, run_labels: dict[str, str]) -> dict[str, Any]:
-    """The drill's namespace: labelled as the run's, and enforcing Pod Security `baseline`,
-    so that no pod of it — applied, or made by a runbook's line (`kubectl run`, `kubectl
-    debug`) — reaches the host (host namespaces, hostPath, privileged, host ports): the
-    cluster's kubelet runs on this machine as root."""
-    return {
-        "apiVersion": "v1",
-        "kind": "Namespace",
-        "metadata": {"name": namespace, "labels": {**run_labels, **POD_SECURITY}},
-    }
-
-
-def dead_run_namespaces(items: Sequence[dict[str, Any]]) -> list[str]:
-    """The namespaces among `items` that a killed drillbook run left: its owner is gone, and
-    the name is the one drillbook gives the run's namespace, `drillbook-<stack>-<run>` (a
-    label alone is anyone's to set: a namespace of someone else's labelled so is not ours)."""
-    dead = []
-    for item in items:
-        meta = item.get("metadata") or {}
-        found = meta.get("labels") or {}
-        name, run = str(meta.get("name", "")), str(found.get(labels.RUN, ""))
-        ours = bool(run) and re.fullmatch(rf"drillbook-[a-z0-9-]+-{re.escape(run)}", name)
-        if ours and not labels.owner_alive(found):
-            dead.append(name)
-    return dead
 
 
 class KubeService:
@@ -410,20 +373,10 @@ class KubeStack:
         self.apply([namespace_manifest(self.namespace, self._labels)])
 
     def _read_pod_networks(self) -> tuple[IPv4Network, ...]:
-        """The cluster's pod subnet as told, or else its nodes' pod CIDRs (IPv4)."""
+        """The cluster's pod subnet as told, or else its nodes' pod CIDRs."""
         if self._pod_subnet:
             return (IPv4Network(self._pod_subnet),)
-        nodes = json.loads(self.kubectl("get", "nodes", "-o", "json"))["items"]
-        cidrs = {c for n in nodes for c in (n.get("spec") or {}).get("podCIDRs") or []}
-        networks = tuple(IPv4Network(c) for c in sorted(cidrs) if ":" not in c)
-        if not networks:
-            raise DrillbookError(
-                "the cluster's nodes name no IPv4 pod CIDR: drillbook reaches services only "
-                "at pod addresses it knows to be pods'",
-                "use drillbook's own cluster (`drillbook cluster up`), or one whose nodes have "
-                "spec.podCIDRs",
-            )
-        return networks
+        return node_pod_networks(json.loads(self.kubectl("get", "nodes", "-o", "json"))["items"])
 
     def _runbook_credentials(self) -> KubeTarget:
         """The namespace's ServiceAccount bound to `admin` there, and a kubeconfig of the run
