@@ -78,13 +78,6 @@ class KubectlLine:
     verb: str
     rest: tuple[str, ...]
 
-    def option(self, name: str) -> str | None:
-        """The value of global option `name` (long spelling) given before the verb, if any."""
-        for option, value, _ in global_options(self.before):
-            if option == name:
-                return value
-        return None
-
 
 def read_kubectl(words: Sequence[str]) -> KubectlLine:
     """Split `words` (what follows `kubectl`) at the verb, as kubectl finds it."""
