@@ -216,6 +216,7 @@ def test_lines_reaching_beyond_the_cluster_are_not_executable(
         "kubectl get pods -o jsonpath={.items[0].metadata.name}",
         "kubectl get pods -o json",
         "kubectl rollout undo deployment/api",
+        "kubectl debug redis-0 -it --image=busybox --profile=general",
     ],
 )
 def test_options_that_only_look_like_files_are_not_host_files(kube: StackSpec, line: str) -> None:

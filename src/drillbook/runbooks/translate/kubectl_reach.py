@@ -116,6 +116,8 @@ def _file_option(verb: str, word: str, following: Sequence[str]) -> tuple[str, s
     nxt = following[0] if following else ""
     if name.startswith("--"):
         value = attached if eq else nxt
+        if name == "--profile" and verb == "debug":
+            return None  # debug's own option: a debugging profile (Pod Security judges it)
         if name in _FILE_OPTIONS and not (name == "--filename" and value == "-"):
             return name, value
         if name == "--output" and "file" in value:
