@@ -8,20 +8,9 @@ import pytest
 
 from drillbook.faults import FaultParamError, validate
 from drillbook.faults.kube import BadRolloutParams
-from drillbook.stack.definition import load_stack_spec
 from drillbook.stack.spec import StackSpec
 
 ROOT = Path(__file__).resolve().parents[3]
-
-
-@pytest.fixture(scope="module")
-def kube() -> StackSpec:
-    return load_stack_spec(ROOT / "fixtures" / "kubernetes")
-
-
-@pytest.fixture(scope="module")
-def reference() -> StackSpec:
-    return load_stack_spec(ROOT / "fixtures" / "stack.yaml")
 
 
 @pytest.mark.parametrize(

@@ -17,16 +17,6 @@ from drillbook.stack.spec import StackSpec
 ROOT = Path(__file__).resolve().parents[3]
 
 
-@pytest.fixture(scope="module")
-def kube() -> StackSpec:
-    return load_stack_spec(ROOT / "fixtures" / "kubernetes")
-
-
-@pytest.fixture(scope="module")
-def reference() -> StackSpec:
-    return load_stack_spec(ROOT / "fixtures" / "stack.yaml")
-
-
 def test_kubectl_runs_as_written_with_the_runbooks_names_resolved(kube: StackSpec) -> None:
     adapter = CommandAdapter(kube, NameMap(kube, {"langgraph-api": "api"}))
     t = adapter.translate("kubectl rollout restart deployment/langgraph-api -n rag7-prod")
