@@ -2,17 +2,50 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import drillbook
 
 SRC = str(Path(drillbook.__file__).resolve().parents[1])
+
+# A POSIX shell starts a background job (`cmd &` in a script, a CI runner's step) with SIGINT
+# ignored, and an ignored signal stays ignored across fork and exec: Python then installs no
+# KeyboardInterrupt handler. A test that stands for a person pressing Ctrl-C must not depend on
+# how the suite itself was started, so it sets the child's SIGINT explicitly.
+_WITH_SIGINT = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, getattr(signal, sys.argv[1])); "
+    "os.execvp(sys.argv[2], sys.argv[2:])"
+)
+
+
+def at_a_terminal(argv: list[str]) -> list[str]:
+    """`argv` started as from a terminal: SIGINT at its default action, whatever this process
+    inherited (no `preexec_fn`, which is unsafe once threads run)."""
+    return [sys.executable, "-c", _WITH_SIGINT, "SIG_DFL", *argv]
+
+
+def as_a_background_job(argv: list[str]) -> list[str]:
+    """`argv` started as `cmd &` in a script starts it: SIGINT ignored."""
+    return [sys.executable, "-c", _WITH_SIGINT, "SIG_IGN", *argv]
+
+
+@contextlib.contextmanager
+def ctrl_c_raises() -> Iterator[None]:
+    """In this (main) thread, SIGINT raises KeyboardInterrupt as at a terminal, whatever this
+    process inherited; the previous handling is restored after."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 def stat_fields(pid: int) -> list[str] | None:

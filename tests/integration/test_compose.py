@@ -25,6 +25,7 @@ from drillbook.stack.compose.model import PROXY
 from drillbook.stack.compose.project import PROJECT_LABEL
 from drillbook.stack.images import ensure_images, image_ref
 from drillbook.stack.spec import StackSpec
+from tests.processes import at_a_terminal
 
 pytestmark = pytest.mark.integration
 
@@ -257,11 +258,11 @@ def test_an_interrupted_run_takes_its_project_down(
         "    time.sleep(120)\n"
     )
     process = subprocess.Popen(
-        [sys.executable, "-c", code, str(compose_file)],
+        at_a_terminal([sys.executable, "-c", code, str(compose_file)]),
         stdout=subprocess.PIPE,
         text=True,
         cwd=ROOT,
-        start_new_session=True,  # so that SIGINT is not ignored (see ENVIRONMENT.md)
+        start_new_session=True,
     )
     assert process.stdout is not None
     project = process.stdout.readline().strip()

