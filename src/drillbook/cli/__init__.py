@@ -15,6 +15,7 @@ drillbook drill SCENARIO        a game-day drill: live clock, --auto or --manual
 drillbook audit RUNBOOK         which steps matter: a drill with each step left out
 drillbook explore               search overlapping fault schedules, shrink what breaks
 drillbook report                Markdown + HTML report of the results, trend and regressions
+drillbook clean [--yes]         what set-up left on this machine, with sizes; --yes removes it
 
 Commands find the project (stack file, scenarios/, runbooks/, load_tests/, results/) from any
 folder inside it; see `drillbook.project`.
@@ -29,6 +30,7 @@ from collections.abc import Sequence
 from drillbook import __version__
 from drillbook.cli import (
     audit,
+    clean,
     cluster,
     drill,
     explore,
@@ -44,7 +46,21 @@ from drillbook.cli import (
 from drillbook.drills.interrupt import unwind_on_sigterm
 from drillbook.errors import DrillbookError
 
-COMMANDS = (setup, init, stack, cluster, lint, runbooks, faults, run, drill, audit, explore, report)
+COMMANDS = (
+    setup,
+    init,
+    stack,
+    cluster,
+    lint,
+    runbooks,
+    faults,
+    run,
+    drill,
+    audit,
+    explore,
+    report,
+    clean,
+)
 
 
 def parser() -> argparse.ArgumentParser:

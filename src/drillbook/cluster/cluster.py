@@ -56,6 +56,7 @@ from drillbook.cluster.processes import (
 )
 from drillbook.cluster.readiness import http_ok, wait_until
 from drillbook.errors import DrillbookError
+from drillbook.stack.footprint import human, trim_build_caches
 from drillbook.stack.progress import Progress, quiet
 
 # a unix socket's path holds 107 bytes; the kubelet's longest is <state>/kubelet/root/
@@ -149,6 +150,9 @@ class Cluster:
         packages.ensure_packages(progress)
         bindir = build.ensure_binaries(self.version, progress)
         pause = pause_archive(self.version)
+        # every binary is built: Go's caches (about 4 GB) would only serve another build
+        if freed := trim_build_caches():
+            progress(f"cluster: binaries built; Go's build caches removed ({human(freed)} freed)")
         settings = settings or self._settle(progress)
         # the bridge routes the pod subnet: claimed on the host from now on
         network.make_bridge(

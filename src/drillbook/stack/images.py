@@ -174,7 +174,13 @@ def go_binary(go: GoBuild, progress: Progress = quiet) -> Path:
     _run(
         ["go", "install", f"{go.module}@{go.version}"],
         f"building {go.module}",
-        env={"CGO_ENABLED": "0", "GOBIN": str(bindir)},
+        # Go's caches in drillbook's own, so `drillbook clean` frees them, not the user's.
+        env={
+            "CGO_ENABLED": "0",
+            "GOBIN": str(bindir),
+            "GOCACHE": str(CACHE / "gocache"),
+            "GOMODCACHE": str(CACHE / "gomod"),
+        },
     )
     return built
 
