@@ -24,6 +24,7 @@ folder inside it; see `drillbook.project`.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -88,4 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("drillbook: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `drillbook ... | head`: the reader has all it wanted. Python would report the pipe
+        # again when it flushes stdout at exit, so stdout goes nowhere from here on.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # as a shell reports a command ended by SIGPIPE
     return code

@@ -91,3 +91,22 @@ def test_audit_refuses_a_cap_of_no_drills(capsys: pytest.CaptureFixture[str]) ->
         main(["audit", "runbooks/redis-down.md", "--scenario", "redis-down", "--max-drills", "0"])
     assert info.value.code == 2
     assert "must be 1 or more, got 0" in capsys.readouterr().err
+
+
+def test_a_closed_pipe_ends_the_command_quietly() -> None:
+    """`drillbook faults list --json | head -c 10`: no BrokenPipeError traceback."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.processes import SRC
+
+    command = [sys.executable, "-m", "drillbook.cli", "faults", "list", "--json"]
+    env = {**os.environ, "PYTHONPATH": SRC}
+    reader, writer = os.pipe()
+    os.close(reader)  # as `head` does once it has read enough: every write now fails
+    child = subprocess.Popen(command, stdout=writer, stderr=subprocess.PIPE, env=env, text=True)
+    os.close(writer)
+    err = child.communicate(timeout=60)[1]
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
+    assert child.returncode == 141
