@@ -20,7 +20,8 @@ import httpx
 
 from drillbook.faults import find_leftovers, make_fault
 from drillbook.faults.access import in_netns
-from drillbook.stack import Stack, engine, load_stack_spec
+from drillbook.host import engine
+from drillbook.stack import Stack, load_stack_spec
 from drillbook.stack.images import ensure_images
 
 KEY = {"X-API-Key": "drillbook-dev-key"}

@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from drillbook.host import engine
 from drillbook.load import LoadProfile, LoadRun
-from drillbook.stack import Stack, engine, load_stack_spec
+from drillbook.stack import Stack, load_stack_spec
 from drillbook.stack.images import ensure_images
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -31,13 +31,14 @@ from typing import Any
 
 import httpx
 
+from drillbook.host import engine
 from drillbook.load import LoadProfile, LoadRun
 from drillbook.observe.measurement import Sample
 from drillbook.observe.probe import Probe, answers_200
 from drillbook.observe.signal import Signal
 from drillbook.observe.slo import Slo, SloSignal
 from drillbook.observe.stats import percentile
-from drillbook.stack import Stack, engine, load_stack_spec
+from drillbook.stack import Stack, load_stack_spec
 from drillbook.stack.images import ensure_images
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,9 +13,10 @@ import argparse
 import time
 from pathlib import Path
 
+from drillbook.host import engine
 from drillbook.load import LoadProfile, LoadRun
 from drillbook.observe.stats import summarize
-from drillbook.stack import Stack, engine, load_stack_spec
+from drillbook.stack import Stack, load_stack_spec
 from drillbook.stack.images import ensure_images
 
 ROOT = Path(__file__).resolve().parents[1]

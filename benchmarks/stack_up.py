@@ -12,7 +12,8 @@ import argparse
 import statistics
 import time
 
-from drillbook.stack import Stack, engine, load_stack_spec
+from drillbook.host import engine
+from drillbook.stack import Stack, load_stack_spec
 from drillbook.stack.images import ensure_images
 
 

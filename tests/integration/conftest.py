@@ -8,7 +8,8 @@ from pathlib import Path
 import docker
 import pytest
 
-from drillbook.stack import engine, load_stack_spec
+from drillbook.host import engine
+from drillbook.stack import load_stack_spec
 from drillbook.stack.images import ensure_images
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -22,7 +22,8 @@ from drillbook.cluster.node import FAKED_SYSCTLS, PRIVATE_HOST_DIRS
 from drillbook.cluster.processes import cmdline, pids_named, running
 from drillbook.cluster.teardown import shim_sockets
 from drillbook.errors import DrillbookError
-from drillbook.stack import engine, load_stack_spec
+from drillbook.host import engine
+from drillbook.stack import load_stack_spec
 from drillbook.stack.images import build_image
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -72,7 +72,7 @@ PING = (
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[docker.DockerClient]:
-    from drillbook.stack import engine
+    from drillbook.host import engine
 
     c = engine.connect()
     yield c

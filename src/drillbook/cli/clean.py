@@ -31,10 +31,10 @@ def register(sub: Any) -> None:
 
 def run_clean(args: argparse.Namespace) -> int:
     from drillbook.cluster import Cluster
+    from drillbook.host import engine
+    from drillbook.host.footprint import cache_parts, human, remove_tree
     from drillbook.project import CACHE
-    from drillbook.stack import engine
     from drillbook.stack.compose.plugin import owns_plugin, plugin_dir
-    from drillbook.stack.footprint import cache_parts, human, remove_tree
 
     cluster = Cluster.default()
     plugin = plugin_dir() / "docker-compose"
@@ -76,7 +76,7 @@ def _plugin_state(plugin: Path, ours: bool) -> str:
 
 
 def _our_images() -> list[Any]:
-    from drillbook.stack import engine
+    from drillbook.host import engine
 
     client = engine.connect()
     try:
@@ -90,7 +90,8 @@ def _our_images() -> list[Any]:
 
 
 def _remove_stacks_and_images(images: list[Any]) -> None:
-    from drillbook.stack import engine, reaper
+    from drillbook.host import engine
+    from drillbook.stack import reaper
 
     client = engine.connect()
     try:

@@ -60,7 +60,8 @@ def run_up(args: argparse.Namespace) -> int:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    from drillbook.stack import engine, labels
+    from drillbook.host import engine
+    from drillbook.stack import labels
 
     client = engine.connect()
     rows: list[dict[str, Any]] = []
@@ -93,7 +94,8 @@ def run_status(args: argparse.Namespace) -> int:
 
 
 def run_down(args: argparse.Namespace) -> int:
-    from drillbook.stack import engine, reaper
+    from drillbook.host import engine
+    from drillbook.stack import reaper
 
     client = engine.connect()
     removed = reaper.remove_all(client) if args.all else reaper.remove_detached(client)

@@ -26,8 +26,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from drillbook.errors import DrillbookError
+from drillbook.host.progress import Progress, quiet
 from drillbook.project import CACHE
-from drillbook.stack.progress import Progress, quiet
 
 KUBERNETES_VERSION = "v1.34.4"
 # kube-proxy makes Services' ClusterIPs work; the rest is the control plane, node and client.

@@ -56,8 +56,8 @@ from drillbook.cluster.processes import (
 )
 from drillbook.cluster.readiness import http_ok, wait_until
 from drillbook.errors import DrillbookError
-from drillbook.stack.footprint import human, trim_build_caches
-from drillbook.stack.progress import Progress, quiet
+from drillbook.host.footprint import human, trim_build_caches
+from drillbook.host.progress import Progress, quiet
 
 # a unix socket's path holds 107 bytes; the kubelet's longest is <state>/kubelet/root/
 # pod-resources/<10 digits>

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from drillbook.errors import DrillbookError
-from drillbook.stack.debian import apt_install
-from drillbook.stack.progress import Progress, quiet
+from drillbook.host.debian import apt_install
+from drillbook.host.progress import Progress, quiet
 
 CNI_BIN = Path("/usr/lib/cni")
 

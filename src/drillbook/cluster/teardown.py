@@ -28,7 +28,7 @@ from drillbook.cluster.processes import (
     strays,
     terminate,
 )
-from drillbook.stack.progress import Progress, quiet
+from drillbook.host.progress import Progress, quiet
 
 # Every process the cluster runs, in the order `up` starts them.
 PROCESSES = (

@@ -23,13 +23,13 @@ from drillbook.project import Project
 
 if TYPE_CHECKING:
     from drillbook.drills.events import Listener
+    from drillbook.host.progress import Progress
     from drillbook.outcome.gate import Regression
     from drillbook.outcome.recorder import Recorder
     from drillbook.outcome.result import Result
     from drillbook.scenarios.model import Scenario
     from drillbook.stack import Stack
     from drillbook.stack.kube.stack import ClusterAccess, KubeStack
-    from drillbook.stack.progress import Progress
 
 
 @contextlib.contextmanager

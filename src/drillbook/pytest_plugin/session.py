@@ -12,13 +12,13 @@ from drillbook.drills.events import Listener, printer
 from drillbook.project import Project
 
 if TYPE_CHECKING:
+    from drillbook.host.progress import Progress
     from drillbook.outcome.gate import Regression
     from drillbook.outcome.recorder import Recorder
     from drillbook.outcome.result import Result
     from drillbook.scenarios.model import Scenario
     from drillbook.stack import Stack
     from drillbook.stack.kube.stack import KubeStack
-    from drillbook.stack.progress import Progress
 
 _RECORDER = pytest.StashKey["Recorder"]()
 

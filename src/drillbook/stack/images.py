@@ -24,10 +24,10 @@ import docker
 from docker.errors import APIError, BuildError, ImageNotFound
 
 from drillbook.errors import DrillbookError
+from drillbook.host.mirror import debian_mirror
+from drillbook.host.progress import Progress, quiet
 from drillbook.project import CACHE
 from drillbook.stack import labels
-from drillbook.stack.mirror import debian_mirror
-from drillbook.stack.progress import Progress, quiet
 from drillbook.stack.spec import Build, GoBuild, ServiceSpec, StackSpec
 
 BASE_IMAGE = "debian:bookworm-slim"

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import docker
 
-from drillbook.stack import engine, reaper
+from drillbook.host import engine
+from drillbook.host.progress import Progress
+from drillbook.stack import reaper
 from drillbook.stack.compose.plugin import ensure_compose_plugin
 from drillbook.stack.definition import load_stack_spec
 from drillbook.stack.images import ensure_images, image_ref
 from drillbook.stack.kube.spec import refuse_manifests
-from drillbook.stack.progress import Progress
 from drillbook.stack.spec import StackSpec
 
 

@@ -33,12 +33,13 @@ from testcontainers.core.container import DockerContainer
 from testcontainers.core.network import Network
 
 from drillbook.errors import DrillbookError
-from drillbook.stack import clone, engine, labels, reaper
+from drillbook.host import engine
+from drillbook.host.progress import Progress, quiet
+from drillbook.stack import clone, labels, reaper
 from drillbook.stack import target as targets
 from drillbook.stack.clone import Snapshot
 from drillbook.stack.images import image_ref
 from drillbook.stack.kube.spec import refuse_manifests
-from drillbook.stack.progress import Progress, quiet
 from drillbook.stack.service import HOST, Service
 from drillbook.stack.spec import StackSpec
 from drillbook.stack.toxiproxy import Link, Toxiproxies

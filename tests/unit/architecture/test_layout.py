@@ -129,8 +129,13 @@ def _top_level_imports(path: Path) -> set[str]:
 
 def test_the_readme_example_imports_only_from_drillbook() -> None:
     readme = (SRC.parents[1] / "README.md").read_text(encoding="utf-8")
-    example = readme.split("A drill in a test:", 1)[1].split("```", 2)[1]
-    froms = [line.split()[1] for line in example.splitlines() if line.startswith("from ")]
+    examples = [block.split("```", 1)[0] for block in readme.split("```python")[1:]]
+    froms = [
+        line.split()[1]
+        for example in examples
+        for line in example.splitlines()
+        if line.startswith("from ")
+    ]
     assert froms and set(froms) == {"drillbook"}, froms
 
 

@@ -12,7 +12,7 @@ import pytest
 from drillbook.cluster import node, packages
 from drillbook.cluster.layout import Layout
 from drillbook.errors import DrillbookError
-from drillbook.stack import debian
+from drillbook.host import debian
 
 
 class FakeApt:

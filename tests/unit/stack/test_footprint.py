@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from drillbook.stack.footprint import cache_parts, human, remove_tree, trim_build_caches
+from drillbook.host.footprint import cache_parts, human, remove_tree, trim_build_caches
 from tests.processes import SRC
 
 

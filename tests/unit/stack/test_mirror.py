@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from drillbook.errors import DrillbookError
-from drillbook.stack.mirror import ENV, debian_mirror, read_sources
+from drillbook.host.mirror import ENV, debian_mirror, read_sources
 
 DEB822 = """\
 Types: deb

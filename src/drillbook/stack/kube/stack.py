@@ -31,6 +31,7 @@ from typing import Any, Protocol
 import yaml
 
 from drillbook.errors import DrillbookError
+from drillbook.host.progress import Progress, quiet
 from drillbook.stack import labels
 from drillbook.stack.kube import credentials
 from drillbook.stack.kube.cli import Unreadable
@@ -40,7 +41,6 @@ from drillbook.stack.kube.namespace import dead_run_namespaces, namespace_for, n
 from drillbook.stack.kube.overlay import overlay, workload_images
 from drillbook.stack.kube.pin import KubeTarget, pin
 from drillbook.stack.kube.relay import Relay
-from drillbook.stack.progress import Progress, quiet
 from drillbook.stack.reaper import end_processes
 from drillbook.stack.service import HOST
 from drillbook.stack.spec import ServiceSpec, StackSpec

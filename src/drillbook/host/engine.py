@@ -12,8 +12,8 @@ import docker
 from docker.errors import DockerException
 
 from drillbook.errors import DrillbookError
-from drillbook.stack.debian import apt_install
-from drillbook.stack.progress import Progress, quiet
+from drillbook.host.debian import apt_install
+from drillbook.host.progress import Progress, quiet
 
 DOCKERD_LOG = Path(os.environ.get("DRILLBOOK_DOCKERD_LOG", "/var/log/drillbook-dockerd.log"))
 
