@@ -16,8 +16,9 @@ of the running loop:
     async with Probe(api.url + "/ready") as probe:
         run = await run_drill_async(plan, probe)
 
-Names that need Docker (`Stack`, `make_fault`, `run_scenario`) are imported on first use, so
-that `import drillbook` stays cheap for the command line and for unit tests.
+Every name is imported on first use, so `import drillbook` stays cheap for the command line,
+the pytest plugin and unit tests; a backend (Docker, Compose, Kubernetes) loads only when a
+stack is used.
 """
 
 from __future__ import annotations
@@ -25,27 +26,45 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-# Before the imports below: modules they load read it.
-__version__ = "0.1.0"
-
-from drillbook.drills.events import Event, Events, Listener
-from drillbook.drills.lifecycle import DrillPlan, run_drill, run_drill_async
-from drillbook.errors import DrillbookError, SourceError
-from drillbook.load import LoadProfile, LoadRun
-from drillbook.observe.probe import Probe
-from drillbook.outcome.drillrun import DrillRun, assert_recovered
-from drillbook.outcome.result import Result, Verdict
-from drillbook.project import Project
-from drillbook.scenarios import Scenario, load_scenario
+from drillbook._version import __version__
 
 if TYPE_CHECKING:
+    from drillbook.drills.events import Event, Events, Listener
+    from drillbook.drills.lifecycle import DrillPlan, run_drill, run_drill_async
     from drillbook.drills.scenario import run_scenario
+    from drillbook.errors import DrillbookError, SourceError
     from drillbook.faults import make_fault
+    from drillbook.load import LoadProfile, LoadRun
+    from drillbook.observe.probe import Probe
+    from drillbook.outcome.drillrun import DrillRun, assert_recovered
+    from drillbook.outcome.result import Result, Verdict
+    from drillbook.project import Project
+    from drillbook.scenarios import Scenario, load_scenario
     from drillbook.stack import Stack
 
+# Every name is imported on first use: `import drillbook` (the command line, the pytest
+# plugin's registration, a unit test) loads no backend, no Docker SDK and no Locust.
 _LAZY = {
+    "DrillPlan": "drillbook.drills.lifecycle",
+    "DrillRun": "drillbook.outcome.drillrun",
+    "DrillbookError": "drillbook.errors",
+    "Event": "drillbook.drills.events",
+    "Events": "drillbook.drills.events",
+    "Listener": "drillbook.drills.events",
+    "LoadProfile": "drillbook.load",
+    "LoadRun": "drillbook.load",
+    "Probe": "drillbook.observe.probe",
+    "Project": "drillbook.project",
+    "Result": "drillbook.outcome.result",
+    "Scenario": "drillbook.scenarios",
+    "SourceError": "drillbook.errors",
     "Stack": "drillbook.stack",
+    "Verdict": "drillbook.outcome.result",
+    "assert_recovered": "drillbook.outcome.drillrun",
+    "load_scenario": "drillbook.scenarios",
     "make_fault": "drillbook.faults",
+    "run_drill": "drillbook.drills.lifecycle",
+    "run_drill_async": "drillbook.drills.lifecycle",
     "run_scenario": "drillbook.drills.scenario",
 }
 
@@ -77,5 +96,11 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value  # once: later lookups do not come back here
+        return value
     raise AttributeError(f"module 'drillbook' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__

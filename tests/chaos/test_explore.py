@@ -24,7 +24,6 @@ from pathlib import Path
 import docker
 import pytest
 
-from drillbook.drills.session import reference_stack
 from drillbook.explore.oracle import CACHE, PROVIDERS, touched
 from drillbook.explore.search import Budget
 from drillbook.explore.session import Explored, explore
@@ -34,6 +33,7 @@ from drillbook.scenarios import load_scenario
 from drillbook.stack import Stack
 from drillbook.stack.definition import load_stack_spec
 from drillbook.stack.images import build_image
+from drillbook.stack.open import reference_stack
 from tests.processes import ctrl_c_raises
 
 pytestmark = [pytest.mark.chaos, pytest.mark.explore]

@@ -17,8 +17,8 @@ import pytest
 
 from drillbook.stack import Stack, labels, load_stack_spec
 from drillbook.stack.images import image_ref
+from drillbook.stack.network import free_port
 from drillbook.stack.spec import StackSpec
-from drillbook.stack.stack import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from drillbook.cluster import Cluster, ClusterInfo
-from drillbook.drills.session import kubernetes_stack
 from drillbook.pytest_plugin import session
 from drillbook.stack.kube.stack import KubeStack
+from drillbook.stack.open import kubernetes_stack
 
 MANIFESTS = Path(__file__).resolve().parents[2] / "fixtures" / "kubernetes"
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from drillbook.cluster import Cluster, ClusterInfo
-from drillbook.drills.session import kubernetes_stack
+from drillbook.stack.open import kubernetes_stack
 from drillbook.stack.reaper import marked_processes
 
 pytestmark = pytest.mark.k8s
@@ -44,7 +44,7 @@ def test_a_killed_runs_namespace_is_deleted_by_the_next_run(
         import sys, time
         from pathlib import Path
         from drillbook.cluster import Cluster
-        from drillbook.drills.session import kubernetes_stack
+        from drillbook.stack.open import kubernetes_stack
         cluster = Cluster.default()
         with kubernetes_stack(Path({str(tmp_path)!r}), cluster.up(), cluster.import_image,
                               lambda m: None) as stack:

@@ -28,7 +28,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from drillbook import __version__
+from drillbook._version import __version__
 from drillbook.cli import (
     audit,
     clean,

@@ -82,8 +82,9 @@ def register(sub: Any) -> None:
 def run_audit_command(args: argparse.Namespace) -> int:
     from drillbook.drills import audit as auditing
     from drillbook.drills.scenario import run_scenario, target_of
-    from drillbook.drills.session import reference_stack, resolve
+    from drillbook.drills.session import resolve
     from drillbook.drills.steprole import Role
+    from drillbook.stack.open import reference_stack
 
     where = project_of(args)
     scenario = resolve(args.scenario, where)

@@ -93,9 +93,10 @@ def register(sub: Any) -> None:
 
 def run_drill_command(args: argparse.Namespace) -> int:
     from drillbook.cli import live
-    from drillbook.drills.session import reference_stack, resolve, run_and_record, target_stack
+    from drillbook.drills.session import resolve, run_and_record
     from drillbook.outcome.recorder import format_table
     from drillbook.report.build import write_report
+    from drillbook.stack.open import reference_stack, target_stack
 
     if args.yes and args.target is None:
         raise DrillbookError("--yes confirms a --target drill", "add --target, or drop --yes")

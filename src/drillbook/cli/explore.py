@@ -41,9 +41,9 @@ def register(sub: Any) -> None:
 
 
 def run_explore(args: argparse.Namespace) -> int:
-    from drillbook.drills.session import reference_stack
     from drillbook.explore.search import Budget
     from drillbook.explore.session import explore
+    from drillbook.stack.open import reference_stack
 
     if args.minutes <= 0 or args.max_drills < 1:
         raise DrillbookError("--minutes must be above 0 and --max-drills at least 1")

@@ -48,7 +48,8 @@ def register(sub: Any) -> None:
 
 def run_scenarios(args: argparse.Namespace) -> int:
     from drillbook.drills.events import printer
-    from drillbook.drills.session import any_stack, resolve, run_files
+    from drillbook.drills.session import resolve, run_files
+    from drillbook.stack.open import any_stack
 
     if args.repeat < 1:
         raise DrillbookError(f"--repeat must be 1 or more, got {args.repeat}")

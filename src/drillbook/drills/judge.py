@@ -16,7 +16,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from drillbook import __version__
+from drillbook._version import __version__
 from drillbook.drills.alerting import AlertObserved
 from drillbook.drills.alertjudge import alert_outcome, alert_verdict
 from drillbook.drills.aswritten import project

@@ -15,7 +15,7 @@ import datetime
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from drillbook.drills.alerting import AlertCheck, AlertObserved
 from drillbook.drills.events import BeforeFault, Events, Finished, Listener, WritesChecked
@@ -32,12 +32,14 @@ from drillbook.outcome.result import Result, Verdict, Writes
 from drillbook.outcome.schema import write_result
 from drillbook.runbooks.executor import Execution, Executor
 from drillbook.scenarios.model import Scenario
-from drillbook.stack import Stack
-from drillbook.stack.kube.stack import KubeStack
+from drillbook.stack.backend import StackBackend
+
+if TYPE_CHECKING:
+    from drillbook.stack import Stack
 
 
 @contextlib.contextmanager
-def _settings(stack: Stack | KubeStack, env: dict[str, dict[str, str]]) -> Iterator[None]:
+def _settings(stack: StackBackend, env: dict[str, dict[str, str]]) -> Iterator[None]:
     """Services recreated with the scenario's settings, and restored afterwards."""
     changed = []
     try:
@@ -50,7 +52,7 @@ def _settings(stack: Stack | KubeStack, env: dict[str, dict[str, str]]) -> Itera
             stack.recreate(service)
 
 
-def _fault_of(scenario: Scenario, stack: Stack | KubeStack) -> Fault[Any] | FaultSchedule:
+def _fault_of(scenario: Scenario, stack: StackBackend) -> Fault[Any] | FaultSchedule:
     """The scenario's one fault, or its schedule of several (every fault checked first)."""
     if not scenario.schedule:
         return make_fault(stack, scenario.fault_kind, **scenario.fault_params)
@@ -71,7 +73,7 @@ def target_of(scenario: Scenario) -> float:
 
 def run_scenario(
     scenario: Scenario,
-    stack: Stack | KubeStack,
+    stack: StackBackend,
     *,
     locustfile: Path,
     out_dir: Path,
@@ -123,9 +125,11 @@ def run_scenario(
         return check.wait_page(injected_at)
 
     try:
+        # alerting runs beside Docker and Compose stacks (Prometheus and Alertmanager among
+        # their containers); a Kubernetes stack has none yet
         alert_check = (
-            AlertCheck.start(stack, scenario)
-            if isinstance(stack, Stack)
+            AlertCheck.start(cast("Stack", stack), scenario)
+            if stack.backend != "kubernetes"
             else contextlib.nullcontext(None)
         )
         with _settings(stack, scenario.env), alert_check as check:
@@ -202,7 +206,7 @@ def run_scenario(
 
 
 def _check_writes(
-    scenario: Scenario, stack: Stack | KubeStack, acks: list[Ack], cutoff: float | None, bus: Events
+    scenario: Scenario, stack: StackBackend, acks: list[Ack], cutoff: float | None, bus: Events
 ) -> Writes | None:
     """Every acknowledged write the scenario promises to keep, looked up after the drill."""
     kept = scenario.expect.writes_kept

@@ -27,7 +27,7 @@ from drillbook.errors import DrillbookError
 
 if TYPE_CHECKING:
     from drillbook.stack import Stack, StackSpec
-    from drillbook.stack.kube.stack import KubeStack
+    from drillbook.stack.backend import StackBackend
 
 _INFO = "drillbook.param"
 
@@ -376,7 +376,7 @@ def validate(kind: str, values: Mapping[str, Any], spec: StackSpec) -> Params:
     return params
 
 
-def make_fault(stack: Stack | KubeStack, kind: str, /, **values: Any) -> Fault[Any]:
+def make_fault(stack: StackBackend, kind: str, /, **values: Any) -> Fault[Any]:
     """A fault of `kind` on `stack`, its parameters fully checked; nothing is injected yet.
 
     A Kubernetes stack takes only Kubernetes faults, a Docker stack only the others

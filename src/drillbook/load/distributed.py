@@ -33,7 +33,6 @@ machine's clock before a drill could judge with them. drillbook does not do this
 
 from __future__ import annotations
 
-import socket
 import sys
 import time
 from pathlib import Path
@@ -45,13 +44,6 @@ from drillbook.stack.network import require_loopback
 LOOPBACK = "127.0.0.1"
 # Locust's WORKER_REPORT_INTERVAL (runners.py): how often a worker sends its stats.
 REPORT_INTERVAL_S = 3.0
-
-
-def free_port() -> int:
-    """A TCP port free on loopback now (the master binds it a moment later)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((LOOPBACK, 0))
-        return int(s.getsockname()[1])
 
 
 def locust(locustfile: Path, *args: str) -> list[str]:

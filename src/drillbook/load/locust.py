@@ -25,7 +25,7 @@ import httpx
 from drillbook.errors import DrillbookError
 from drillbook.load import distributed, tether
 from drillbook.load.requests import Ack, Request
-from drillbook.stack.network import require_loopback
+from drillbook.stack.network import free_port, require_loopback
 
 
 @dataclass(frozen=True)
@@ -79,9 +79,7 @@ class LoadRun:
 
     def start(self) -> LoadRun:
         p = self.profile
-        port, self._web_port = (
-            (distributed.free_port(), distributed.free_port()) if p.workers else (0, 0)
-        )
+        port, self._web_port = (free_port(), free_port()) if p.workers else (0, 0)
         command = distributed.locust(
             self.locustfile,
             # A master runs with --autostart instead: stopped through its web API, it loses

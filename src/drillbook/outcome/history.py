@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from drillbook import __version__
+from drillbook._version import __version__
 from drillbook.errors import DrillbookError, SourceError
 from drillbook.outcome.result import Result
 from drillbook.outcome.schema import load_result, load_results

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 @pytest.fixture(scope="session")
 def drillbook_stack(pytestconfig: pytest.Config) -> Iterator[Stack]:
     """The stack, built if needed and started once for the session; removed at its end."""
-    from drillbook.drills.session import reference_stack
+    from drillbook.stack.open import reference_stack
 
     with reference_stack(
         session.project(pytestconfig).stack,

@@ -17,8 +17,7 @@ if TYPE_CHECKING:
     from drillbook.outcome.recorder import Recorder
     from drillbook.outcome.result import Result
     from drillbook.scenarios.model import Scenario
-    from drillbook.stack import Stack
-    from drillbook.stack.kube.stack import KubeStack
+    from drillbook.stack.backend import StackBackend
 
 _RECORDER = pytest.StashKey["Recorder"]()
 
@@ -84,7 +83,7 @@ def recorded(config: pytest.Config) -> Recorder | None:
 
 
 def run_and_record(
-    config: pytest.Config, stack: Stack | KubeStack, scenario: Scenario, *, remediate: bool = True
+    config: pytest.Config, stack: StackBackend, scenario: Scenario, *, remediate: bool = True
 ) -> tuple[Result, Regression | None]:
     """`drills.session.run_and_record` with the session's project, Recorder and progress."""
     from drillbook.drills import session

@@ -47,8 +47,8 @@ from drillbook.runbooks.durations import format_duration
 from drillbook.runbooks.model import Runbook, Section, Step, StepKind
 from drillbook.runbooks.names import NameMap
 from drillbook.runbooks.status import StepStatus
+from drillbook.stack.backend import StackBackend, Tool
 from drillbook.stack.network import require_loopback
-from drillbook.stack.spec import StackSpec
 
 OK, FAILED, WAITED, MANUAL, SKIPPED = (
     StepStatus.OK,
@@ -58,14 +58,6 @@ OK, FAILED, WAITED, MANUAL, SKIPPED = (
     StepStatus.SKIPPED,
 )
 _OUTPUT_LIMIT = 4000
-
-
-class StackLike(Protocol):
-    """What the executor needs of a running stack (drillbook.stack.Stack has it all)."""
-
-    spec: StackSpec
-
-    def service(self, name: str) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -156,7 +148,7 @@ class Executor:
 
     def __init__(
         self,
-        stack: StackLike,
+        stack: StackBackend,
         *,
         names: dict[str, str] | None = None,
         sections: Sequence[Section] = (Section.RESOLUTION, Section.VERIFICATION),
@@ -347,53 +339,43 @@ class Executor:
         lines = []
         for name in a.services:
             try:
-                stats = self.stack.service(name).docker.stats(stream=False)
+                memory = self.stack.service(name).memory()
             except Exception as exc:
                 lines.append(f"{name:20} {type(exc).__name__}")
                 continue
-            memory = stats.get("memory_stats", {})
-            used, limit = memory.get("usage", 0), memory.get("limit", 0)
+            if memory is None:
+                lines.append(f"{name:20} mem not reported")
+                continue
+            used, limit = memory
             lines.append(f"{name:20} mem {used / 2**20:.0f} MiB / {limit / 2**20:.0f} MiB")
         return True, "\n".join(lines)
 
     def _do_inspect(self, a: Inspect) -> tuple[bool, str]:
-        docker = self.stack.service(a.service).docker
-        docker.reload()
-        return True, json.dumps(docker.attrs.get("State", {}), indent=2)
+        return True, json.dumps(self.stack.service(a.service).state(), indent=2)
 
     def _do_scale(self, a: Scale) -> tuple[bool, str]:
-        scale = getattr(self.stack, "scale", None)
-        if scale is None:
-            return False, "this stack cannot scale services"
-        scale(a.service, a.replicas)
+        self.stack.scale(a.service, a.replicas)
         return True, f"{a.service} scaled to {a.replicas}"
 
     def _do_recreate(self, a: Recreate) -> tuple[bool, str]:
-        recreate = getattr(self.stack, "recreate", None)
-        if recreate is None:
-            return False, "this stack cannot recreate services"
-        recreate(a.service, env=dict(a.env) or None)
+        self.stack.recreate(a.service, env=dict(a.env) or None)
         changed = ", ".join(f"{k}={v}" for k, v in a.env) or "as defined in the stack"
         return True, f"{a.service} recreated ({changed})"
 
     def _do_update_memory(self, a: UpdateMemory) -> tuple[bool, str]:
-        docker = self.stack.service(a.service).docker
-        docker.update(mem_limit=a.memory, memswap_limit=a.memory)
+        self.stack.limit_memory(a.service, a.memory)
         return True, f"{a.service} memory limit {a.memory}"
 
     def _do_compose(self, a: ComposeRun) -> tuple[bool, str]:
-        return self._as_written("compose_line", a.argv, "this stack is not a Compose project")
+        return self._as_written("compose", a.argv, "this stack is not a Compose project")
 
     def _do_kubectl(self, a: KubectlRun) -> tuple[bool, str]:
-        return self._as_written("kubectl_line", a.argv, "this stack is not on Kubernetes")
+        return self._as_written("kubectl", a.argv, "this stack is not on Kubernetes")
 
-    def _as_written(self, runner: str, argv: tuple[str, ...], elsewhere: str) -> tuple[bool, str]:
-        """A line for the backend's own tool (Compose, kubectl), run by the stack's `runner`."""
-        run = getattr(self.stack, runner, None)
-        if run is None:
-            return False, elsewhere
-        ok, output = run(list(argv))
-        return bool(ok), str(output)
+    def _as_written(self, tool: Tool, argv: tuple[str, ...], elsewhere: str) -> tuple[bool, str]:
+        """A line for the backend's own tool (Compose, kubectl), run as written by the stack."""
+        done = self.stack.run_line(tool, list(argv))
+        return (False, elsewhere) if done is None else done
 
     def _do_http(self, a: Http) -> tuple[bool, str]:
         url = str(self.stack.service(a.service).url) + a.path

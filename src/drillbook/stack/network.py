@@ -6,6 +6,7 @@ Probes, load, runbook HTTP steps and provider control calls all pass through
 
 from __future__ import annotations
 
+import socket
 from urllib.parse import urlsplit
 
 from drillbook.errors import DrillbookError
@@ -39,3 +40,10 @@ def require_loopback(url: str) -> None:
             f"refusing to send traffic to {url}: drillbook only targets 127.0.0.1",
             "point it at a port the stack published on 127.0.0.1",
         )
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now, for something of the run's to bind a moment later."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

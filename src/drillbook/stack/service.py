@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,7 +101,7 @@ class Service:
             self._definition = _Defined({**env_dict(image_env), **self.spec.env}, memory)
         return self._definition
 
-    def exec(self, command: list[str] | tuple[str, ...]) -> tuple[int, str]:
+    def exec(self, command: Sequence[str]) -> tuple[int, str]:
         result = self.docker.exec_run(list(command), demux=False)
         output = result.output if isinstance(result.output, bytes) else b""
         code = result.exit_code if result.exit_code is not None else -1
@@ -108,6 +109,20 @@ class Service:
 
     def logs(self, tail: int = 40) -> str:
         return bytes(self.docker.logs(tail=tail)).decode(errors="replace")
+
+    def memory(self) -> tuple[int, int] | None:
+        """Bytes used and the container's limit, from the engine's stats."""
+        stats = self.docker.stats(stream=False)
+        assert isinstance(stats, dict)  # stream=False: one reading, not an iterator
+        memory = stats.get("memory_stats", {})
+        if "usage" not in memory:
+            return None
+        return int(memory.get("usage", 0)), int(memory.get("limit", 0))
+
+    def state(self) -> dict[str, Any]:
+        """`docker inspect`'s State of the container, as it is now."""
+        self.docker.reload()
+        return dict(self.docker.attrs.get("State", {}))
 
     def check_ready(self) -> str | None:
         """None when the service answers as ready, else why not (one line)."""

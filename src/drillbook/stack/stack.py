@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import socket
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -37,21 +36,17 @@ from drillbook.host import engine
 from drillbook.host.progress import Progress, quiet
 from drillbook.stack import clone, labels, reaper
 from drillbook.stack import target as targets
+from drillbook.stack.backend import Backend, Tool
 from drillbook.stack.clone import Snapshot
 from drillbook.stack.images import image_ref
 from drillbook.stack.kube.spec import refuse_manifests
+from drillbook.stack.network import free_port
 from drillbook.stack.service import HOST, Service
 from drillbook.stack.spec import StackSpec
 from drillbook.stack.toxiproxy import Link, Toxiproxies
 
 if TYPE_CHECKING:
     from drillbook.stack.compose.project import ComposeProject
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
 
 
 class Stack:
@@ -289,6 +284,20 @@ class Stack:
             started.append(replica)
         for service in [primary, *started]:
             service.wait_ready()
+
+    @property
+    def backend(self) -> Backend:
+        return "compose" if self.compose is not None else "docker"
+
+    def limit_memory(self, name: str, memory: str) -> None:
+        """A new memory limit (and swap limit) on the service's container, in place."""
+        self.service(name).docker.update(mem_limit=memory, memswap_limit=memory)
+
+    def run_line(self, tool: Tool, argv: list[str]) -> tuple[bool, str] | None:
+        """A Compose line on a Compose stack; None for any other (see `StackBackend`)."""
+        if tool != "compose" or self.compose is None:
+            return None
+        return self.compose_line(argv)
 
     def compose_line(self, argv: list[str]) -> tuple[bool, str]:
         """Run a runbook's Compose line as written on this Compose stack's project, then take

@@ -98,8 +98,64 @@ def test_no_package_import_cycle() -> None:
 
 
 def test_top_level_holds_packages_and_at_most_three_small_modules() -> None:
-    modules = sorted(p.name for p in SRC.glob("*.py") if p.name != "__init__.py")
+    modules = sorted(
+        p.name for p in SRC.glob("*.py") if p.name != "__init__.py" and not p.name.startswith("_")
+    )
     assert len(modules) <= 3, modules
+
+
+# The floors of the house, top to bottom: a package imports only from its own floor or those
+# below it. The root `drillbook` (the public API, all of it imported lazily) stands above all.
+FLOORS = (
+    ("cli", "pytest_plugin"),
+    ("report",),
+    ("drills", "explore"),
+    ("outcome",),
+    ("scenarios",),
+    ("faults", "runbooks"),
+    ("load", "observe"),
+    ("stack",),
+    ("cluster",),
+    ("host",),
+    ("project", "yamlsource", "errors", "_version"),
+)
+
+
+def floor_of(package: str) -> int:
+    name = package.removeprefix("drillbook.")
+    for level, names in enumerate(FLOORS):
+        if name in names:
+            return level
+    raise AssertionError(f"{package} is on no floor: add it to FLOORS")
+
+
+def upward_imports(edges: dict[str, set[str]]) -> list[str]:
+    """`module -> target` for every import of a package on a floor above the importer's."""
+    found = []
+    for module, targets in sorted(edges.items()):
+        if module == "drillbook":
+            continue
+        for target in sorted(targets):
+            if target != "drillbook" and floor_of(package_of(target)) < floor_of(
+                package_of(module)
+            ):
+                found.append(f"{module} -> {target}")
+    return found
+
+
+def test_every_package_has_a_floor() -> None:
+    for module in MODULES:
+        if module != "drillbook":
+            floor_of(package_of(module))
+
+
+def test_the_floor_check_finds_an_upward_import() -> None:
+    edges = {"drillbook.stack.stack": {"drillbook.drills.judge"}, "drillbook.drills.judge": set()}
+    assert upward_imports(edges) == ["drillbook.stack.stack -> drillbook.drills.judge"]
+
+
+def test_no_package_imports_one_above_it() -> None:
+    assert upward_imports(graph()) == []
 
 
 @pytest.mark.parametrize("module", sorted(MODULES))

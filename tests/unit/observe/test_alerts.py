@@ -21,7 +21,7 @@ from drillbook.observe.alerts import (
     fired,
 )
 from drillbook.observe.pager import Pager, parse_notification
-from drillbook.stack.stack import free_port
+from drillbook.stack.network import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
 RULES = ROOT / "fixtures" / "images" / "prometheus" / "rules" / "alerts.yml"

@@ -117,7 +117,9 @@ class ComposeStack:
     spec: StackSpec
     lines: list[list[str]] = field(default_factory=list)
 
-    def compose_line(self, argv: list[str]) -> tuple[bool, str]:
+    def run_line(self, tool: str, argv: list[str]) -> tuple[bool, str] | None:
+        if tool != "compose":
+            return None
         self.lines.append(argv)
         return argv[-1] != "worker", "out"  # this worker will not restart
 

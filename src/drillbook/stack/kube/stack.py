@@ -22,7 +22,7 @@ import json
 import subprocess
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from ipaddress import IPv4Network
 from pathlib import Path
 from types import TracebackType
@@ -33,19 +33,18 @@ import yaml
 from drillbook.errors import DrillbookError
 from drillbook.host.progress import Progress, quiet
 from drillbook.stack import labels
+from drillbook.stack.backend import Backend, Tool
 from drillbook.stack.kube import credentials
 from drillbook.stack.kube.cli import Unreadable
-from drillbook.stack.kube.endpoints import ServiceEndpoints, node_pod_networks
+from drillbook.stack.kube.endpoints import node_pod_networks
 from drillbook.stack.kube.manifests import WORKLOAD_KINDS, Manifests, read_manifests
 from drillbook.stack.kube.namespace import dead_run_namespaces, namespace_for, namespace_manifest
 from drillbook.stack.kube.overlay import overlay, workload_images
 from drillbook.stack.kube.pin import KubeTarget, pin
-from drillbook.stack.kube.relay import Relay
+from drillbook.stack.kube.service import KubeService
 from drillbook.stack.reaper import end_processes
-from drillbook.stack.service import HOST
-from drillbook.stack.spec import ServiceSpec, StackSpec
+from drillbook.stack.spec import StackSpec
 
-ROLLOUT_TIMEOUT_S = 180
 LINE_TIMEOUT_S = 120.0  # a runbook's kubectl line (`rollout status` waits inside it)
 
 
@@ -65,82 +64,6 @@ class ClusterAccess(Protocol):
     def pod_subnet(self) -> str:
         """The cluster's pod subnet (CIDR); "" when not known: read from its nodes."""
         ...
-
-
-class KubeService:
-    """One workload of the stack, reached on 127.0.0.1 through its Service."""
-
-    def __init__(self, stack: KubeStack, spec: ServiceSpec, kind: str) -> None:
-        self.stack = stack
-        self.spec = spec
-        self.kind = kind
-        self._relay: Relay | None = None
-        self._endpoints: ServiceEndpoints | None = None
-
-    @property
-    def name(self) -> str:
-        return self.spec.name
-
-    @property
-    def ref(self) -> str:
-        """`deployment/api`, as kubectl names the workload."""
-        return f"{self.kind.lower()}/{self.name}"
-
-    @property
-    def host_port(self) -> int:
-        if self._relay is None:
-            self._endpoints = ServiceEndpoints(
-                self.stack.target.command(), self.name, self.stack.pod_networks,
-                env={**KubeTarget.env(), **labels.process_marks(self.stack.run_id)},
-            ).start()  # fmt: skip
-            self._relay = Relay(self._endpoints.pick).start()
-        return self._relay.port
-
-    @property
-    def url(self) -> str:
-        return f"http://{HOST}:{self.host_port}"
-
-    def endpoint(self) -> dict[str, Any]:
-        return {"url": self.url, "host": HOST, "port": self.host_port, "workload": self.ref}
-
-    def ready_replicas(self) -> tuple[int, int]:
-        """(ready, wanted) replicas of the workload, as its status says now."""
-        doc = self.stack.get_json(self.ref)
-        return int(doc["status"].get("readyReplicas") or 0), int(doc["spec"].get("replicas") or 0)
-
-    def status(self) -> str:
-        """ "running" while a replica is ready, else "not ready" (the executor's word)."""
-        ready, _ = self.ready_replicas()
-        return "running" if ready else "not ready"
-
-    def check_ready(self) -> str | None:
-        ready, wanted = self.ready_replicas()
-        if wanted == 0:
-            return f"{self.ref} is scaled to 0"
-        return None if ready >= wanted else f"{self.ref}: {ready}/{wanted} replicas ready"
-
-    def wait_ready(self, timeout_s: float | None = None) -> float:
-        """`kubectl rollout status`: the workload's pods updated and ready; seconds waited."""
-        start = time.monotonic()
-        timeout = int(timeout_s or ROLLOUT_TIMEOUT_S)
-        self.stack.kubectl("rollout", "status", self.ref, f"--timeout={timeout}s")
-        return time.monotonic() - start
-
-    def exec(self, command: Sequence[str]) -> tuple[int, str]:
-        """A program in the workload's first ready pod (never in a host shell)."""
-        result = self.stack.run("exec", self.ref, "--", *command)
-        return result.returncode, result.stdout + result.stderr
-
-    def logs(self, tail: int = 40) -> str:
-        return self.stack.run("logs", self.ref, f"--tail={tail}").stdout
-
-    def close(self) -> None:
-        if self._relay is not None:
-            self._relay.close()
-            self._relay = None
-        if self._endpoints is not None:
-            self._endpoints.close()
-            self._endpoints = None
 
 
 class KubeStack:
@@ -315,6 +238,14 @@ class KubeStack:
         ]
         if revision and stale:
             self.kubectl("delete", "pods", *stale, "--wait=false")
+
+    @property
+    def backend(self) -> Backend:
+        return "kubernetes"
+
+    def run_line(self, tool: Tool, argv: list[str]) -> tuple[bool, str] | None:
+        """A kubectl line; None for any other (see `StackBackend`)."""
+        return self.kubectl_line(argv) if tool == "kubectl" else None
 
     def kubectl_line(self, argv: list[str]) -> tuple[bool, str]:
         """A runbook's kubectl line, as written but pinned to the drill's namespace, with the

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from drillbook.cluster import Cluster
-from drillbook.drills import session
+from drillbook.stack import open as session
 
 
 @dataclass
