@@ -15,10 +15,13 @@ Toxiproxy toxic or an Alertmanager silence.
 from __future__ import annotations
 
 import re
+from types import ModuleType
 
 from drillbook.runbooks.commands import CommandLine, SimpleCommand, parse_command, substitutions
 from drillbook.runbooks.sql import sql_reason
 from drillbook.runbooks.translate.options import options
+from drillbook.stack.grammar import compose as compose_grammar
+from drillbook.stack.grammar import docker as docker_grammar
 from drillbook.stack.kube.cli import KubectlLine, Unreadable, read_kubectl
 
 _MAX_DEPTH = 6  # wrappers inside wrappers; deeper nesting is refused rather than followed
@@ -49,21 +52,6 @@ _KUBE_NODE_VERBS = {"drain", "cordon", "uncordon", "taint"}
 _SAFE_DELETE_PATH = re.compile(r"/toxics/|/silences?/|/silence\b")
 _SHELLS = {"sh", "bash", "zsh", "dash", "ash", "ksh"}
 _PREFIX_WRAPPERS = {"nohup", "time", "exec", "command", "stdbuf", "nice", "ionice", "chroot"}
-_DOCKER_EXEC_OPTIONS = {"-u", "--user", "-w", "--workdir", "-e", "--env", "--env-file"}
-_DOCKER_RUN_OPTIONS = (
-    _DOCKER_EXEC_OPTIONS
-    | {"-v", "--volume", "--name", "--network", "-p"}
-    | {
-        "--entrypoint",
-        "--mount",
-        "-m",
-        "--memory",
-        "-l",
-        "--label",
-        "--index",
-    }
-)
-_COMPOSE_GLOBAL = {"-f", "--file", "-p", "--project-name", "--env-file", "--profile"}
 _KUBECTL_OPTIONS = {"-n", "--namespace", "--context", "-c", "--container", "-l", "--selector"}
 _FALLBACK = re.compile(
     r"(?i)\brm\s+-\w*r|\bflush(?:all|db)\b|\bmkfs|\bdd\b[^|;&]*\bof=/dev/|\bdrop\s+(?:table|"
@@ -186,17 +174,12 @@ def _after_wrapper(program: str, args: list[str]) -> list[str]:
 
 
 def _docker_inner(program: str, args: list[str]) -> list[list[str] | str]:
-    o = options(args, {"-H", "--host", "--context", "-c"} | _COMPOSE_GLOBAL, True)
-    words = o.args
-    if program == "docker" and words[:1] == ["compose"]:
-        words = options(words[1:], _COMPOSE_GLOBAL, True).args
-    elif program == "docker-compose":
-        words = o.args
-    if words[:1] == ["container"]:
+    words, family = _docker_words(program, args)
+    if words[:1] == ["container"] and family is docker_grammar:
         words = words[1:]
     if not words or words[0] not in ("exec", "run"):
         return []
-    table = _DOCKER_EXEC_OPTIONS if words[0] == "exec" else _DOCKER_RUN_OPTIONS
+    table = family.EXEC_VALUED if words[0] == "exec" else family.RUN_VALUED
     rest = options(words[1:], table, True).args
     return [rest[1:]] if len(rest) > 1 else []
 
@@ -279,10 +262,19 @@ def _redis(argv: list[str], fed: bool) -> str | None:
     return None
 
 
+def _docker_words(program: str, args: list[str]) -> tuple[list[str], ModuleType]:
+    """The words from the subcommand on, read as the translator reads them (one grammar per
+    family, `drillbook.stack.grammar`), and the family that reads the rest."""
+    if program == "docker-compose":
+        return options(args, compose_grammar.GLOBAL_VALUED, True).args, compose_grammar
+    words = options(args, docker_grammar.GLOBAL_VALUED, True).args
+    if words[:1] == ["compose"]:
+        return options(words[1:], compose_grammar.GLOBAL_VALUED, True).args, compose_grammar
+    return words, docker_grammar
+
+
 def _docker(argv: list[str], fed: bool) -> str | None:
-    o = options(argv[1:], {"-H", "--host", "--context", "-c"} | _COMPOSE_GLOBAL, True)
-    words = o.args[1:] if o.args[:1] == ["compose"] else o.args
-    words = options(words, _COMPOSE_GLOBAL, True).args if o.args[:1] == ["compose"] else words
+    words, _ = _docker_words(argv[0].rsplit("/", 1)[-1], argv[1:])
     verbs = [w for w in words if not w.startswith("-")]
     if len(verbs) >= 2 and verbs[1] == "prune":
         return f"docker {verbs[0]} prune removes objects of every project on the host"

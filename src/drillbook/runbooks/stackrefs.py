@@ -13,11 +13,13 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from drillbook.runbooks.commands import CommandLine, SimpleCommand
-from drillbook.runbooks.translate.compose import COMPOSE_GLOBAL
 from drillbook.runbooks.translate.options import options
+from drillbook.stack.grammar import compose as compose_grammar
+from drillbook.stack.grammar import docker as docker_grammar
 
 _NAME = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:=|$)")
 _CLIENT_ROLES = {"redis-cli": "redis", "psql": "postgres"}
@@ -53,7 +55,6 @@ _KUBECTL = frozenset(
         "replace rollout run scale set taint top uncordon version wait alpha"
     )
 )
-_DOCKER_GLOBAL = {"-H", "--host", "-c", "--context", "--config", "-l", "--log-level"}
 _KUBECTL_GLOBAL = {
     "-n",
     "--namespace",
@@ -153,12 +154,12 @@ def subcommand_typo(line: CommandLine) -> tuple[str, str, str | None] | None:
     """(program, written sub-command, nearest real one) for a sub-command its CLI lacks."""
     for part in _simple(line):
         program, argv = part.program, list(part.argv)
-        if program == "docker" and _sub(argv, _DOCKER_GLOBAL)[:1] == ["compose"]:
-            program, argv = "docker compose", _sub(argv, _DOCKER_GLOBAL)
+        if program == "docker" and _sub(argv, docker_grammar.GLOBAL_VALUED)[:1] == ["compose"]:
+            program, argv = "docker compose", _sub(argv, docker_grammar.GLOBAL_VALUED)
         if program in ("docker compose", "docker-compose"):
-            known, sub = _COMPOSE, _sub(argv, COMPOSE_GLOBAL)
+            known, sub = _COMPOSE, _sub(argv, compose_grammar.GLOBAL_VALUED)
         elif program == "docker":
-            known, sub = _DOCKER, _sub(argv, _DOCKER_GLOBAL)
+            known, sub = _DOCKER, _sub(argv, docker_grammar.GLOBAL_VALUED)
         elif program == "kubectl":
             known, sub = _KUBECTL, _sub(argv, _KUBECTL_GLOBAL)
         else:
@@ -168,6 +169,6 @@ def subcommand_typo(line: CommandLine) -> tuple[str, str, str | None] | None:
     return None
 
 
-def _sub(argv: list[str], global_options: set[str]) -> list[str]:
+def _sub(argv: list[str], global_options: AbstractSet[str]) -> list[str]:
     """The sub-command and what follows it, after the program and its global options."""
     return options(argv[1:], global_options, stop_at_first_arg=True).args

@@ -21,8 +21,8 @@ from drillbook.runbooks.commands import SimpleCommand
 from drillbook.runbooks.translate.clients import exec_in
 from drillbook.runbooks.translate.context import Context
 from drillbook.runbooks.translate.options import Cannot, integer, need, options
+from drillbook.stack.grammar import compose as grammar
 
-COMPOSE_GLOBAL = {"-f", "--file", "-p", "--project-name", "--env-file", "--profile"}
 LIFECYCLE = ("restart", "start", "stop", "kill", "logs")
 # Subcommands that, naming no service, act on every one: on a Compose stack they are given
 # the user's services, so that drillbook's own Toxiproxy (and the faults it holds) is spared.
@@ -56,7 +56,7 @@ def compose(ctx: Context, argv: list[str], env: tuple[tuple[str, str], ...]) -> 
 
     Translated first in any case: what cannot be translated is not run either way.
     """
-    opts = options(argv, COMPOSE_GLOBAL, True)
+    opts = options(argv, grammar.GLOBAL_VALUED, True)
     if not opts.args:
         raise Cannot("docker compose without a subcommand", "unknown")
     actions = _translate(ctx, opts.args[0], opts.args[1:], env)
@@ -89,7 +89,7 @@ def _translate(
     if sub == "up":
         return _up(ctx, rest, env)
     if sub == "exec":
-        o = options(rest, {"-u", "--user", "-w", "--workdir", "-e", "--env", "--index"}, True)
+        o = options(rest, grammar.EXEC_VALUED, True)
         if len(o.args) < 2:
             raise Cannot("docker compose exec needs a service and a command", "syntax")
         return [exec_in(ctx, ctx.service(o.args[0]), o.args[1:])]

@@ -8,14 +8,12 @@ from drillbook.runbooks.translate.clients import exec_in
 from drillbook.runbooks.translate.compose import LIFECYCLE, compose, lifecycle_or_logs
 from drillbook.runbooks.translate.context import Context
 from drillbook.runbooks.translate.options import Cannot, need, options
-
-DOCKER_GLOBAL = {"-H", "--host", "--context", "-c"}
-EXEC_OPTIONS = {"-u", "--user", "-w", "--workdir", "-e", "--env"}
+from drillbook.stack.grammar import docker as grammar
 
 
 def docker(ctx: Context, part: SimpleCommand) -> list[Action]:
     """The `docker` program."""
-    opts = options(part.argv[1:], DOCKER_GLOBAL, True)
+    opts = options(part.argv[1:], grammar.GLOBAL_VALUED, True)
     if not opts.args:
         raise Cannot("docker without a subcommand", "unknown")
     sub, rest = opts.args[0], opts.args[1:]
@@ -26,7 +24,7 @@ def docker(ctx: Context, part: SimpleCommand) -> list[Action]:
     if sub in LIFECYCLE:
         return lifecycle_or_logs(ctx, sub, rest, f"docker {sub}")
     if sub == "exec":
-        o = options(rest, EXEC_OPTIONS, True)
+        o = options(rest, grammar.EXEC_VALUED, True)
         if len(o.args) < 2:
             raise Cannot("docker exec needs a container and a command", "syntax")
         return [exec_in(ctx, ctx.service(o.args[0]), o.args[1:])]

@@ -8,6 +8,7 @@ which takes the rest of the argument (`-Upostgres`) or else the next one.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 
@@ -43,7 +44,9 @@ class Options:
         return next((self.values[n] for n in names if n in self.values), None)
 
 
-def options(argv: Iterable[str], with_value: set[str], stop_at_first_arg: bool = False) -> Options:
+def options(
+    argv: Iterable[str], with_value: AbstractSet[str], stop_at_first_arg: bool = False
+) -> Options:
     """Read `argv`; `with_value` names the options that take a value.
 
     With `stop_at_first_arg`, everything from the first argument on is an argument (a
@@ -68,7 +71,7 @@ def options(argv: Iterable[str], with_value: set[str], stop_at_first_arg: bool =
     return out
 
 
-def _option(items: list[str], i: int, with_value: set[str], out: Options) -> int:
+def _option(items: list[str], i: int, with_value: AbstractSet[str], out: Options) -> int:
     """Read the option at items[i]; the index of the last item it used."""
     arg = items[i]
     name, eq, value = arg.partition("=")
@@ -93,7 +96,9 @@ def _option(items: list[str], i: int, with_value: set[str], out: Options) -> int
     return i
 
 
-def _bundle(arg: str, with_value: set[str]) -> tuple[list[str], tuple[str, str] | None] | None:
+def _bundle(
+    arg: str, with_value: AbstractSet[str]
+) -> tuple[list[str], tuple[str, str] | None] | None:
     """`-fsSL` -> flags -f -s -S -L; `-tAc` -> flags -t -A and option -c (value to follow).
 
     None when `arg` is no bundle of short options: a long option, `-n` alone, `-20`.

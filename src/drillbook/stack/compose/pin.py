@@ -14,12 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from drillbook.errors import DrillbookError
+from drillbook.stack.grammar import compose as grammar
 
 # Global options that say which project: the drill's replace them. Each takes a value.
-_PROJECT_OPTIONS = {"-f", "--file", "-p", "--project-name", "--project-directory", "--env-file"}
-_PROFILE = "--profile"  # the stack under test has its profiles chosen already
-_VALUED = {*_PROJECT_OPTIONS, _PROFILE, "--ansi", "--progress", "--parallel"}
-_EXEC_VALUED = {"-e", "--env", "-u", "--user", "-w", "--workdir", "--index"}
+_PROJECT_OPTIONS = grammar.PROJECT_VALUED
+_PROFILE = grammar.PROFILE
+_VALUED = grammar.GLOBAL_VALUED
+_EXEC_VALUED = grammar.EXEC_VALUED
 
 
 def compose_words(argv: Sequence[str]) -> list[str] | None:
