@@ -38,9 +38,7 @@ HARMLESS = {
 
 
 @pytest.mark.parametrize("line", DESTRUCTIVE)
-def test_what_the_translator_would_run_is_what_the_check_judges(
-    spec: StackSpec, line: str
-) -> None:
+def test_what_the_translator_would_run_is_what_the_check_judges(spec: StackSpec, line: str) -> None:
     t = CommandAdapter(spec).translate(line, 1)
     assert t.admission is not Admission.RUN, (line, t.actions)
     assert t.problem == "destructive", (line, t.reason)
