@@ -85,6 +85,8 @@ def judge(scenario: Scenario, observed: Observed) -> Result:
         target_s=drill.target_s,
         ttd_s=_ms(drill.ttd_s),
         ttr_s=_ms(drill.ttr_s),
+        judged_ttr_s=_ms(drill.judged_ttr_s),
+        ttr_origin=drill.origin_kind,
         file=str(scenario.path),
         runbook=_runbook(scenario.runbook),
         recovery_after_end_s=_ms(drill.recovery_after_end_s),

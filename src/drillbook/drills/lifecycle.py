@@ -41,7 +41,7 @@ from drillbook.errors import DrillbookError
 from drillbook.observe.measurement import measure
 from drillbook.observe.signal import Signal
 from drillbook.outcome.drillrun import DrillRun
-from drillbook.outcome.result import Verdict
+from drillbook.outcome.result import TtrOrigin, Verdict
 
 # A blocking action (run as is by run_drill, in a worker thread by run_drill_async) or, for
 # run_drill_async only, a coroutine function.
@@ -227,12 +227,16 @@ def _drill(plan: DrillPlan, signal: Signal, bus: Events) -> Drill:
     timeline = bus.timeline
     name = plan.name
     ended_at: float | None = None
+    origin: float | None = None  # where the target counts from, and which origin it is
+    origin_kind: TtrOrigin = "fault"
 
     def done(verdict: Verdict, injected_at: float | None) -> DrillRun:
         m = None
         if injected_at is not None:
             m = measure(signal.samples(), injected_at, plan.stability_s)
-        return DrillRun(name, verdict, m, plan.target_s, timeline, ended_at)
+        return DrillRun(
+            name, verdict, m, plan.target_s, timeline, ended_at, origin or injected_at, origin_kind
+        )
 
     steady = yield WaitSteady(plan.stability_s, plan.steady_timeout_s)
     if steady is None:
@@ -261,6 +265,7 @@ def _drill(plan: DrillPlan, signal: Signal, bus: Events) -> Drill:
                 paged = yield AwaitPage(plan.await_page, injected_at)
             if paged is not None:
                 origin = respond_from = bus.emit(Paged(drill=name, t=paged))
+                origin_kind = "page"
             if plan.remediate is not None:
                 yield SleepUntil(respond_from + plan.respond_after_s)
                 bus.emit(RemediationStarted(drill=name))
@@ -271,6 +276,7 @@ def _drill(plan: DrillPlan, signal: Signal, bus: Events) -> Drill:
             yield SleepUntil(injected_at + plan.lasts_s)
             yield Act(plan.revert)
             ended_at = origin = bus.emit(FaultEnded(drill=name, after_s=plan.lasts_s))
+            origin_kind = "fault end"
         if detected is None:
             bus.emit(Absorbed(drill=name))
             return done(Verdict.PASSED, injected_at)

@@ -14,7 +14,7 @@ from typing import Any
 
 from drillbook.observe.measurement import Measurement
 from drillbook.observe.timeline import Timeline
-from drillbook.outcome.result import Result, Verdict, figures
+from drillbook.outcome.result import Result, TtrOrigin, Verdict, figures
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,18 @@ class DrillRun:
     target_s: float
     timeline: Timeline
     ended_at: float | None = None  # when a transient fault ended
+    # Where the recovery target was counted from: the injection ("fault"), the page ("page",
+    # scenario `clock: page`) or a transient fault's end ("fault end"); `origin` its time.
+    origin: float | None = None
+    origin_kind: TtrOrigin = "fault"
+
+    @property
+    def judged_ttr_s(self) -> float | None:
+        """Recovery counted from the origin the target was judged from."""
+        m = self.measurement
+        if self.origin is None or m is None or m.recovered_at is None:
+            return None
+        return max(0.0, m.recovered_at - self.origin)
 
     @property
     def recovery_after_end_s(self) -> float | None:

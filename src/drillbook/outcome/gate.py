@@ -55,13 +55,16 @@ def check(
             f"{name}: passed in the baseline (TTR {seconds(baseline.ttr_s)}), now "
             f"{current.verdict} ({now}, target {current.target_s:g} s)",
         )
-    if current.ttr_s is not None and baseline.ttr_s is not None:
-        grown = growth_pct(baseline.ttr_s, current.ttr_s)
-        if grown > max_regression_pct and current.ttr_s - baseline.ttr_s > resolution_s:
+    ttr_now, ttr_before = current.target_ttr_s, baseline.target_ttr_s
+    # like with like: a TTR counted from the page is not compared with one from the fault
+    if ttr_now is not None and ttr_before is not None and current.ttr_origin == baseline.ttr_origin:
+        grown = growth_pct(ttr_before, ttr_now)
+        if grown > max_regression_pct and ttr_now - ttr_before > resolution_s:
+            counted = "" if current.ttr_origin == "fault" else f" from the {current.ttr_origin}"
             return Regression(
                 name,
-                f"{name}: TTR {seconds(current.ttr_s)} is {_pct(grown)} above the baseline's "
-                f"{seconds(baseline.ttr_s)} (allowed: {max_regression_pct:g}%)",
+                f"{name}: TTR{counted} {seconds(ttr_now)} is {_pct(grown)} above the baseline's "
+                f"{seconds(ttr_before)} (allowed: {max_regression_pct:g}%)",
             )
     return _burn_regression(current, baseline, max_regression_pct)
 

@@ -43,9 +43,18 @@ class RunRecord:
     p95_ms: dict[str, float | None] = field(default_factory=dict)
     drillbook: str = ""
     as_written_ttr_s: float | None = None
+    # the TTR the target was judged on and where it counts from (see outcome.schema)
+    judged_ttr_s: float | None = None
+    ttr_origin: str = "fault"
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
+
+    @property
+    def target_ttr_s(self) -> float | None:
+        """The TTR to compare with `target_s` (records before `judged_ttr_s` have only
+        the TTR from the fault, which is what their targets were judged on)."""
+        return self.judged_ttr_s if self.ttr_origin != "fault" else self.ttr_s
 
 
 @dataclass(frozen=True)
@@ -91,6 +100,8 @@ def record_from_result(result: Result, identity: Identity) -> RunRecord:
         p95_ms=asdict(result.p95_ms),
         drillbook=result.drillbook or __version__,
         as_written_ttr_s=None if result.as_written is None else result.as_written.ttr_s,
+        judged_ttr_s=result.judged_ttr_s,
+        ttr_origin=result.ttr_origin,
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import Literal
 
 from drillbook.observe.series import Series
 from drillbook.outcome.alert import AlertOutcome
@@ -150,6 +151,12 @@ class Mark:
     detail: str = ""
 
 
+# What a recovery target counts from: the injection, the page (`clock: page`), or the end of a
+# transient fault.
+TtrOrigin = Literal["fault", "page", "fault end"]
+TTR_ORIGINS: tuple[TtrOrigin, ...] = ("fault", "page", "fault end")
+
+
 @dataclass(frozen=True)
 class Result:
     """Everything a scenario run established (schema in `drillbook.outcome.schema`)."""
@@ -176,6 +183,14 @@ class Result:
     as_written: AsWritten | None = None
     findings: tuple[str, ...] = ()  # what the drill found in the runbook, one line each
     alert: AlertOutcome | None = None  # the alert contract, where the stack has alerting
+    # The TTR the target was judged on, counted from `ttr_origin` (ttr_s counts from the fault)
+    judged_ttr_s: float | None = None
+    ttr_origin: TtrOrigin = "fault"
+
+    @property
+    def target_ttr_s(self) -> float | None:
+        """The TTR to compare with `target_s`: the judged one, like with like."""
+        return self.judged_ttr_s if self.ttr_origin != "fault" else self.ttr_s
 
     @property
     def passed(self) -> bool:

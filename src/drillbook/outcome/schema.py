@@ -1,10 +1,11 @@
 """The result JSON (`<results>/<scenario>.json`): written and read here, and nowhere else.
 
-Schema version 4:
+Schema version 5:
 
-    schema          4 (2 added `series`, `drillbook` and the runbook's `severity`; 3 added
+    schema          5 (2 added `series`, `drillbook` and the runbook's `severity`; 3 added
                     `injected_epoch_s`; 4 added `as_written`, `findings`, steps' `weak`, the
-                    error budget's burn, `alert` and the alert verdicts)
+                    error budget's burn, `alert` and the alert verdicts; 5 added
+                    `judged_ttr_s` and `ttr_origin`)
     drillbook       the drillbook version that ran it
     scenario        name; file: the scenario file
     verdict         "passed" | "no steady state" | "not detected" | "step not executable" |
@@ -17,6 +18,9 @@ Schema version 4:
     runbook         {id, path, mttr_s, severity} or null
     target_s        the recovery target used (the runbook's MTTR unless the scenario set one)
     ttd_s, ttr_s    time to detect / recover, seconds since injection (null: did not happen)
+    judged_ttr_s    the TTR the target was judged on, counted from `ttr_origin`: "fault" (the
+                    injection: equal to ttr_s), "page" (the alert's page, `clock: page`) or
+                    "fault end" (a transient fault's end); compare it, not ttr_s, with target_s
     recovery_after_end_s   for a transient fault: recovery counted from its end
     remediation_s   time spent running the runbook's steps
     error_budget    {failed, total}: load requests from injection to recovery; incident_s,
@@ -58,6 +62,7 @@ from drillbook.errors import DrillbookError, SourceError
 from drillbook.observe.series import Series
 from drillbook.outcome.alert import AlertOutcome
 from drillbook.outcome.result import (
+    TTR_ORIGINS,
     AsWritten,
     ErrorBudget,
     Latency,
@@ -66,12 +71,13 @@ from drillbook.outcome.result import (
     RunbookRef,
     StepCost,
     StepRecord,
+    TtrOrigin,
     Verdict,
     Writes,
 )
 
-SCHEMA_VERSION = 4
-READABLE_SCHEMAS = (1, 2, 3, 4)
+SCHEMA_VERSION = 5
+READABLE_SCHEMAS = (1, 2, 3, 4, 5)
 
 
 def to_json(result: Result) -> dict[str, Any]:
@@ -88,6 +94,8 @@ def to_json(result: Result) -> dict[str, Any]:
         "target_s": result.target_s,
         "ttd_s": _round(result.ttd_s),
         "ttr_s": _round(result.ttr_s),
+        "judged_ttr_s": _round(result.judged_ttr_s),
+        "ttr_origin": result.ttr_origin,
         "recovery_after_end_s": _round(result.recovery_after_end_s),
         "remediation_s": round(result.remediation_s, 3),
         "error_budget": asdict(result.error_budget),
@@ -151,6 +159,9 @@ def _result(data: dict[str, Any]) -> Result:
         target_s=float(data["target_s"]),
         ttd_s=_float(data.get("ttd_s")),
         ttr_s=_float(data.get("ttr_s")),
+        # files of schema < 5 judged every target from the fault
+        judged_ttr_s=_float(data.get("judged_ttr_s", data.get("ttr_s"))),
+        ttr_origin=_origin(data.get("ttr_origin", "fault")),
         file=str(data.get("file", "")),
         runbook=None
         if runbook is None
@@ -184,6 +195,12 @@ def _result(data: dict[str, Any]) -> Result:
         alert=_alert(data.get("alert")),
         findings=tuple(str(f) for f in data.get("findings") or ()),
     )
+
+
+def _origin(value: object) -> TtrOrigin:
+    if value not in TTR_ORIGINS:
+        raise ValueError(f"ttr_origin {value!r} is not one of {', '.join(TTR_ORIGINS)}")
+    return value
 
 
 def _as_written(data: dict[str, Any] | None) -> AsWritten | None:

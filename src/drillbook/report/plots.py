@@ -61,8 +61,14 @@ def timeline_png(result: Result, path: Path) -> Path | None:
     if steps:
         _steps(axes[2], steps)
     axes[-1].set_xlabel("seconds since the fault was injected")
+    judged = (
+        ""
+        if result.ttr_origin == "fault"
+        else f" ({seconds(result.judged_ttr_s)} from the {result.ttr_origin})"
+    )
     figures = (
-        f"TTD {seconds(result.ttd_s)} · TTR {seconds(result.ttr_s)} · target {result.target_s:g} s"
+        f"TTD {seconds(result.ttd_s)} · TTR {seconds(result.ttr_s)}{judged} · "
+        f"target {result.target_s:g} s"
     )
     fig.suptitle(
         f"{result.scenario}: {result.verdict.value} ({figures})", x=0.01, ha="left", fontsize=11
@@ -109,7 +115,9 @@ def _mark(ax: Axes, result: Result, events: dict[str, float]) -> None:
         ax.axvline(events["recovered"], color=RECOVERED, linewidth=1.6)
     if "fault ended" in events:
         ax.axvline(events["fault ended"], color=FAULT, linewidth=1.0, linestyle=":")
-    target = result.target_s + events.get("fault ended", 0.0)
+    # the target counts from where it was judged from: the fault, the page or the fault's end
+    origin = {"page": "paged", "fault end": "fault ended"}.get(result.ttr_origin)
+    target = result.target_s + (events.get(origin, 0.0) if origin else 0.0)
     if target <= ax.get_xlim()[1]:
         ax.axvline(target, color=TARGET, linewidth=1.0, linestyle="-.")
 
@@ -167,7 +175,9 @@ def trend_png(trends: dict[str, Sequence[RunRecord]], path: Path) -> Path | None
     for name, runs in sorted(drawn.items()):
         xs = range(1, len(runs) + 1)
         ys = [
-            float("nan") if r.ttr_s is None or r.target_s <= 0 else r.ttr_s / r.target_s * 100
+            float("nan")
+            if r.target_ttr_s is None or r.target_s <= 0
+            else r.target_ttr_s / r.target_s * 100
             for r in runs
         ]
         (line,) = ax.plot(xs, ys, marker="o", markersize=3, label=name)
@@ -176,10 +186,10 @@ def trend_png(trends: dict[str, Sequence[RunRecord]], path: Path) -> Path | None
             ax.plot(*zip(*failed, strict=True), "x", color=line.get_color(), markersize=8)
     highest = max(
         (
-            r.ttr_s / r.target_s * 100
+            r.target_ttr_s / r.target_s * 100
             for runs in drawn.values()
             for r in runs
-            if r.ttr_s and r.target_s
+            if r.target_ttr_s and r.target_s
         ),
         default=0.0,
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from drillbook.outcome.format import offset
 from drillbook.outcome.result import Result
-from drillbook.report.summary import ScenarioRow, change, seconds, sparkline
+from drillbook.report.summary import ScenarioRow, change, judged_ttr, seconds, sparkline
 
 
 @dataclass(frozen=True)
@@ -75,12 +75,12 @@ def table_rows(rows: Sequence[ScenarioRow]) -> list[list[str]]:
                 c.verdict + (" ⚠ regression" if r.regression else ""),
                 seconds(c.ttd_s),
                 _ttd_alert(r.result),
-                seconds(c.ttr_s),
+                judged_ttr(c),
                 f"{c.target_s:g} s",
                 "-" if used is None else f"{used:.0f}%",
-                "-" if b is None else seconds(b.ttr_s),
+                "-" if b is None else judged_ttr(b),
                 change(r.ttr_change_pct),
-                sparkline([t.ttr_s for t in r.trend]) if len(r.trend) > 1 else "",
+                sparkline([t.target_ttr_s for t in r.trend]) if len(r.trend) > 1 else "",
                 seconds(c.as_written_ttr_s),
                 errors,
                 "-" if burned is None else f"{burned:.2f} min",

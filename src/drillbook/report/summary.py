@@ -36,17 +36,21 @@ class ScenarioRow:
 
     @property
     def ttr_change_pct(self) -> float | None:
-        """TTR now against the baseline's, in percent (None when either has no TTR)."""
+        """TTR now against the baseline's, in percent (None when either has no TTR, or the
+        two were counted from different origins: like is compared with like only)."""
         b, c = self.baseline, self.current
-        if b is None or b.ttr_s is None or c.ttr_s is None:
+        if b is None or b.ttr_origin != c.ttr_origin:
             return None
-        return growth_pct(b.ttr_s, c.ttr_s)
+        if b.target_ttr_s is None or c.target_ttr_s is None:
+            return None
+        return growth_pct(b.target_ttr_s, c.target_ttr_s)
 
     @property
     def target_used_pct(self) -> float | None:
-        """TTR as a share of the MTTR target, in percent."""
+        """The judged TTR as a share of the MTTR target, in percent."""
         c = self.current
-        return None if c.ttr_s is None or c.target_s <= 0 else c.ttr_s / c.target_s * 100
+        ttr = c.target_ttr_s
+        return None if ttr is None or c.target_s <= 0 else ttr / c.target_s * 100
 
 
 def build_rows(
@@ -91,3 +95,13 @@ def sparkline(values: Sequence[float | None]) -> str:
             level = 0 if span == 0 else round((v - low) / span * (len(_BARS) - 1))
             out.append(_BARS[level])
     return "".join(out)
+
+
+def judged_ttr(record: RunRecord) -> str:
+    """The TTR the target was judged on, saying where it counts from when not the fault."""
+    ttr = seconds(record.target_ttr_s)
+    return (
+        ttr
+        if record.ttr_origin == "fault" or record.target_ttr_s is None
+        else (f"{ttr} from the {record.ttr_origin}")
+    )

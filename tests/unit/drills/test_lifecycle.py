@@ -222,3 +222,14 @@ def test_with_the_page_clock_the_responder_starts_at_the_page(switch: Switch) ->
     assert marks["paged"] <= marks["remediation started"]
     m = result.measurement
     assert m is not None and m.ttr_s is not None and m.ttr_s > 2.5  # TTR still from the fault
+    # ... and the TTR the target was judged on counts from the page, and says so
+    assert result.origin_kind == "page"
+    paged_after_s = marks["paged"] - marks["fault injected"]
+    assert result.judged_ttr_s == pytest.approx(m.ttr_s - paged_after_s, abs=2e-3)  # marks: ms
+
+
+def test_without_the_page_clock_the_target_counts_from_the_fault(switch: Switch) -> None:
+    with Probe(switch.url, period_s=0.05) as probe:
+        result = run_drill(plan(switch, fix=True, reverted=[]), probe)
+    assert_recovered(result)
+    assert result.origin_kind == "fault" and result.judged_ttr_s == result.ttr_s
