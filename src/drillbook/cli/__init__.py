@@ -44,7 +44,7 @@ from drillbook.cli import (
     setup,
     stack,
 )
-from drillbook.drills.interrupt import unwind_on_sigterm
+from drillbook.drills.interrupt import unwinding
 from drillbook.errors import DrillbookError
 
 COMMANDS = (
@@ -79,10 +79,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    # A `kill` (or a CI job's timeout) must revert faults and remove stacks as Ctrl-C does.
-    unwind_on_sigterm()
     try:
-        code: int = args.run(args)
+        # A `kill` (or a CI job's timeout) must revert faults and remove stacks as Ctrl-C does.
+        with unwinding():
+            code: int = args.run(args)
     except DrillbookError as exc:
         print(f"drillbook: error: {exc}", file=sys.stderr)
         return 1

@@ -28,6 +28,7 @@ Every `scenarios/*.yaml` file is collected as a test marked chaos
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,8 @@ __all__ = [
     "drillbook_run_scenario",
     "drillbook_stack",
 ]
+
+_RESTORE_SIGTERM = pytest.StashKey[Callable[[], None]]()
 
 _MARKERS = {
     "chaos": "a drill that injects faults into a running stack (needs Docker)",
@@ -147,8 +150,14 @@ def pytest_configure(config: pytest.Config) -> None:
     for name, text in _MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
     # A SIGTERM (CI timeout, `kill`) must unwind like Ctrl-C so finalizers revert faults and
-    # remove containers.
-    unwind_on_sigterm()
+    # remove containers; put back as it was when the session ends.
+    config.stash[_RESTORE_SIGTERM] = unwind_on_sigterm()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    restore = config.stash.get(_RESTORE_SIGTERM, None)
+    if restore is not None:
+        restore()
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:

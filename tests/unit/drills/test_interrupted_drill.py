@@ -113,3 +113,23 @@ def test_a_background_drill_ignores_sigint_and_unwinds_on_sigterm(api: str) -> N
         child.kill()
     assert "reverted 1 tasks []" in out, out
     assert child.returncode != 0
+
+
+def test_sigterm_handling_is_put_back_as_it_was() -> None:
+    from drillbook.drills.interrupt import unwind_on_sigterm, unwinding
+
+    before = signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        with unwinding():
+            assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, signal.SIG_IGN)
+            with pytest.raises(KeyboardInterrupt):
+                os.kill(os.getpid(), signal.SIGTERM)
+                signal.sigtimedwait([], 0.5)  # let the handler run
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+        # someone else's handling is theirs: not replaced, not "restored" over
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        unwind_on_sigterm()()
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGTERM, before)
