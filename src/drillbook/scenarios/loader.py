@@ -10,7 +10,8 @@ faults:                           # instead of fault: several, on a schedule; ea
 seed: 1234                        # the search seed of a scenario `drillbook explore` wrote
 runbook: redis-down               # runbooks/redis-down.md, or a path, or path.md#id, or
                                   # {path: ../team/runbooks.md, incident: redis-down}: a path
-                                  # from the project root; incident: an incident's id, or a
+                                  # from the scenario's folder, else from the project root;
+                                  # incident: an incident's id, or a
                                   # heading's whose section is a procedure
 load: {users: 10, spawn_rate: 10}  # workers: 2 spreads the users over 2 Locust processes;
                                   # service: the one the users reach (default: the stack's
@@ -174,8 +175,10 @@ class _Reader(FaultReader):
             return None
         line = root.line_of("runbook")
         value = root["runbook"]
+        looked: list[Path] = []
         if isinstance(value, Mapping):
-            path, wanted = self.runbook_reference(value)
+            looked, wanted = self.runbook_reference(value)
+            path = next((p for p in looked if p.is_file()), looked[0])
             shown = f"{value.get('path')}"
         else:
             shown = str(value)
@@ -187,17 +190,19 @@ class _Reader(FaultReader):
                 path = (self.path.parent.parent / RUNBOOKS / f"{ref}.md").resolve()
                 wanted = wanted or ref
         if not path.is_file():
+            places = " and ".join(str(p) for p in looked or [path])
             raise self.fail(
                 line,
-                f"runbook {shown!r} not found (looked for {path})",
+                f"runbook {shown!r} not found (looked for {places})",
                 "name a Markdown file relative to the scenario, an id in runbooks/, or "
-                "runbook: {path: <relative to the project root>, incident: <id>}",
+                "runbook: {path: <relative to the scenario or the project root>, incident: <id>}",
             )
         return self.choose(parse_file(path), wanted, line, shown)
 
-    def runbook_reference(self, m: Mapping) -> tuple[Path, str]:
-        """`{path: ..., incident: ...}`: a file anywhere, relative to the project root (a
-        team's runbook folder, or one beside the checkout), and the incident in it."""
+    def runbook_reference(self, m: Mapping) -> tuple[list[Path], str]:
+        """`{path: ..., incident: ...}`: a file anywhere, relative to the scenario file (as
+        every other path of a scenario) or else to the project root (a team's runbook folder,
+        or one beside the checkout): the places to look, in order, and the incident."""
         self.check_keys(m, {"path", "incident"}, "runbook")
         path = self.require(m, "path", "runbook")
         if not isinstance(path, str) or not path.endswith(".md"):
@@ -205,7 +210,11 @@ class _Reader(FaultReader):
         incident = m.get("incident", "")
         if not isinstance(incident, str):
             raise self.fail(m.line_of("incident"), "runbook incident must be an id (text)")
-        return (find_root(self.path.parent) / path).resolve(), incident
+        places = [
+            (self.path.parent / path).resolve(),
+            (find_root(self.path.parent) / path).resolve(),
+        ]
+        return list(dict.fromkeys(places)), incident
 
     def choose(self, doc: RunbookDocument, wanted: str, line: int, shown: str) -> Runbook:
         """The runbook `wanted` of the file (an incident id, or the id of a heading whose

@@ -228,6 +228,33 @@ def test_a_runbook_outside_the_project_by_path_from_the_root(tmp_path: Path) -> 
     assert [s.text for s in scenario.runbook.steps] == ["docker-compose restart redis"]
 
 
+def test_a_runbook_path_relative_to_the_scenario_that_names_it(tmp_path: Path) -> None:
+    # inside a project, a path written from the scenario's folder (as every other path of a
+    # scenario is) is found there, not only from the project's root
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "ops.md").write_text(FIELD_RUNBOOK)
+    (tmp_path / "drills" / "redis").mkdir(parents=True)
+    path = tmp_path / "drills" / "redis" / "s.yaml"
+    path.write_text(
+        "fault: {type: kill, service: redis}\n"
+        "runbook: {path: ../../docs/ops.md, incident: redis-down}\n"
+        "expect: {recover_within: 60}\n"
+    )
+    scenario = load_scenario(path, SPEC)
+    assert scenario.runbook is not None
+    assert scenario.runbook.path == (tmp_path / "docs" / "ops.md").resolve()
+
+
+def test_a_missing_runbook_says_every_place_it_looked(tmp_path: Path) -> None:
+    path = project_with_field_runbook(tmp_path, "  path: ../gone.md\n  incident: redis-down\n")
+    with pytest.raises(SourceError) as info:
+        load_scenario(path, SPEC)
+    message = str(info.value)
+    assert str(path.parent.parent / "gone.md") in message
+    assert str(tmp_path / "gone.md") in message
+
+
 def test_a_headed_procedure_is_a_runbook_with_its_own_lines(tmp_path: Path) -> None:
     path = project_with_field_runbook(
         tmp_path, "  path: ../shared/ops.md\n  incident: restart-api-service\n"
