@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,18 @@ def run_init(args: argparse.Namespace) -> int:
         print(f"not guessed: {line}")
     say(
         f"{written} scenarios written to {out}, {kept} kept as they were, "
-        f"{len(unguessed)} incidents not guessed; run them with `drillbook run {out}/*.yaml`"
+        f"{len(unguessed)} incidents not guessed; run them with "
+        f"`{run_command(args, out)}`"
     )
     return 0
+
+
+def run_command(args: argparse.Namespace, out: Path) -> str:
+    """The `drillbook run` line that runs what init wrote, as printed: with the stack (and
+    profile) init read them against, which a default would not find."""
+    words = ["drillbook", "run"]
+    if args.stack:
+        words += ["--stack", str(args.stack)]
+    if getattr(args, "profile", None):
+        words += ["--profile", str(args.profile)]
+    return " ".join([*map(shlex.quote, words), f"{shlex.quote(str(out))}/*.yaml"])

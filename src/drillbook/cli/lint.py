@@ -78,7 +78,7 @@ def register(sub: Any) -> None:
     lint.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     lint.add_argument(
         "--min-severity",
-        choices=("error", "warning", "note"),
+        choices=("error", "warning", "note", "info"),
         default=None,
         help="report only findings at least this serious (default: all)",
     )

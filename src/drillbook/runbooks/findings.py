@@ -53,7 +53,8 @@ class Finding:
 
     def text(self) -> str:
         hint = f" (fix: {self.hint})" if self.hint else ""
-        return f"{self.path}:{self.line}: {self.severity} {self.rule}: {self.message}{hint}"
+        severity = "note" if self.severity == INFO else self.severity  # one name in text
+        return f"{self.path}:{self.line}: {severity} {self.rule}: {self.message}{hint}"
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -79,6 +79,19 @@ def test_min_severity_rule_and_ignore(repo: Path, capsys: pytest.CaptureFixture[
     )
 
 
+def test_a_note_is_called_a_note_in_text_and_info_is_its_other_name(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["lint", str(repo), "--stack", STACK]) == 1
+    out = capsys.readouterr().out
+    assert ": note inferred-name:" in out and ", 1 notes" in out and " info " not in out
+    # JSON keeps "info", as it always wrote; the option takes both names
+    assert (
+        lint_json(capsys, str(repo), "--min-severity", "info")[1]
+        == lint_json(capsys, str(repo), "--min-severity", "note")[1]
+    )
+
+
 def test_the_config_file_switches_rules_off(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (repo.parent / ".drillbook-lint.yaml").write_text(
         "ignore: [unknown-service]\nmin-severity: warning\n"

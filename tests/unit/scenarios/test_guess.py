@@ -111,3 +111,15 @@ def test_init_writes_scenarios_that_load(
     assert main(argv) == 0  # kept unless --force
     assert written[0].read_text().endswith("# edited\n")
     assert {p: p.read_text() for p in written[1:]} == {p: before[p] for p in written[1:]}
+
+
+def test_init_says_how_to_run_what_it_wrote_with_the_stack_it_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "scenarios"
+    stack = ROOT / "fixtures" / "stack.yaml"
+    argv = ["init", "--stack", str(stack), "--runbooks", "runbooks", "--out", str(out)]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert f"`drillbook run --stack {stack} {out}/*.yaml`" in err
