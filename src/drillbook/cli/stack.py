@@ -26,11 +26,14 @@ def register(sub: Any) -> None:
     status = stack_sub.add_parser("status", help="list drillbook's running containers")
     status.add_argument("--json", action="store_true", help="print as JSON")
     status.set_defaults(run=run_status)
-    down = stack_sub.add_parser(
-        "down",
-        help="remove stacks started by `stack up`, and leftovers of killed runs",
-        description="Removes what `drillbook stack up` started and what killed runs left. "
-        "Stacks of test runs still in progress are kept unless --all is given.",
+    down = with_stack(
+        stack_sub.add_parser(
+            "down",
+            help="remove stacks started by `stack up`, and leftovers of killed runs",
+            description="Removes what `drillbook stack up` started and what killed runs left "
+            "(with --stack, only what is of that stack). Stacks of test runs still in "
+            "progress are kept unless --all is given.",
+        )
     )
     down.add_argument(
         "--all", action="store_true", help="remove every container and network drillbook labelled"
@@ -97,7 +100,12 @@ def run_down(args: argparse.Namespace) -> int:
     from drillbook.host import engine
     from drillbook.stack import reaper
 
+    name = None
+    if args.stack is not None:  # read first: a bad file is said before Docker is asked
+        from drillbook.stack import load_stack_spec
+
+        name = load_stack_spec(project_of(args).stack, args.profile).name
     client = engine.connect()
-    removed = reaper.remove_all(client) if args.all else reaper.remove_detached(client)
+    removed = reaper.remove_all(client) if args.all else reaper.remove_detached(client, name)
     say(f"removed {removed} objects (containers, networks, volumes, load processes)")
     return 0

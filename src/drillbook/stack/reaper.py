@@ -83,13 +83,26 @@ def remove_run(client: docker.DockerClient, run_id: str) -> int:
     )
 
 
-def remove_detached(client: docker.DockerClient) -> int:
-    """Remove stacks left running by `drillbook stack up`, and every dead run's leftovers."""
+def remove_detached(client: docker.DockerClient, stack: str | None = None) -> int:
+    """Remove stacks left running by `drillbook stack up`, and every dead run's leftovers;
+    with `stack`, only those of the stack of that name."""
     return remove(
         client,
-        keep=lambda lab: lab.get(labels.MODE) == "session" and labels.owner_alive(lab),
-        keep_process=labels.process_owner_alive,
+        keep=kept_by_down(stack),
+        keep_process=labels.process_owner_alive if stack is None else lambda mark: True,
     )
+
+
+def kept_by_down(stack: str | None) -> Callable[[dict[str, str]], bool]:
+    """What `drillbook stack down [--stack S]` keeps: live test runs' objects, and with a
+    stack name every other stack's."""
+
+    def keep(lab: dict[str, str]) -> bool:
+        if stack is not None and lab.get(labels.STACK) != stack:
+            return True
+        return lab.get(labels.MODE) == "session" and labels.owner_alive(lab)
+
+    return keep
 
 
 def remove_all(client: docker.DockerClient) -> int:
