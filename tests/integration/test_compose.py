@@ -181,10 +181,7 @@ def test_runbook_compose_lines_run_as_written_through_the_real_compose(stack: St
     execution = Executor(stack).run(runbook)
     restart, ping_, _, follow = execution.results
     assert all(r.status is StepStatus.OK for r in execution.results), execution.report()
-    assert restart.actions == (
-        "ComposeRun(argv=('-f', 'docker-compose.production.yml', "
-        "'restart', 'redis'), services=('redis',))",
-    )
+    assert restart.actions == ("docker compose -f docker-compose.production.yml restart redis",)
     redis.docker.reload()
     assert redis.docker.attrs["State"]["StartedAt"] != started  # restarted, same container
     assert stack.service("redis") is redis

@@ -5,7 +5,9 @@ A Translation holds a tuple of these; the executor carries each out on a running
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
+from typing import assert_never
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,36 @@ Action = (
 
 
 def describe(action: Action) -> str:
-    """`Lifecycle(service='redis', verb='restart')`, without empty fields."""
-    fields = ", ".join(f"{k}={v!r}" for k, v in vars(action).items() if v not in ((), None, ""))
-    return f"{type(action).__name__}({fields})"
+    """What an action does, as a person reads it in a report: `restart redis`, `in redis:
+    redis-cli ping`, `docker compose -f prod.yml restart redis` (never a Python repr)."""
+    match action:
+        case Lifecycle(service, verb):
+            return f"{verb} {service}"
+        case Logs(service, tail):
+            return f"the last {tail} log lines of {service}"
+        case Exec(service, argv):
+            return f"in {service}: {shlex.join(argv)}"
+        case Status(services):
+            return f"the state of {', '.join(services)}"
+        case Stats(services):
+            return f"the memory of {', '.join(services)}"
+        case Inspect(service):
+            return f"inspect {service}"
+        case Scale(service, replicas):
+            return f"scale {service} to {replicas}"
+        case Recreate(service, env):
+            settings = " ".join(f"{k}={v}" for k, v in env)
+            return f"recreate {service}" + (f" with {settings}" if settings else "")
+        case UpdateMemory(service, memory):
+            return f"set the memory limit of {service} to {memory}"
+        case Http(service, method, path):
+            return f"{method} {path} on {service}"
+        case ComposeRun(argv):
+            return f"docker compose {shlex.join(argv)}"
+        case KubectlRun(argv):
+            return f"kubectl {shlex.join(argv)}"
+        case Wait(seconds):
+            return f"wait {seconds:g} s"
+        case Filter(program):
+            return f"filter the output through {program}"
+    assert_never(action)

@@ -238,7 +238,7 @@ class Executor:
                         start,
                         time.monotonic() - start,
                         _cut(context.output),
-                        f"{describe(action)} failed",
+                        failure(action, context.output),
                         names,
                     )
         except Exception as exc:  # a drillbook, OS, HTTP or Docker API error: the step failed
@@ -324,6 +324,8 @@ class Executor:
 
     def _do_exec(self, a: Exec) -> tuple[bool, str]:
         code, output = self.stack.service(a.service).exec(list(a.argv))
+        if code != 0:  # as a shell would leave it for a person to see (`echo $?`)
+            output = f"{output.rstrip()}\n(exit status {code})".lstrip()
         return code == 0, str(output)
 
     def _do_status(self, a: Status) -> tuple[bool, str]:
@@ -389,6 +391,12 @@ class Executor:
         )
         ok = not (a.fail_on_error and response.status_code >= 400)
         return ok, f"HTTP {response.status_code}\n{response.text}"
+
+
+def failure(action: Action, output: str, lines: int = 3) -> str:
+    """Why a step failed, in a person's words: what it did and the last lines it printed."""
+    said = [line.strip() for line in output.strip().splitlines() if line.strip()][-lines:]
+    return f"`{describe(action)}` failed" + (": " + " | ".join(said) if said else "")
 
 
 def apply_filter(f: Filter, text: str) -> str:

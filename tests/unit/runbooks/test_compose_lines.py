@@ -162,3 +162,5 @@ def test_a_failing_compose_line_fails_its_step(compose_spec: StackSpec) -> None:
     assert execution.results[-1].status is StepStatus.FAILED
     assert execution.results[-1].output == "out"
     assert not execution.ok
+    # said as a person reads it: what ran and what it printed last, no Python repr
+    assert execution.results[-1].detail == "`docker compose restart worker` failed: out"
