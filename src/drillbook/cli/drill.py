@@ -6,8 +6,9 @@ recovered. `--auto` follows the runbook through the executor; `--manual` leaves 
 people at the keyboard and times them (the clock stops at the MTTR target). Ctrl-C reverts the
 fault and removes the stack. A drill ends with its report (Markdown, HTML, timeline PNG).
 
-With `--target` the drill runs on a stack already running instead (see `drillbook.stack.target`),
-after a confirmation; it reverts what it did and leaves the containers running.
+With `--target` the drill runs on a stack already running instead (see
+`drillbook.stack.docker.target`), after a confirmation; it reverts what it did and leaves the
+containers running.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from typing import TypeVar
 from drillbook.errors import DrillbookError
 from drillbook.faults.access import container_of, restore_running, service_of
 from drillbook.faults.base import Fault, ServiceParams, param, register
-from drillbook.stack.service import Service
+from drillbook.stack.docker.service import Service
 
 SIGNALS = ("SIGKILL", "SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP")
 # A service a handled signal left running is given this long to be ready again before its

@@ -18,13 +18,13 @@ from drillbook.stack.definition import load_stack_spec
 from drillbook.stack.spec import LinkSpec, ServiceSpec, StackSpec
 
 if TYPE_CHECKING:
-    from drillbook.stack.service import Service
-    from drillbook.stack.stack import Stack
+    from drillbook.stack.docker.service import Service
+    from drillbook.stack.docker.stack import Stack
     from drillbook.stack.toxiproxy import Link
 
 _LAZY = {
-    "Stack": "drillbook.stack.stack",
-    "Service": "drillbook.stack.service",
+    "Stack": "drillbook.stack.docker.stack",
+    "Service": "drillbook.stack.docker.service",
     "Link": "drillbook.stack.toxiproxy",
 }
 

@@ -23,8 +23,8 @@ from drillbook.errors import DrillbookError
 if TYPE_CHECKING:
     from drillbook.host.progress import Progress
     from drillbook.stack.backend import StackBackend
+    from drillbook.stack.docker.stack import Stack
     from drillbook.stack.kube.stack import ClusterAccess, KubeStack
-    from drillbook.stack.stack import Stack
 
 
 @contextlib.contextmanager
@@ -32,8 +32,8 @@ def reference_stack(
     stack_path: str | Path, profile: str | None, progress: Progress
 ) -> Iterator[Stack]:
     """The stack of `stack_path`, built if needed, started, and removed when done."""
+    from drillbook.stack.docker.stack import Stack
     from drillbook.stack.setup import prepare
-    from drillbook.stack.stack import Stack
 
     spec, client = prepare(stack_path, profile, progress)
     with Stack(spec, progress=progress, client=client) as stack:
@@ -113,7 +113,7 @@ def target_stack(
     and undo it.
     """
     from drillbook.stack.definition import load_stack_spec
-    from drillbook.stack.stack import Stack
+    from drillbook.stack.docker.stack import Stack
 
     stack = Stack.attach(load_stack_spec(stack_path, profile), run_id, progress=progress)
     lock = (Path(tempfile.gettempdir()) / f"drillbook-target-{stack.run_id}.lock").open("a")

@@ -15,7 +15,7 @@ BACKENDS = (
     "docker",
     "testcontainers",
     "locust",
-    "drillbook.stack.stack",
+    "drillbook.stack.docker.stack",
     "drillbook.stack.kube.stack",
     "drillbook.cluster",
 )
@@ -48,4 +48,4 @@ def test_the_readme_drill_loads_no_backend() -> None:
 
 def test_a_backend_loads_when_it_is_used() -> None:
     modules = imported_after("from drillbook import Stack")
-    assert "drillbook.stack.stack" in modules and "docker" in modules
+    assert "drillbook.stack.docker.stack" in modules and "docker" in modules

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drillbook.stack.clone import Snapshot, create_args, env_dict
+from drillbook.stack.docker.clone import Snapshot, create_args, env_dict
 
 RECORD: dict[str, Any] = {
     "Id": "0123456789abcdef",

@@ -10,8 +10,8 @@ import pytest
 from drillbook.errors import DrillbookError
 from drillbook.stack import labels
 from drillbook.stack.definition import load_stack_spec
+from drillbook.stack.docker.target import Member, Target, attach, choose, group
 from drillbook.stack.spec import StackSpec
-from drillbook.stack.target import Member, Target, attach, choose, group
 
 ROOT = Path(__file__).resolve().parents[3]
 

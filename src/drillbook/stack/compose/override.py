@@ -26,7 +26,7 @@ import yaml
 
 from drillbook.stack import labels
 from drillbook.stack.compose.model import PROXY, PROXY_API_PORT
-from drillbook.stack.service import HOST
+from drillbook.stack.docker.service import HOST
 from drillbook.stack.spec import StackSpec
 
 PROXY_CONFIG_PATH = "/drillbook/toxiproxy.json"

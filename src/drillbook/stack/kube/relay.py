@@ -19,8 +19,8 @@ import struct
 import threading
 from collections.abc import Callable
 
+from drillbook.stack.docker.service import HOST
 from drillbook.stack.kube.background import Background
-from drillbook.stack.service import HOST
 
 _CHUNK = 65536
 _CONNECT_TIMEOUT_S = 2.0

@@ -9,10 +9,10 @@ from ipaddress import IPv4Network
 from typing import Any, Protocol
 
 from drillbook.stack import labels
+from drillbook.stack.docker.service import HOST
 from drillbook.stack.kube.endpoints import ServiceEndpoints
 from drillbook.stack.kube.pin import KubeTarget
 from drillbook.stack.kube.relay import Relay
-from drillbook.stack.service import HOST
 from drillbook.stack.spec import ServiceSpec
 
 ROLLOUT_TIMEOUT_S = 180

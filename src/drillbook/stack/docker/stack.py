@@ -34,14 +34,15 @@ from testcontainers.core.network import Network
 from drillbook.errors import DrillbookError
 from drillbook.host import engine
 from drillbook.host.progress import Progress, quiet
-from drillbook.stack import clone, labels, reaper
-from drillbook.stack import target as targets
+from drillbook.stack import labels, reaper
 from drillbook.stack.backend import Backend, Tool
-from drillbook.stack.clone import Snapshot
+from drillbook.stack.docker import clone
+from drillbook.stack.docker import target as targets
+from drillbook.stack.docker.clone import Snapshot
+from drillbook.stack.docker.service import HOST, Service
 from drillbook.stack.images import image_ref
 from drillbook.stack.kube.spec import refuse_manifests
 from drillbook.stack.network import free_port
-from drillbook.stack.service import HOST, Service
 from drillbook.stack.spec import StackSpec
 from drillbook.stack.toxiproxy import Link, Toxiproxies
 

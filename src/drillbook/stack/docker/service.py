@@ -12,7 +12,7 @@ from docker.models.containers import Container
 from docker.utils import parse_bytes
 
 from drillbook.errors import DrillbookError
-from drillbook.stack.clone import Snapshot, env_dict
+from drillbook.stack.docker.clone import Snapshot, env_dict
 from drillbook.stack.spec import ServiceSpec
 
 HOST = "127.0.0.1"  # the only host address drillbook publishes on or sends traffic to
