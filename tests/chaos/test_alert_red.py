@@ -20,7 +20,7 @@ from drillbook.scenarios.model import Scenario
 from drillbook.stack import labels, load_stack_spec
 from drillbook.stack.images import build_image
 
-pytestmark = pytest.mark.chaos
+pytestmark = pytest.mark.selfcheck
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = Path(__file__).resolve().parent / "alerts"

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MUTANT = Path(__file__).parent / "mutants" / "redis-down-wait-3-minutes.md"
 
 
-@pytest.mark.chaos
+@pytest.mark.selfcheck
 @pytest.mark.parametrize("judge", ["as-written", "machine"])
 def test_a_written_wait_longer_than_the_target_is_red_as_written(
     judge: str, drillbook_stack: Stack, tmp_path: Path

@@ -20,7 +20,7 @@ from drillbook.observe.slo import Slo, SloSignal
 from drillbook.observe.stats import percentile
 from drillbook.stack import Stack
 
-pytestmark = [pytest.mark.chaos, pytest.mark.asyncio]
+pytestmark = [pytest.mark.selfcheck, pytest.mark.asyncio]
 
 
 async def test_redis_down_drilled_from_an_async_test(

@@ -15,7 +15,7 @@ import pytest
 
 from drillbook.cli import main
 
-pytestmark = pytest.mark.chaos
+pytestmark = pytest.mark.selfcheck
 
 ROOT = Path(__file__).resolve().parents[2]
 OLD_HIGH_LATENCY = Path(__file__).parent / "audited" / "high-latency-restarts-api.md"

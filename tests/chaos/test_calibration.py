@@ -14,7 +14,7 @@ from drillbook.observe.measurement import measure
 from drillbook.observe.probe import Probe
 from drillbook.stack import Stack
 
-pytestmark = pytest.mark.chaos
+pytestmark = pytest.mark.selfcheck
 
 
 @pytest.mark.parametrize("outage_s", [1.0, 3.0])

@@ -20,7 +20,7 @@ from drillbook.scenarios.model import Scenario
 from drillbook.stack import Stack
 from drillbook.stack.setup import prepare
 
-pytestmark = pytest.mark.chaos
+pytestmark = pytest.mark.selfcheck
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"

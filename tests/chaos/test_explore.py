@@ -36,7 +36,7 @@ from drillbook.stack.images import build_image
 from drillbook.stack.open import reference_stack
 from tests.processes import ctrl_c_raises
 
-pytestmark = [pytest.mark.chaos, pytest.mark.explore]
+pytestmark = [pytest.mark.selfcheck, pytest.mark.explore]
 
 ROOT = Path(__file__).resolve().parents[2]
 PLANTED = ROOT / "tests" / "fixtures" / "api-two-fault-bug"

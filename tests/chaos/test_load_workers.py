@@ -16,7 +16,7 @@ from drillbook import Verdict, load_scenario, run_scenario
 from drillbook.load.distributed import stats_count
 from drillbook.stack import Stack
 
-pytestmark = pytest.mark.chaos
+pytestmark = pytest.mark.selfcheck
 
 ROOT = Path(__file__).resolve().parents[2]
 

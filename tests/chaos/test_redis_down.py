@@ -16,7 +16,7 @@ from drillbook.load import LoadRun
 from drillbook.observe.probe import Probe, fully_ready
 from drillbook.stack import Stack
 
-pytestmark = pytest.mark.chaos
+pytestmark = pytest.mark.selfcheck
 
 TARGET_S = 30.0  # MTTR target for this drill
 STABILITY_S = 5.0

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MUTANT = Path(__file__).parent / "mutants" / "provider-errors-no-wait.md"
 
 
-@pytest.mark.chaos
+@pytest.mark.selfcheck
 def test_a_verification_before_recovery_is_reported_weak(
     drillbook_stack: Stack, tmp_path: Path
 ) -> None:

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.integration
-@pytest.mark.chaos
+@pytest.mark.selfcheck
 def test_auto_drill_writes_its_report(tmp_path: Path) -> None:
     results = tmp_path / "results"
     where = ["--results", str(results)]

@@ -28,7 +28,7 @@ from tests.processes import as_a_background_job, at_a_terminal
 ROOT = Path(__file__).resolve().parents[2]
 STACK = ROOT / "fixtures" / "stack.yaml"
 
-pytestmark = [pytest.mark.integration, pytest.mark.chaos]
+pytestmark = [pytest.mark.integration, pytest.mark.selfcheck]
 
 
 @pytest.fixture(scope="module")
