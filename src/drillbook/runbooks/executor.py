@@ -241,7 +241,10 @@ class Executor:
                         failure(action, context.output),
                         names,
                     )
-        except Exception as exc:  # a drillbook, OS, HTTP or Docker API error: the step failed
+        except DrillbookError as exc:  # said for a person already
+            why = exc.message
+            return StepResult(step, FAILED, start, time.monotonic() - start, why, why, names)
+        except Exception as exc:  # an OS, HTTP or Docker API error: the step failed
             why = f"{type(exc).__name__}: {exc}"
             return StepResult(step, FAILED, start, time.monotonic() - start, why, why, names)
         return StepResult(

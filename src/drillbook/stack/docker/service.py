@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from docker.errors import APIError
 from docker.models.containers import Container
 from docker.utils import parse_bytes
 
@@ -102,13 +104,29 @@ class Service:
         return self._definition
 
     def exec(self, command: Sequence[str]) -> tuple[int, str]:
-        result = self.docker.exec_run(list(command), demux=False)
+        try:
+            result = self.docker.exec_run(list(command), demux=False)
+        except APIError as exc:
+            raise self._engine_error(exc, "run a program in it") from None
         output = result.output if isinstance(result.output, bytes) else b""
         code = result.exit_code if result.exit_code is not None else -1
         return int(code), output.decode(errors="replace")
 
     def logs(self, tail: int = 40) -> str:
         return bytes(self.docker.logs(tail=tail)).decode(errors="replace")
+
+    def _engine_error(self, exc: APIError, doing: str) -> DrillbookError:
+        """What an engine refusal means for the drill, in its words, not the API's."""
+        if exc.status_code == 404:
+            return DrillbookError(f"service {self.name}: its container is gone (cannot {doing})")
+        if exc.status_code == 409:
+            with contextlib.suppress(APIError):
+                self.docker.reload()
+            return DrillbookError(
+                f"service {self.name} is not running ({self.docker.status}): cannot {doing}"
+            )
+        return DrillbookError(f"service {self.name}: the engine refused to {doing}: "
+                              f"{exc.explanation or exc}")  # fmt: skip
 
     def memory(self) -> tuple[int, int] | None:
         """Bytes used and the container's limit, from the engine's stats."""
