@@ -43,6 +43,7 @@ def alert_outcome(seen: AlertObserved, m: Measurement) -> AlertOutcome:
         rules=seen.rules,
         ttr_from_page_s=ttr_from_page,
         bound_from_s=since(_bound_from(seen, m)),
+        outage_s=since(m.recovered_at),
     )
 
 
@@ -64,6 +65,11 @@ def alert_verdict(alert: AlertOutcome) -> tuple[Verdict, str] | None:
         return None
     if alert.bound_s is None:
         return Verdict.ALERT_NOT_FIRED, f"no loaded rule raises {name}"
+    origin = alert.bound_from_s or 0.0
+    in_time = alert.notified_s is not None and alert.notified_s - origin <= alert.bound_s
+    if not alert.due and not in_time:
+        # the service was back before the alert was owed: no page is no failure
+        return _unexpected(alert)
     if alert.firing_s is None:
         pending = (
             f"it was pending at {alert.pending_s:.1f} s but never fired"
@@ -73,21 +79,26 @@ def alert_verdict(alert: AlertOutcome) -> tuple[Verdict, str] | None:
         return Verdict.ALERT_NOT_FIRED, f"{name} did not fire: {pending}"
     if alert.notified_s is None:
         return Verdict.ALERT_LATE, f"{name} fired at {alert.firing_s:.1f} s but never paged"
-    origin = alert.bound_from_s or 0.0
     if alert.notified_s - origin > alert.bound_s:
         since = f" (bound from {origin:.1f} s)" if origin >= 0.05 else ""
         return (
             Verdict.ALERT_LATE,
             f"{name} paged at {alert.notified_s:.1f} s{since}, bound {alert.bound}",
         )
-    if alert.unexpected:
-        return (
-            Verdict.UNEXPECTED_ALERT,
-            f"{', '.join(alert.unexpected)} fired too (not in expect.alert_allow)",
-        )
+    if unexpected := _unexpected(alert):
+        return unexpected
     if alert.resolved_s is None:
         return (
             Verdict.ALERT_NOT_RESOLVED,
             f"{name} still active {RESOLVE_TIMEOUT_S:g} s after recovery",
         )
     return None
+
+
+def _unexpected(alert: AlertOutcome) -> tuple[Verdict, str] | None:
+    if not alert.unexpected:
+        return None
+    return (
+        Verdict.UNEXPECTED_ALERT,
+        f"{', '.join(alert.unexpected)} fired too (not in expect.alert_allow)",
+    )

@@ -30,3 +30,13 @@ class AlertOutcome:
     # Where the bound counts from: the fault in place (a kill lands at once, a table drop
     # through psql takes a while), or with `alert_delay: detected` the first failing probe.
     bound_from_s: float | None = None
+    # When the outage ended (the service recovered), since the injection: an alert is due
+    # only once the outage has lasted its bound.
+    outage_s: float | None = None
+
+    @property
+    def due(self) -> bool:
+        """Whether the outage lasted long enough for the expected alert to be owed."""
+        if self.outage_s is None or self.bound_s is None:
+            return True
+        return self.outage_s > (self.bound_from_s or 0.0) + self.bound_s

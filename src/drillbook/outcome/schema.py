@@ -45,10 +45,11 @@ Schema version 5:
                     bound_s, bound, pending_s, firing_s, notified_s (TTD-alert: the page),
                     resolved_s, unexpected: [names], allowed: [names], already_active:
                     [names], rules, ttr_from_page_s, bound_from_s: where the bound counts
-                    from (the fault in place, or the first failing probe)}; times in seconds
-                    since injection
+                    from (the fault in place, or the first failing probe), outage_s: when the
+                    service was back (an alert is owed only by an outage longer than its
+                    bound)}; times in seconds since injection
 
-Schemas 1 to 3 are still read (without the fields they lack).
+Schemas 1 to 4 are still read (without the fields they lack).
 """
 
 from __future__ import annotations

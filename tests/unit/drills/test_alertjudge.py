@@ -143,3 +143,29 @@ def test_for_a_fault_that_builds_up_the_bound_counts_from_detection() -> None:
     out = alert_outcome(watch, Measurement(T0, T0 + 25.0, T0 + 35.0, 5.0))
     assert out.bound_from_s == pytest.approx(25.0)
     assert alert_verdict(out) is None  # 28 - 25 <= 5
+
+
+@pytest.mark.parametrize(
+    ("outage_s", "verdict"),
+    [
+        (4.5, None),  # back before the 5 s bound: the alert was not owed yet
+        (8.0, Verdict.ALERT_NOT_FIRED),  # down past its bound: it was owed and never came
+        (None, Verdict.ALERT_NOT_FIRED),  # never recovered: owed
+    ],
+)
+def test_an_alert_is_due_only_once_the_outage_has_lasted_its_bound(
+    outage_s: float | None, verdict: Verdict | None
+) -> None:
+    silent = dataclasses.replace(
+        GOOD, pending_s=None, firing_s=None, notified_s=None, resolved_s=None, outage_s=outage_s
+    )
+    judged = alert_verdict(silent)
+    assert (judged[0] if judged else None) is verdict, judged
+    # an alert it should not have raised is still one, owed or not
+    noisy = dataclasses.replace(silent, unexpected=("DatabaseDown",))
+    assert alert_verdict(noisy) is not None
+
+
+def test_the_outage_is_recorded_with_the_outcome() -> None:
+    m = Measurement(T0, T0 + 0.1, T0 + 4.5, 5.0)
+    assert alert_outcome(seen(), m).outage_s == pytest.approx(4.5)
