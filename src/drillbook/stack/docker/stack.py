@@ -24,11 +24,10 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import docker
 from docker.errors import APIError, NotFound
-from testcontainers.core.container import DockerContainer
 from testcontainers.core.network import Network
 
 from drillbook.errors import DrillbookError
@@ -39,6 +38,7 @@ from drillbook.stack.backend import Backend, Tool
 from drillbook.stack.docker import clone
 from drillbook.stack.docker import target as targets
 from drillbook.stack.docker.clone import Snapshot
+from drillbook.stack.docker.container import service_container, start_published
 from drillbook.stack.docker.service import HOST, Service
 from drillbook.stack.images import image_ref
 from drillbook.stack.kube.spec import refuse_manifests
@@ -400,24 +400,11 @@ class Stack:
         container_name: str | None = None,
     ) -> Service:
         spec = self.spec.services[name]
-        assert self._network is not None
-        host_port = host_port or free_port()
+        network = self._network
+        assert network is not None
         suffix = f"-{replica}" if replica else ""
         if name not in self._images:
             self._images[name] = image_ref(spec)
-        container = (
-            DockerContainer(self._images[name])
-            .with_network(self._network)
-            .with_network_aliases(name)
-            .with_name(container_name or f"drillbook-{self.spec.name}-{name}{suffix}-{self.run_id}")
-            .with_envs(**{**spec.env, **(env or {})})
-        )
-        run_command = command or list(spec.command)
-        if run_command:
-            container.with_command(run_command)
-        for path, options in spec.tmpfs.items():
-            # Docker takes mount options; a bare size is the common case.
-            container.with_tmpfs_mount(path, options if "=" in options else f"size={options}")
         service_labels = {**self._labels, labels.SERVICE: name, labels.REPLICA: str(replica)}
         kwargs: dict[str, Any] = {"labels": service_labels}
         if spec.memory:
@@ -425,14 +412,18 @@ class Stack:
             kwargs.update(mem_limit=spec.memory, memswap_limit=spec.memory)
         if restart_policy:
             kwargs["restart_policy"] = restart_policy
-        container.with_kwargs(**kwargs)
-        # Published on loopback only, at a port chosen now so a restart keeps it.
-        cast(dict[str, Any], container.ports)[f"{spec.port}/tcp"] = (HOST, host_port)
+        make = service_container(
+            self._images[name],
+            network,
+            spec,
+            container_name or f"drillbook-{self.spec.name}-{name}{suffix}-{self.run_id}",
+            env={**spec.env, **(env or {})},
+            command=command or list(spec.command),
+            kwargs=kwargs,
+        )
         try:
-            container.start()
+            container, host_port = start_published(make, host_port)
         except APIError as exc:
-            with contextlib.suppress(APIError):
-                container.stop()
             raise DrillbookError(
                 f"service {name} could not start: {exc.explanation or exc}",
                 f"check service {name!r} in {self.spec.path}",

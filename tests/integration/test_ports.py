@@ -1,0 +1,46 @@
+"""A host port drillbook chose that is taken before Docker binds it (another stack started in
+the same second) is chosen again, not a failed stack."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import docker
+import pytest
+
+from drillbook.stack import Stack, load_stack_spec
+from drillbook.stack.docker import container
+from drillbook.stack.network import free_port
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def taken() -> Iterator[int]:
+    """A port on 127.0.0.1 that another process holds."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        yield int(holder.getsockname()[1])
+
+
+def test_a_port_taken_between_choosing_and_binding_is_chosen_again(
+    mini_stack: Path,
+    client: docker.DockerClient,
+    taken: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    chosen: list[int] = []
+
+    def first_the_taken_one() -> int:
+        chosen.append(taken if not chosen else free_port())
+        return chosen[-1]
+
+    monkeypatch.setattr(container, "free_port", first_the_taken_one)
+    with Stack(load_stack_spec(mini_stack), client=client) as stack:
+        redis = stack.service("redis")
+        assert chosen[0] == taken and len(chosen) == 2
+        assert redis.host_port == chosen[1] != taken
+        assert redis.exec(["redis-cli", "ping"])[1].strip() == "PONG"
