@@ -44,3 +44,36 @@ def test_a_port_taken_between_choosing_and_binding_is_chosen_again(
         assert chosen[0] == taken and len(chosen) == 2
         assert redis.host_port == chosen[1] != taken
         assert redis.exec(["redis-cli", "ping"])[1].strip() == "PONG"
+
+
+COMPOSE = """\
+services:
+  redis:
+    image: redis:7
+    ports: ["127.0.0.1:6379:6379"]
+    healthcheck: {test: [CMD, redis-cli, ping], interval: 1s, retries: 30}
+x-drillbook:
+  stand-ins: {redis: redis}
+"""
+
+
+def test_a_compose_stack_takes_another_port_too(
+    tmp_path: Path, client: docker.DockerClient, taken: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from drillbook.stack.docker import stack as docker_stack
+    from drillbook.stack.images import ensure_images
+
+    (tmp_path / "compose.yml").write_text(COMPOSE)
+    spec = load_stack_spec(tmp_path / "compose.yml")
+    ensure_images(client, spec)
+    chosen: list[int] = []
+
+    def first_the_taken_one() -> int:
+        chosen.append(taken if not chosen else free_port())
+        return chosen[-1]
+
+    monkeypatch.setattr(docker_stack, "free_port", first_the_taken_one)
+    with Stack(spec, client=client) as stack:
+        redis = stack.service("redis")
+        assert chosen[0] == taken and redis.host_port not in (0, taken)
+        assert redis.exec(["redis-cli", "ping"])[1].strip() == "PONG"

@@ -30,6 +30,7 @@ from drillbook.stack.compose import override as overrides
 from drillbook.stack.compose.model import PROXY, PROXY_API_PORT, compose_args, main_port
 from drillbook.stack.compose.pin import drill_line
 from drillbook.stack.compose.plugin import ensure_compose_plugin
+from drillbook.stack.docker.container import PORT_ATTEMPTS, port_taken_text
 from drillbook.stack.images import image_ref
 from drillbook.stack.spec import StackSpec
 
@@ -111,6 +112,27 @@ class ComposeProject:
             warnings.simplefilter("ignore")
             config = self.compose(with_override=False).get_config()
         self._networks = dict(config.get("networks") or {})
+        for attempt in range(1, PORT_ATTEMPTS + 1):
+            self._write_override(config)
+            self.progress(f"  compose project {self.name}: up (override {self.override_path})")
+            try:
+                self.compose().start()
+                return
+            except subprocess.CalledProcessError as exc:
+                said = _text(exc.stderr)
+                if port_taken_text(said) and attempt < PORT_ATTEMPTS:
+                    # a port chosen for the run was taken before Compose bound it: again
+                    self.down()
+                    continue
+                raise DrillbookError(
+                    f"docker compose up failed for {self.spec.path}:\n"
+                    f"{said.strip()[-2000:]}{self._unhealthy_logs()}",
+                    "fix the service named above in the Compose file, or its healthcheck",
+                ) from None
+
+    def _write_override(self, config: Mapping[str, Any]) -> None:
+        """The override laid over the user's files, with host ports chosen now."""
+        self.workdir.mkdir(parents=True, exist_ok=True)  # a retry's `down` removed it
         run = overrides.Run(
             project=self.name,
             labels=self.labels,
@@ -122,15 +144,6 @@ class ComposeProject:
         self.override_path.write_text(
             overrides.dump(overrides.override(self.spec, config, run)), encoding="utf-8"
         )
-        self.progress(f"  compose project {self.name}: up (override {self.override_path})")
-        try:
-            self.compose().start()
-        except subprocess.CalledProcessError as exc:
-            raise DrillbookError(
-                f"docker compose up failed for {self.spec.path}:\n"
-                f"{_text(exc.stderr).strip()[-2000:]}{self._unhealthy_logs()}",
-                "fix the service named above in the Compose file, or its healthcheck",
-            ) from None
 
     def scale(self, service: str, replicas: int) -> None:
         """`docker compose up -d --scale service=N --no-recreate --wait service`."""

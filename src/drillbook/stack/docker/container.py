@@ -59,7 +59,12 @@ def service_container(
 
 def port_taken(exc: APIError) -> bool:
     """Whether the engine refused a container because its host port was taken."""
-    said = str(exc.explanation or exc).lower()
+    return port_taken_text(str(exc.explanation or exc))
+
+
+def port_taken_text(said: str) -> bool:
+    """Whether the engine's (or Compose's) message says a host port was taken."""
+    said = said.lower()
     return "port is already allocated" in said or "address already in use" in said
 
 
