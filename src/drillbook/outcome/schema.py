@@ -160,9 +160,10 @@ def _result(data: dict[str, Any]) -> Result:
         target_s=float(data["target_s"]),
         ttd_s=_float(data.get("ttd_s")),
         ttr_s=_float(data.get("ttr_s")),
-        # files of schema < 5 judged every target from the fault
-        judged_ttr_s=_float(data.get("judged_ttr_s", data.get("ttr_s"))),
-        ttr_origin=_origin(data.get("ttr_origin", "fault")),
+        # schema < 5 recorded no origin: a transient fault's target counted from its end
+        # (`recovery_after_end_s`); a page-clocked one cannot be told apart: read as the fault
+        judged_ttr_s=_float(data.get("judged_ttr_s", _old_judged(data))),
+        ttr_origin=_origin(data.get("ttr_origin", _old_origin(data))),
         file=str(data.get("file", "")),
         runbook=None
         if runbook is None
@@ -196,6 +197,15 @@ def _result(data: dict[str, Any]) -> Result:
         alert=_alert(data.get("alert")),
         findings=tuple(str(f) for f in data.get("findings") or ()),
     )
+
+
+def _old_origin(data: dict[str, Any]) -> str:
+    return "fault end" if data.get("recovery_after_end_s") is not None else "fault"
+
+
+def _old_judged(data: dict[str, Any]) -> Any:
+    after_end = data.get("recovery_after_end_s")
+    return after_end if after_end is not None else data.get("ttr_s")
 
 
 def _origin(value: object) -> TtrOrigin:

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from drillbook.outcome.format import change, seconds
-from drillbook.outcome.gate import Regression, check, growth_pct
+from drillbook.outcome.gate import Regression, check, comparable_ttrs, growth_pct
 from drillbook.outcome.history import RunRecord, previous
 from drillbook.outcome.result import Result
 
@@ -39,11 +39,10 @@ class ScenarioRow:
         """TTR now against the baseline's, in percent (None when either has no TTR, or the
         two were counted from different origins: like is compared with like only)."""
         b, c = self.baseline, self.current
-        if b is None or b.ttr_origin != c.ttr_origin:
+        if b is None:
             return None
-        if b.target_ttr_s is None or c.target_ttr_s is None:
-            return None
-        return growth_pct(b.target_ttr_s, c.target_ttr_s)
+        now, before = comparable_ttrs(c, b)
+        return None if now is None or before is None else growth_pct(before, now)
 
     @property
     def target_used_pct(self) -> float | None:

@@ -133,3 +133,27 @@ def test_a_broken_plugin_is_reported_not_replaced(docker_config: Path, store: Pa
     with pytest.raises(DrillbookError, match="exists but"):
         ensure_compose_plugin(store=store)
     assert broken.read_text() == "not a binary"
+
+
+def test_a_users_relative_link_is_judged_from_its_own_folder(
+    docker_config: Path, store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own = docker_config / "tools" / "bin" / "docker-compose"
+    own.parent.mkdir(parents=True)
+    shutil.copy2(packaged_binary(), own)
+    plugin = docker_config / "cli-plugins" / "docker-compose"
+    plugin.parent.mkdir(parents=True)
+    plugin.symlink_to(Path("..") / "tools" / "bin" / "docker-compose")  # relative, working
+    monkeypatch.chdir("/")  # wherever drillbook runs from
+    assert not owns_plugin(plugin, store)
+    ensure_compose_plugin(store=store)
+    assert os.readlink(plugin) == "../tools/bin/docker-compose"
+
+
+def test_a_relative_cache_still_makes_a_working_plugin(
+    docker_config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    version = ensure_compose_plugin(store=Path("relative-cache") / "compose")
+    assert compose_version() == version
+    assert Path(os.readlink(docker_config / "cli-plugins" / "docker-compose")).is_absolute()

