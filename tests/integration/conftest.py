@@ -14,6 +14,17 @@ from drillbook.stack.images import ensure_images
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_CONTEXT = ROOT / "fixtures" / "images" / "redis"
+# A one-service Compose file a team might write: Redis, its healthcheck, published on loopback;
+# drillbook's Redis image stands in for `redis:7`, which no registry here serves.
+REDIS_COMPOSE = """\
+services:
+  redis:
+    image: redis:7
+    ports: ["127.0.0.1:6379:6379"]
+    healthcheck: {test: [CMD, redis-cli, ping], interval: 1s, retries: 30}
+x-drillbook:
+  stand-ins: {redis: redis}
+"""
 
 
 @pytest.fixture(scope="module")

@@ -11,18 +11,9 @@ import pytest
 from drillbook.stack import Stack, labels, load_stack_spec
 from drillbook.stack.images import ensure_images
 from tests.backend_compliance import check_backend
+from tests.integration.conftest import REDIS_COMPOSE
 
 pytestmark = pytest.mark.integration
-
-COMPOSE = """\
-services:
-  redis:
-    image: redis:7
-    ports: ["127.0.0.1:6379:6379"]
-    healthcheck: {test: [CMD, redis-cli, ping], interval: 1s, retries: 30}
-x-drillbook:
-  stand-ins: {redis: redis}
-"""
 
 
 def left_of(client: docker.DockerClient, run_id: str) -> list[str]:
@@ -39,7 +30,7 @@ def test_the_docker_backend(mini_stack: Path, client: docker.DockerClient) -> No
 
 
 def test_the_compose_backend(tmp_path: Path, client: docker.DockerClient) -> None:
-    (tmp_path / "compose.yml").write_text(COMPOSE)
+    (tmp_path / "compose.yml").write_text(REDIS_COMPOSE)
     spec = load_stack_spec(tmp_path / "compose.yml")
     ensure_images(client, spec)
     with Stack(spec, client=client) as stack:

@@ -13,6 +13,7 @@ import pytest
 from drillbook.stack import Stack, load_stack_spec
 from drillbook.stack.docker import container
 from drillbook.stack.network import free_port
+from tests.integration.conftest import REDIS_COMPOSE
 
 pytestmark = pytest.mark.integration
 
@@ -46,24 +47,13 @@ def test_a_port_taken_between_choosing_and_binding_is_chosen_again(
         assert redis.exec(["redis-cli", "ping"])[1].strip() == "PONG"
 
 
-COMPOSE = """\
-services:
-  redis:
-    image: redis:7
-    ports: ["127.0.0.1:6379:6379"]
-    healthcheck: {test: [CMD, redis-cli, ping], interval: 1s, retries: 30}
-x-drillbook:
-  stand-ins: {redis: redis}
-"""
-
-
 def test_a_compose_stack_takes_another_port_too(
     tmp_path: Path, client: docker.DockerClient, taken: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from drillbook.stack.docker import stack as docker_stack
     from drillbook.stack.images import ensure_images
 
-    (tmp_path / "compose.yml").write_text(COMPOSE)
+    (tmp_path / "compose.yml").write_text(REDIS_COMPOSE)
     spec = load_stack_spec(tmp_path / "compose.yml")
     ensure_images(client, spec)
     chosen: list[int] = []
