@@ -9,28 +9,43 @@ from drillbook.load import Request
 from drillbook.observe.slo import error_rate_and_p95
 from drillbook.observe.stats import percentile
 from drillbook.outcome.result import ErrorBudget, Latency
-from drillbook.scenarios.model import Expectations, Scenario
+from drillbook.scenarios.model import Degradation, Expectations, Scenario
 
 
 @dataclass(frozen=True)
 class Windows:
     """The load's requests before, during (fault to recovery) and after an incident, and
-    while the fault itself lasted (a transient fault ends before recovery is judged)."""
+    while the fault itself lasted (a transient fault ends before recovery is judged);
+    `degraded`: those of the last that a scenario's degraded bounds are judged on."""
 
     before: tuple[Request, ...]
     during: tuple[Request, ...]
     after: tuple[Request, ...]
     while_faulted: tuple[Request, ...]
     incident_s: float
+    degraded: tuple[Request, ...] = ()
 
     @classmethod
-    def split(cls, requests: Sequence[Request], t0: float, end: float, fault_end: float) -> Windows:
+    def split(
+        cls,
+        requests: Sequence[Request],
+        t0: float,
+        end: float,
+        fault_end: float,
+        degraded_from: float | None = None,
+    ) -> Windows:
+        """`degraded_from`: the degraded window starts with the requests sent from then on
+        (None: the whole fault, requests in flight at the injection included)."""
+        faulted = tuple(r for r in requests if r.end >= t0 and r.start <= fault_end)
         return cls(
             before=tuple(r for r in requests if r.end < t0),
             during=tuple(r for r in requests if r.end >= t0 and r.start <= end),
             after=tuple(r for r in requests if r.start > end),
-            while_faulted=tuple(r for r in requests if r.end >= t0 and r.start <= fault_end),
+            while_faulted=faulted,
             incident_s=max(0.0, end - t0),
+            degraded=faulted
+            if degraded_from is None
+            else tuple(r for r in faulted if r.start >= degraded_from),
         )
 
     def latency(self) -> Latency:
@@ -60,16 +75,19 @@ def impact_breach(expect: Expectations, budget: ErrorBudget) -> str:
     return ""
 
 
+def degraded_figures(bounds: Degradation, requests: Sequence[Request]) -> tuple[float, float]:
+    """The error rate and p95 (ms) of the requests the bounds judge; (0, 0) when none."""
+    if bounds.requests is not None:
+        requests = [r for r in requests if r.name.startswith(bounds.requests)]
+    return error_rate_and_p95(list(requests)) if requests else (0.0, 0.0)
+
+
 def degradation_breach(scenario: Scenario, requests: Sequence[Request]) -> str:
-    """Why the load while the fault lasted broke the scenario's bounds ('' when it did not)."""
+    """Why the load in the degraded window broke the scenario's bounds ('' when it did not)."""
     bounds = scenario.expect.degraded
     if bounds is None:
         return ""
-    if bounds.requests is not None:
-        requests = [r for r in requests if r.name.startswith(bounds.requests)]
-    if not requests:
-        return ""
-    error_rate, p95 = error_rate_and_p95(list(requests))
+    error_rate, p95 = degraded_figures(bounds, requests)
     if bounds.max_error_rate is not None and error_rate > bounds.max_error_rate:
         which = f" of {bounds.requests}" if bounds.requests else ""
         return f"error rate{which} {error_rate:.0%} > {bounds.max_error_rate:.0%} while degraded"

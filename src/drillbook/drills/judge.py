@@ -20,11 +20,13 @@ from drillbook._version import __version__
 from drillbook.drills.alerting import AlertObserved
 from drillbook.drills.alertjudge import alert_outcome, alert_verdict
 from drillbook.drills.aswritten import project
+from drillbook.drills.bounds import margins
 from drillbook.drills.impact import Windows, degradation_breach, impact_breach
 from drillbook.load import Request
 from drillbook.observe.measurement import Sample
 from drillbook.observe.series import per_window
 from drillbook.outcome.drillrun import DrillRun
+from drillbook.outcome.margin import thinnest
 from drillbook.outcome.result import (
     AsWritten,
     ErrorBudget,
@@ -65,7 +67,9 @@ def judge(scenario: Scenario, observed: Observed) -> Result:
     m = drill.measurement
     t0 = m.injected_at if m else math.inf
     end = (m.recovered_at if m and m.recovered_at else None) or drill.ended_at or t0
-    windows = Windows.split(observed.requests, t0, end, drill.ended_at or end)
+    windows = Windows.split(
+        observed.requests, t0, end, drill.ended_at or end, _degraded_from(scenario, drill)
+    )
     budget = windows.budget(scenario)
     as_written = _as_written(scenario, observed, steps)
     weak = _weak_verifications(steps, observed.samples)
@@ -74,6 +78,10 @@ def judge(scenario: Scenario, observed: Observed) -> Result:
     verdict, detail = _verdict(scenario, observed, steps, windows, budget, as_written)
     if verdict is Verdict.PASSED and alert is not None:
         verdict, detail = alert_verdict(alert) or (verdict, detail)
+    bounded = margins(scenario, drill, windows, budget, as_written, alert, observed.writes)
+    closest = thinnest(bounded)
+    if verdict is Verdict.PASSED and closest is not None and closest.thin:
+        detail = "; ".join(d for d in (detail, f"thin margin: {closest.describe()}") if d)
     reason = f"{scenario.name}: {verdict.value} ({drill.figures()})"
     if detail:
         reason += f": {detail}"
@@ -104,6 +112,7 @@ def judge(scenario: Scenario, observed: Observed) -> Result:
         as_written=as_written,
         findings=tuple(_weak_finding(r, samples=observed.samples) for r in weak),
         alert=alert,
+        margins=bounded,
     )
 
 
@@ -132,7 +141,9 @@ def _verdict(
         verdict = Verdict.NOT_RECOVERED_AS_WRITTEN
         detail = as_written.explain(observed.drill.target_s)
     if verdict is Verdict.PASSED and scenario.expect.degraded is not None:
-        breach = degradation_breach(scenario, windows.while_faulted)
+        breach = degradation_breach(scenario, windows.degraded)
+        if scenario.expect.degraded.window == "remediated" and not windows.degraded:
+            breach = "the runbook's remediation had not finished when the fault ended"
         if breach:
             verdict, detail = Verdict.DEGRADED_BEYOND_BOUNDS, breach
     if verdict is Verdict.PASSED:
@@ -147,6 +158,16 @@ def _verdict(
     if not detail and failed:
         detail = f"{len(failed)} runbook step(s) failed, first at line {failed[0].step.line}"
     return verdict, detail
+
+
+def _degraded_from(scenario: Scenario, drill: DrillRun) -> float | None:
+    """Where a degraded window that starts at the remediation's end starts (None: with the
+    fault). A remediation that never finished leaves that window empty."""
+    bounds = scenario.expect.degraded
+    if bounds is None or bounds.window != "remediated":
+        return None
+    finished = drill.timeline.first("remediation finished")
+    return math.inf if finished is None else finished
 
 
 def _as_written(

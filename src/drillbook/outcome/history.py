@@ -22,6 +22,7 @@ from typing import Any
 
 from drillbook._version import __version__
 from drillbook.errors import DrillbookError, SourceError
+from drillbook.outcome.margin import THIN
 from drillbook.outcome.result import Result
 from drillbook.outcome.schema import load_result, load_results
 
@@ -46,6 +47,9 @@ class RunRecord:
     # the TTR the target was judged on and where it counts from (see outcome.schema)
     judged_ttr_s: float | None = None
     ttr_origin: str = "fault"
+    # the bound the run came closest to, and the share of it left (see outcome.margin)
+    margin_bound: str = ""
+    margin_room: float | None = None
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -55,6 +59,15 @@ class RunRecord:
         """The TTR to compare with `target_s` (records before `judged_ttr_s` have only
         the TTR from the fault, which is what their targets were judged on)."""
         return self.judged_ttr_s if self.ttr_origin != "fault" else self.ttr_s
+
+    def margin(self) -> str:
+        """'28% recover', 'thin: 5% detect', or '-' when no bound was judged or kept."""
+        if self.margin_room is None:
+            return "-"
+        if self.margin_room < 0:
+            return f"over {self.margin_bound}"
+        said = f"{self.margin_room:.0%} {self.margin_bound}"
+        return f"thin: {said}" if self.passed and self.margin_room < THIN else said
 
 
 @dataclass(frozen=True)
@@ -86,6 +99,7 @@ def _git(args: list[str], cwd: Path | None) -> str:
 
 def record_from_result(result: Result, identity: Identity) -> RunRecord:
     """The history record of a scenario's result."""
+    closest = result.thinnest
     return RunRecord(
         scenario=result.scenario,
         time=result.started_at,
@@ -102,6 +116,8 @@ def record_from_result(result: Result, identity: Identity) -> RunRecord:
         as_written_ttr_s=None if result.as_written is None else result.as_written.ttr_s,
         judged_ttr_s=result.judged_ttr_s,
         ttr_origin=result.ttr_origin,
+        margin_bound="" if closest is None else closest.bound,
+        margin_room=None if closest is None else round(closest.room, 3),
     )
 
 

@@ -123,10 +123,20 @@ class Recorder:
 
 
 def format_table(records: list[RunRecord], regressed: set[str] | None = None) -> list[str]:
-    """Records as text lines, header first; a regression is flagged after its verdict."""
+    """Records as text lines, header first; a regression is flagged after its verdict. The
+    margin is the room left of the bound the run came closest to (`thin:` under 20 %)."""
     regressed = regressed or set()
-    rows = [("scenario", "TTD", "TTR", "target", "verdict")]
+    rows = [("scenario", "TTD", "TTR", "target", "margin", "verdict")]
     for r in records:
         verdict = r.verdict + ("  (regression)" if r.scenario in regressed else "")
-        rows.append((r.scenario, seconds(r.ttd_s), seconds(r.ttr_s), f"{r.target_s:g} s", verdict))
+        rows.append(
+            (
+                r.scenario,
+                seconds(r.ttd_s),
+                seconds(r.ttr_s),
+                f"{r.target_s:g} s",
+                r.margin(),
+                verdict,
+            )
+        )
     return align(rows, last_free=True)

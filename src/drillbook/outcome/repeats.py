@@ -35,13 +35,15 @@ class Figures:
 
 @dataclass(frozen=True)
 class Spread:
-    """A scenario's repeated runs: how many, how many passed, TTD and TTR percentiles."""
+    """A scenario's repeated runs: how many, how many passed, TTD and TTR percentiles, and
+    the worst margin (the least room any run left of any bound)."""
 
     scenario: str
     runs: int
     passed: int
     ttd: Figures
     ttr: Figures
+    worst: RunRecord | None = None
 
     @property
     def pass_rate(self) -> float:
@@ -63,6 +65,11 @@ def _spread(name: str, runs: Sequence[RunRecord]) -> Spread:
         passed=sum(r.passed for r in runs),
         ttd=Figures.of(r.ttd_s for r in runs),
         ttr=Figures.of(r.ttr_s for r in runs),
+        worst=min(
+            (r for r in runs if r.margin_room is not None),
+            key=lambda r: r.margin_room or 0.0,
+            default=None,
+        ),
     )
 
 
@@ -104,7 +111,19 @@ def baseline_spreads(history: Sequence[RunRecord], runs: Mapping[str, int]) -> d
 
 def format_spreads(found: Mapping[str, Spread]) -> list[str]:
     """Spreads as aligned text lines, header first."""
-    rows = [("scenario", "runs", "passed", "TTD p50", "TTD p90", "TTR p50", "TTR p90", "TTR max")]
+    rows = [
+        (
+            "scenario",
+            "runs",
+            "passed",
+            "TTD p50",
+            "TTD p90",
+            "TTR p50",
+            "TTR p90",
+            "TTR max",
+            "worst margin",
+        )
+    ]
     for s in found.values():
         rows.append(
             (
@@ -116,6 +135,7 @@ def format_spreads(found: Mapping[str, Spread]) -> list[str]:
                 seconds(s.ttr.p50),
                 seconds(s.ttr.p90),
                 seconds(s.ttr.max),
+                "-" if s.worst is None else s.worst.margin(),
             )
         )
     return align(rows)

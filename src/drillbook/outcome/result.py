@@ -14,6 +14,7 @@ from typing import Literal
 
 from drillbook.observe.series import Series
 from drillbook.outcome.alert import AlertOutcome
+from drillbook.outcome.margin import Margin, thinnest
 
 
 class Verdict(enum.Enum):
@@ -186,6 +187,19 @@ class Result:
     # The TTR the target was judged on, counted from `ttr_origin` (ttr_s counts from the fault)
     judged_ttr_s: float | None = None
     ttr_origin: TtrOrigin = "fault"
+    # each bound the verdict was judged on, with what was observed (see outcome.margin)
+    margins: tuple[Margin, ...] = ()
+
+    @property
+    def thinnest(self) -> Margin | None:
+        """The bound the run came closest to (or broke); None when nothing was bounded."""
+        return thinnest(self.margins)
+
+    @property
+    def thin(self) -> bool:
+        """A pass with less than `outcome.margin.THIN` of some bound left."""
+        margin = self.thinnest
+        return self.passed and margin is not None and margin.thin
 
     @property
     def target_ttr_s(self) -> float | None:

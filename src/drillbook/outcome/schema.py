@@ -1,11 +1,11 @@
 """The result JSON (`<results>/<scenario>.json`): written and read here, and nowhere else.
 
-Schema version 5:
+Schema version 6:
 
-    schema          5 (2 added `series`, `drillbook` and the runbook's `severity`; 3 added
+    schema          6 (2 added `series`, `drillbook` and the runbook's `severity`; 3 added
                     `injected_epoch_s`; 4 added `as_written`, `findings`, steps' `weak`, the
                     error budget's burn, `alert` and the alert verdicts; 5 added
-                    `judged_ttr_s` and `ttr_origin`)
+                    `judged_ttr_s` and `ttr_origin`; 6 added `margins`)
     drillbook       the drillbook version that ran it
     scenario        name; file: the scenario file
     verdict         "passed" | "no steady state" | "not detected" | "step not executable" |
@@ -48,8 +48,12 @@ Schema version 5:
                     from (the fault in place, or the first failing probe), outage_s: when the
                     service was back (an alert is owed only by an outage longer than its
                     bound)}; times in seconds since injection
+    margins         each bound the verdict was judged on: [{bound, observed, limit, unit,
+                    room}], `room` the share of the bound left unused (1: none used, 0: at
+                    the bound, < 0: broken); `thinnest` is the one with the least room, and
+                    `thin` whether the run passed with under 20 % of it left
 
-Schemas 1 to 4 are still read (without the fields they lack).
+Schemas 1 to 5 are still read (without the fields they lack).
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ from typing import Any
 from drillbook.errors import DrillbookError, SourceError
 from drillbook.observe.series import Series
 from drillbook.outcome.alert import AlertOutcome
+from drillbook.outcome.margin import Margin
 from drillbook.outcome.result import (
     TTR_ORIGINS,
     AsWritten,
@@ -77,8 +82,8 @@ from drillbook.outcome.result import (
     Writes,
 )
 
-SCHEMA_VERSION = 5
-READABLE_SCHEMAS = (1, 2, 3, 4, 5)
+SCHEMA_VERSION = 6
+READABLE_SCHEMAS = (1, 2, 3, 4, 5, 6)
 
 
 def to_json(result: Result) -> dict[str, Any]:
@@ -112,7 +117,20 @@ def to_json(result: Result) -> dict[str, Any]:
         "as_written": None if result.as_written is None else asdict(result.as_written),
         "findings": list(result.findings),
         "alert": None if result.alert is None else _alert_json(result.alert),
+        "margins": [_margin_json(m) for m in result.margins],
+        "thinnest": None if result.thinnest is None else result.thinnest.bound,
+        "thin": result.thin,
     }
+
+
+def _margin_json(margin: Margin) -> dict[str, Any]:
+    return {**asdict(margin), "room": round(margin.room, 3)}
+
+
+def _margin(data: dict[str, Any]) -> Margin:
+    return Margin(
+        str(data["bound"]), float(data["observed"]), float(data["limit"]), str(data["unit"])
+    )
 
 
 def _alert_json(alert: AlertOutcome) -> dict[str, Any]:
@@ -196,6 +214,7 @@ def _result(data: dict[str, Any]) -> Result:
         as_written=_as_written(data.get("as_written")),
         alert=_alert(data.get("alert")),
         findings=tuple(str(f) for f in data.get("findings") or ()),
+        margins=tuple(_margin(m) for m in data.get("margins") or ()),
     )
 
 

@@ -78,8 +78,11 @@ def failure_of(result: Result, regression: Regression | None) -> str:
 def junit_properties(result: Result, failure: str) -> list[tuple[str, object]]:
     """The scenario's figures as JUnit XML `<property>`s."""
     data = to_json(result)  # rounded as in the result JSON
+    closest = result.thinnest
     return [(key, data[key]) for key in ("verdict", "ttd_s", "ttr_s", "target_s")] + [
-        ("failure_reason", failure)
+        ("failure_reason", failure),
+        ("thinnest_margin", "" if closest is None else closest.describe()),
+        ("thin", result.thin),
     ]
 
 

@@ -14,6 +14,7 @@ from drillbook.report.render_md import (
     ReportContext,
     alert_rows,
     counts,
+    margin_rows,
     step_rows,
     table_rows,
 )
@@ -144,6 +145,9 @@ def _scenario(row: ScenarioRow, plot: str | None, folder: Path) -> str:
     if result.findings:
         items = "".join(f"<li>{escape(f)}</li>" for f in result.findings)
         parts.append(f"<p>Findings:</p><ul>{items}</ul>")
+    bounds = margin_rows(result)
+    if len(bounds) > 1:
+        parts.append(_table(bounds, "Bounds judged, thinnest first"))
     alerts = alert_rows(result)
     if len(alerts) > 1:
         parts.append(_table(alerts, "Alert: pending → firing → paged → resolved, since the fault"))

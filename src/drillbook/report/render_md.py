@@ -53,6 +53,7 @@ def table_rows(rows: Sequence[ScenarioRow]) -> list[list[str]]:
         "TTR",
         "target",
         "TTR/target",
+        "margin",
         "baseline TTR",
         "change",
         "trend (TTR)",
@@ -78,6 +79,7 @@ def table_rows(rows: Sequence[ScenarioRow]) -> list[list[str]]:
                 judged_ttr(c),
                 f"{c.target_s:g} s",
                 "-" if used is None else f"{used:.0f}%",
+                c.margin(),
                 "-" if b is None else judged_ttr(b),
                 change(r.ttr_change_pct),
                 sparkline([t.target_ttr_s for t in r.trend]) if len(r.trend) > 1 else "",
@@ -111,6 +113,15 @@ def alert_rows(result: Result) -> list[list[str]]:
                 ", ".join(others) or "none",
             ]
         )
+    return out
+
+
+def margin_rows(result: Result) -> list[list[str]]:
+    """Each bound the verdict was judged on, thinnest first, header first."""
+    out = [["bound", "observed / bound", "room left"]]
+    for m in sorted(result.margins, key=lambda m: m.room):
+        room = "over" if not m.held else f"{m.room:.0%}" + (" (thin)" if m.thin else "")
+        out.append([m.bound, m.figures(), room])
     return out
 
 
@@ -195,6 +206,9 @@ def _scenario(row: ScenarioRow, plot: str | None) -> list[str]:
     if result.findings:
         lines += ["Findings:", "", *[f"- {f}" for f in result.findings], ""]
     lines += _table([["t", "event", "detail"], *_events(result)])
+    bounds = margin_rows(result)
+    if len(bounds) > 1:
+        lines += ["", *_table(bounds)]
     alerts = alert_rows(result)
     if len(alerts) > 1:
         lines += ["", *_table(alerts)]

@@ -29,7 +29,9 @@ expect:
   recover_within: 120             # default: the runbook's MTTR target
   respond_after: 2                # seconds from detection to the first runbook step
   degraded: {max_error_rate: 0.5, max_p95_ms: 5000}   # while a transient fault lasts
-                                  # (requests: "POST /v1/query": only those named so)
+                                  # (requests: "POST /v1/query": only those named so;
+                                  # window: remediated: only requests sent after the
+                                  # runbook's remediation finished; default fault)
   writes_kept: all                # acknowledged writes still there afterwards: all,
                                   # before_fault (a restore loses later ones) or none
   may_absorb: false               # transient faults: unnoticed passes (else: not detected)
@@ -329,25 +331,6 @@ class _Reader(FaultReader):
             },
             "expect",
         )
-        clock = m.get("clock", "fault")
-        if clock not in ("fault", "page"):
-            raise self.fail(m.line_of("clock"), f"clock must be fault or page, got {clock!r}")
-        degraded = None
-        if "degraded" in m:
-            d = self.mapping(m["degraded"], m.line_of("degraded"), "expect.degraded")
-            self.check_keys(d, {"max_error_rate", "max_p95_ms", "requests"}, "expect.degraded")
-            requests = d.get("requests")
-            if requests is not None and (not isinstance(requests, str) or not requests):
-                raise self.fail(
-                    d.line_of("requests"),
-                    "expect.degraded.requests must be a request name (or its start)",
-                    'e.g. requests: "POST /v1/query"',
-                )
-            degraded = Degradation(
-                self.number(d, "max_error_rate", None, high=1.0),
-                self.number(d, "max_p95_ms", None),
-                requests,
-            )
         writes_kept = m.get("writes_kept", "all")
         if writes_kept is True:
             writes_kept = "all"
@@ -361,14 +344,36 @@ class _Reader(FaultReader):
             detect_within_s=self.required_number(m, "detect_within", 15.0, low=0.1),
             recover_within_s=self.number(m, "recover_within", None, low=0.1),
             respond_after_s=self.required_number(m, "respond_after", 2.0),
-            degraded=degraded,
+            degraded=self.degradation(m),
             writes_kept=writes_kept,
             may_absorb=self.flag(m, "may_absorb"),
             judge=self.choice(m, "judge", ("as-written", "machine"), "as-written"),
             max_error_rate=self.number(m, "max_error_rate", None, high=1.0),
             max_failed_requests=_whole(self.number(m, "max_failed_requests", None)),
             alert=self.alert(m),
-            clock=clock,
+            clock=self.choice(m, "clock", ("fault", "page"), "fault"),
+        )
+
+    def degradation(self, expect: Mapping) -> Degradation | None:
+        if "degraded" not in expect:
+            return None
+        d = self.mapping(expect["degraded"], expect.line_of("degraded"), "expect.degraded")
+        self.check_keys(
+            d, {"max_error_rate", "max_p95_ms", "requests", "window"}, "expect.degraded"
+        )
+        requests = d.get("requests")
+        if requests is not None and (not isinstance(requests, str) or not requests):
+            raise self.fail(
+                d.line_of("requests"),
+                "expect.degraded.requests must be a request name (or its start)",
+                'e.g. requests: "POST /v1/query"',
+            )
+        return Degradation(
+            self.number(d, "max_error_rate", None, high=1.0),
+            self.number(d, "max_p95_ms", None),
+            requests,
+            # remediated: from the runbook's remediation on; fault: all of it
+            self.choice(d, "window", ("fault", "remediated"), "fault"),
         )
 
     def section(self, root: Mapping, key: str) -> Mapping:
@@ -378,7 +383,8 @@ class _Reader(FaultReader):
     def choice(self, m: Mapping, key: str, allowed: tuple[str, ...], default: str) -> str:
         value = m.get(key, default)
         if value not in allowed:
-            raise self.fail(m.line_of(key), f"{key} must be one of {', '.join(allowed)}")
+            said = ", ".join(allowed[:-1]) + f" or {allowed[-1]}"
+            raise self.fail(m.line_of(key), f"{key} must be {said}, got {value!r}")
         return str(value)
 
     def operator(self, m: Mapping) -> OperatorModel:

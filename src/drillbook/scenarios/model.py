@@ -31,11 +31,17 @@ class Degradation:
     With `requests`, only the load's requests whose name starts with it are judged: a
     degraded mode is a promise about some requests (queries answered from the fallback
     while the provider fails), not about every one (writes may fail without the database).
+
+    `window` says which part of the fault the bounds cover: "fault", all of it (the service
+    must degrade gracefully on its own); "remediated", the requests sent after the runbook's
+    remediation finished (the runbook is what makes the degradation graceful, and the time
+    before the responder acts depends on when the page arrives, not on the runbook).
     """
 
     max_error_rate: float | None = None
     max_p95_ms: float | None = None
     requests: str | None = None
+    window: str = "fault"
 
 
 @dataclass(frozen=True)

@@ -146,7 +146,7 @@ def test_recorder_gates_against_history_from_before_the_run(tmp_path: Path) -> N
     )
     assert len(read_history(history)) == 3
     lines = recorder.table()
-    assert lines[0].split() == ["scenario", "TTD", "TTR", "target", "verdict"]
+    assert lines[0].split() == ["scenario", "TTD", "TTR", "target", "margin", "verdict"]
     assert lines[2].endswith("passed  (regression)")
 
 
@@ -191,3 +191,18 @@ def test_format_table_aligns_columns() -> None:
     lines = format_table([record("a", ttr=1.0), record("longer-name", ttr=None, passed=False)])
     assert len({line.index("120 s") for line in lines[1:]}) == 1
     assert lines[2].split()[:3] == ["longer-name", "0.10", "s"]
+
+
+def test_the_table_shows_each_run_s_thinnest_margin() -> None:
+    lines = format_table(
+        [
+            record(name="redis-down", margin_bound="recover", margin_room=0.28),
+            record(name="api-down", margin_bound="detect", margin_room=0.05),
+            record(name="worker-down", passed=False, margin_bound="recover", margin_room=-0.5),
+            record(name="old-record"),
+        ]
+    )
+    assert "28% recover" in lines[1]
+    assert "thin: 5% detect" in lines[2]
+    assert "over recover" in lines[3]
+    assert lines[4].split()[-2] == "-"  # a history line from before margins were kept

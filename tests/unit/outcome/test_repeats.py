@@ -49,3 +49,16 @@ def test_a_single_run_has_no_spread_table(tmp_path: Path) -> None:
     recorder = Recorder(tmp_path / "h.jsonl")
     recorder.record(result())
     assert recorder.spread_table() == [] and recorder.finish() == []
+
+
+def test_repeats_report_the_worst_margin_beside_the_pass_rate() -> None:
+    runs = [
+        record(margin_bound="recover", margin_room=0.6),
+        record(margin_bound="detect", margin_room=0.12),
+        record(margin_bound="recover", margin_room=0.4),
+    ]
+    found = spreads(runs)["redis-down"]
+    assert found.worst is not None and found.worst.margin_room == 0.12
+    header, row = format_spreads(spreads(runs))
+    assert header.split()[-2:] == ["worst", "margin"]
+    assert row.endswith("thin: 12% detect")

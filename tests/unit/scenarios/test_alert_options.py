@@ -42,10 +42,29 @@ def test_the_runbooks_alert_is_the_default() -> None:
     assert s.runbook is not None and s.expected_alert == s.runbook.alert == "RedisDown"
 
 
+def test_the_degraded_window_is_read(tmp_path: Path) -> None:
+    def window(said: str) -> str:
+        path = tmp_path / "slow.yaml"
+        path.write_text(
+            "fault: {type: latency, link: api-vectordb, latency_ms: 3000}\nduration: 30\n"
+            f"expect:\n  recover_within: 60\n  degraded: {{max_p95_ms: 900{said}}}\n"
+        )
+        degraded = load_scenario(path).expect.degraded
+        assert degraded is not None
+        return degraded.window
+
+    assert window(", window: remediated") == "remediated"
+    assert window("") == "fault"
+
+
 @pytest.mark.parametrize(
     ("expect", "message"),
     [
-        ("  clock: later\n", r"redis-down.yaml:4: clock must be fault or page"),
+        ("  clock: later\n", r"redis-down.yaml:4: clock must be fault or page, got 'later'"),
+        (
+            "  degraded: {max_p95_ms: 900, window: responder}\n",
+            r"redis-down.yaml:4: window must be fault or remediated, got 'responder'",
+        ),
         ("  alert_allow: HighErrorRate\n", r"redis-down.yaml:4: alert_allow must be a list"),
         ("  alert_rules: missing.yml\n", r"redis-down.yaml:4: alert_rules: no file"),
     ],
