@@ -112,14 +112,20 @@ class Recorder:
 
     def spread_table(self) -> list[str]:
         """TTD and TTR percentiles and pass rate per scenario; empty when each ran once."""
-        found = spreads(self.records)
-        if all(s.runs == 1 for s in found.values()):
-            return []
-        return format_spreads(found)
+        return spread_table(self.records)
 
     def table(self) -> list[str]:
         """The run's scenarios as an aligned text table: scenario, TTD, TTR, target, verdict."""
         return format_table(self.records, {r.scenario for r in self.regressions})
+
+
+def spread_table(records: list[RunRecord]) -> list[str]:
+    """TTD and TTR percentiles, pass rate and worst margin per scenario; empty when each
+    scenario ran once."""
+    found = spreads(records)
+    if all(s.runs == 1 for s in found.values()):
+        return []
+    return format_spreads(found)
 
 
 def format_table(records: list[RunRecord], regressed: set[str] | None = None) -> list[str]:

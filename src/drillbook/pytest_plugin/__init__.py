@@ -173,20 +173,43 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     runs = drill_session.recorded(session.config)
     if runs is not None and runs.finish() and exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    if runs is not None and hasattr(session.config, "workerinput"):
+        from drillbook.pytest_plugin import workers
+
+        workers.hand_over(session.config, runs)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """pytest-xdist: a worker ended; keep its records for the controller's table."""
+    from drillbook.pytest_plugin import workers
+
+    workers.gather(node.config, node)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    from drillbook.pytest_plugin import workers
+
     runs = drill_session.recorded(config)
-    if runs is None or not runs.records:
-        return
+    if runs is not None and runs.records:
+        _summary(terminalreporter, runs.records, runs.regressions, str(runs.history))
+    elif (got := workers.gathered(config)) is not None and got.records:
+        _summary(terminalreporter, got.records, got.regressions, got.history)
+
+
+def _summary(
+    terminalreporter: Any, records: list[Any], regressions: list[Any], history: str
+) -> None:
+    from drillbook.outcome.recorder import format_table, spread_table
+
     terminalreporter.section("drillbook: time to detect and recover")
-    for line in runs.table():
+    for line in format_table(records, {r.scenario for r in regressions}):
         terminalreporter.write_line(line)
-    spread = runs.spread_table()
+    spread = spread_table(records)
     if spread:
         terminalreporter.write_line("")
         for line in spread:
             terminalreporter.write_line(line)
-    for regression in runs.regressions:
+    for regression in regressions:
         terminalreporter.write_line(f"regression: {regression.message}", red=True)
-    terminalreporter.write_line(f"history: {runs.history}")
+    terminalreporter.write_line(f"history: {history}")

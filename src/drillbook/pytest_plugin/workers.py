@@ -1,0 +1,59 @@
+"""Drills side by side with pytest-xdist: `pytest -m chaos -n 2`.
+
+Each xdist worker is a pytest session of its own: it starts its own stack (its own network,
+containers and host ports), runs the scenarios it is given and appends them to the shared
+history. What a worker printed never reaches the terminal, so each one hands its records and
+regressions to the controller when it ends, and the controller prints the one table a run
+without `-n` prints.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from drillbook.outcome.gate import Regression
+from drillbook.outcome.history import RunRecord
+from drillbook.outcome.recorder import Recorder
+
+_KEY = "drillbook"
+_GATHERED = pytest.StashKey["Gathered"]()
+
+
+class Gathered:
+    """What the controller got from its workers."""
+
+    def __init__(self) -> None:
+        self.records: list[RunRecord] = []
+        self.regressions: list[Regression] = []
+        self.history = ""
+
+
+def hand_over(config: pytest.Config, runs: Recorder) -> None:
+    """On a worker: leave this session's records for the controller (plain data: execnet
+    carries only builtins)."""
+    output: dict[str, Any] = config.workeroutput  # type: ignore[attr-defined]
+    output[_KEY] = {
+        "records": [r.as_json() for r in runs.records],
+        "regressions": [(r.scenario, r.message) for r in runs.regressions],
+        "history": str(runs.history),
+    }
+
+
+def gather(config: pytest.Config, node: Any) -> None:
+    """On the controller: keep what a worker that ended handed over."""
+    data = getattr(node, "workeroutput", {}).get(_KEY)
+    if not data:
+        return
+    gathered = config.stash.setdefault(_GATHERED, Gathered())
+    gathered.records += [RunRecord(**r) for r in data["records"]]
+    gathered.regressions += [
+        Regression(scenario, message) for scenario, message in data["regressions"]
+    ]
+    gathered.history = data["history"]
+
+
+def gathered(config: pytest.Config) -> Gathered | None:
+    """The workers' records, on a controller that had workers; None elsewhere."""
+    return config.stash.get(_GATHERED, None)
