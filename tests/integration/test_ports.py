@@ -4,15 +4,19 @@ the same second) is chosen again, not a failed stack."""
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import docker
 import pytest
 
+from drillbook.host import engine
 from drillbook.stack import Stack, load_stack_spec
 from drillbook.stack.docker import container
 from drillbook.stack.network import free_port
+from drillbook.stack.spec import StackSpec
 from tests.integration.conftest import REDIS_COMPOSE
 
 pytestmark = pytest.mark.integration
@@ -67,3 +71,39 @@ def test_a_compose_stack_takes_another_port_too(
         redis = stack.service("redis")
         assert chosen[0] == taken and redis.host_port not in (0, taken)
         assert redis.exec(["redis-cli", "ping"])[1].strip() == "PONG"
+
+
+@pytest.fixture(params=["docker", "compose"])
+def any_mini_stack(request: pytest.FixtureRequest, tmp_path: Path, client: docker.DockerClient):  # type: ignore[no-untyped-def]
+    """A one-Redis stack, as a drillbook stack definition or as a Compose file."""
+    if request.param == "docker":
+        return request.getfixturevalue("mini_stack")
+    from drillbook.stack.images import ensure_images
+
+    (tmp_path / "compose.yml").write_text(REDIS_COMPOSE)
+    ensure_images(client, load_stack_spec(tmp_path / "compose.yml"))
+    return tmp_path / "compose.yml"
+
+
+def ping_a_stack(spec: StackSpec, start: threading.Barrier) -> tuple[int, str]:
+    """Start the stack when the other thread does; its Redis's host port and PING answer."""
+    client = engine.connect()
+    try:
+        start.wait()
+        with Stack(spec, client=client) as stack:
+            redis = stack.service("redis")
+            return redis.host_port, redis.exec(["redis-cli", "ping"])[1].strip()
+    finally:
+        client.close()
+
+
+def test_two_stacks_started_at_once_never_collide(any_mini_stack: Path) -> None:
+    """What `pytest -n 2` does: two sessions start a stack each in the same instant."""
+    spec = load_stack_spec(any_mini_stack)
+    for _ in range(10):
+        start = threading.Barrier(2)
+        with ThreadPoolExecutor(2) as pool:
+            both = [pool.submit(ping_a_stack, spec, start) for _ in range(2)]
+            seen = [f.result() for f in both]
+        assert [pong for _, pong in seen] == ["PONG", "PONG"]
+        assert seen[0][0] != seen[1][0]
