@@ -28,8 +28,57 @@ class Mapping(dict[str, Any]):
         return self.key_lines.get(key, self.line)
 
 
+# Bounds on what a YAML file may ask of the reader. Real files nest a few levels and use an
+# anchor a handful of times; hostile ones nest hundreds of levels (recursion in the composer)
+# or nest aliases (`b: [*a, *a, ...]`, 437 bytes that expand to gigabytes when walked).
+MAX_DEPTH = 64
+MAX_EXPANDED = 100_000  # values, counting each alias as what it stands for
+
+
 class _Loader(yaml.SafeLoader):
-    pass
+    aliases = True
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event: Any = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent) and not self.aliases:
+            raise _refused("aliases (*name) are not accepted here", event)
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise _refused(f"nested deeper than {MAX_DEPTH} levels", event)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def compose_document(self) -> yaml.Node | None:
+        node: yaml.Node | None = super().compose_document()
+        if node is not None and _expanded(node, {}) > MAX_EXPANDED:
+            raise _refused(f"its aliases expand to more than {MAX_EXPANDED:,} values", node)
+        return node
+
+
+def _refused(problem: str, where: Any) -> yaml.composer.ComposerError:
+    return yaml.composer.ComposerError(None, None, problem, where.start_mark)
+
+
+class _NoAliasLoader(_Loader):
+    aliases = False
+
+
+def _expanded(node: yaml.Node, seen: dict[int, int]) -> int:
+    """How many values `node` stands for once every alias is replaced by its anchor's value
+    (linear in the document: each shared node is counted once, then looked up)."""
+    if id(node) in seen:
+        return seen[id(node)]
+    seen[id(node)] = 1  # a node that refers to itself counts once
+    total = 1
+    if isinstance(node, yaml.SequenceNode):
+        total += sum(_expanded(child, seen) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        total += sum(_expanded(k, seen) + _expanded(v, seen) for k, v in node.value)
+    seen[id(node)] = total
+    return total
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Mapping:
@@ -59,8 +108,11 @@ def load_yaml(path: str | Path) -> Any:
     return loads_yaml(text, str(path))
 
 
-def loads_yaml(text: str, path: str = "<string>") -> Any:
-    return _located(lambda: yaml.load(text, Loader=_Loader), path)
+def loads_yaml(text: str, path: str = "<string>", *, aliases: bool = True) -> Any:
+    """Parse YAML text; `aliases=False` refuses `*name` (a runbook's front matter has no use
+    for them)."""
+    loader = _Loader if aliases else _NoAliasLoader
+    return _located(lambda: yaml.load(text, Loader=loader), path)
 
 
 def loads_yaml_all(text: str, path: str = "<string>") -> list[Any]:
@@ -79,6 +131,8 @@ def _located(parse: Callable[[], Any], path: str) -> Any:
         raise SourceError(path, line, f"invalid YAML: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
         raise SourceError(path, None, f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise SourceError(path, None, "invalid YAML: nested too deeply") from None
 
 
 class SourceReader:

@@ -28,6 +28,9 @@ from drillbook.stack.spec import StackSpec
 
 RUN, REFUSED, NOT_EXECUTABLE = Admission.RUN, Admission.REFUSED, Admission.NOT_EXECUTABLE
 _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+# A longer value is not kept: variables that double (`V1=${V0}${V0}`, ...) grow a line
+# exponentially, while a real runbook's values are names, hosts and ids.
+MAX_VALUE = 4096
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ class CommandAdapter:
         ctx = Context(self.names)
         try:
             actions = _line(ctx, command, shell)
-            self.variables.update(ctx.assigned)
+            self.variables.update({k: v for k, v in ctx.assigned.items() if len(v) <= MAX_VALUE})
         except Cannot as why:
             return Translation(
                 command,

@@ -46,7 +46,7 @@ def read_front_matter(
         notes.append(Note(1, "front matter never closed", "end it with a line '---'"))
         return None, 1
     try:
-        data: Any = loads_yaml("\n".join(lines[1:index]), str(path))
+        data: Any = loads_yaml("\n".join(lines[1:index]), str(path), aliases=False)
     except SourceError as exc:
         line = (exc.line or 0) + 1
         notes.append(Note(line, f"front matter: {exc.message.split(': ', 1)[-1]}"))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -143,3 +146,71 @@ def test_a_fifo_is_refused_not_read(tmp_path: Path, spec: StackSpec) -> None:
         ("good.md", 10)
     ]
     assert "not a regular file" in unreadable[0].message
+
+
+@contextlib.contextmanager
+def cpu_bound(seconds: float) -> Iterator[None]:
+    """Fail the block once it has used `seconds` of CPU (a hang would otherwise never end;
+    CPU time, so that the machine's other load does not count)."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise TimeoutError(f"still running after {seconds} s of CPU")
+
+    previous = signal.signal(signal.SIGPROF, stop)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
+
+
+def alias_bomb(key: str) -> str:
+    """437 bytes of YAML whose last alias stands for 9^9 values."""
+    text = "a: &a [" + ",".join(['"lol"'] * 9) + "]\n"
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
+        text += f"{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]\n"
+    return text + f"{key}: *i\n"
+
+
+def test_an_alias_bomb_in_front_matter_is_refused_at_its_line(spec: StackSpec) -> None:
+    text = f"---\n{alias_bomb('alert')}---\n# T\n## Resolution\n1. `redis-cli ping`\n"
+    with cpu_bound(10):
+        doc = parse_text(text, "bomb.md")
+        findings = lint_documents([doc], spec)
+    said = [f for f in findings if "aliases (*name) are not accepted" in f.message]
+    assert said and said[0].line == 3
+
+
+def test_an_alias_bomb_in_a_scenario_or_stack_file_is_refused(tmp_path: Path) -> None:
+    from drillbook.yamlsource import loads_yaml
+
+    with cpu_bound(10), pytest.raises(SourceError, match="aliases expand to more than"):
+        loads_yaml(alias_bomb("description"), "scenario.yaml")
+    # The anchors Compose files use every day still read.
+    shared = loads_yaml("x-env: &env {A: '1'}\napi: {environment: *env}\nworker: {<<: *env}\n")
+    assert shared["api"]["environment"] == {"A": "1"} and shared["worker"] == {"A": "1"}
+
+
+def test_front_matter_nested_too_deep_is_said_not_dropped(tmp_path: Path, spec: StackSpec) -> None:
+    path = tmp_path / "nest.md"
+    path.write_text("---\ntitle: " + "[" * 300 + "]" * 300 + "\n---\n# T\n## Resolution\n- `x`\n")
+    with cpu_bound(10):
+        doc = parse_file(path)
+        findings = lint_paths([path], spec)
+    assert len(doc.runbooks) == 1
+    assert any("nested deeper than 64 levels" in f.message for f in findings)
+    assert not any(f.rule == "crash" for f in findings)
+
+
+def test_variables_that_double_do_not_grow_a_line_exponentially(spec: StackSpec) -> None:
+    lines = ["V0=aaaaaaaaaa"] + [f"V{i}=${{V{i - 1}}}${{V{i - 1}}}" for i in range(1, 40)]
+    text = "# T\n## Resolution\n```bash\n" + "\n".join([*lines, "echo $V39"]) + "\n```\n"
+    with cpu_bound(10):
+        doc = parse_text(text, "vars.md")
+        lint_documents([doc], spec)
+        Executor(FakeStack(spec)).run(doc.runbooks[0])
+    adapter = CommandAdapter(spec)
+    for line in lines:
+        adapter.translate(line)
+    assert max(len(v) for v in adapter.variables.values()) <= 4096
