@@ -17,6 +17,7 @@ read afterwards. Images must be built (`drillbook setup`). It takes about a minu
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 import sys
 import time
@@ -50,6 +51,7 @@ class Seen:
 def drill(scenarios: Sequence[str], repeat: int, out: Path) -> list[RunRecord]:
     """Run `drillbook run` into `out`; the records it appended to its history."""
     command = [*DRILLBOOK, "run", *scenarios, "--results", str(out), "--repeat", str(repeat)]
+    shutil.rmtree(out, ignore_errors=True)  # an earlier benchmark's runs are not this one's
     began = time.monotonic()
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     (out / "run.log").parent.mkdir(parents=True, exist_ok=True)

@@ -32,17 +32,20 @@ class Mapping(dict[str, Any]):
 # anchor a handful of times; hostile ones nest hundreds of levels (recursion in the composer)
 # or nest aliases (`b: [*a, *a, ...]`, 437 bytes that expand to gigabytes when walked).
 MAX_DEPTH = 64
-MAX_EXPANDED = 100_000  # values, counting each alias as what it stands for
+MAX_EXPANDED = 1_000_000  # values, counting each alias as what it stands for
 
 
 class _Loader(yaml.SafeLoader):
     aliases = True
     depth = 0
+    aliased = False  # whether the document used an alias (only then can it expand)
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         event: Any = self.peek_event()  # type: ignore[no-untyped-call]
-        if isinstance(event, yaml.AliasEvent) and not self.aliases:
-            raise _refused("aliases (*name) are not accepted here", event)
+        if isinstance(event, yaml.AliasEvent):
+            if not self.aliases:
+                raise _refused("aliases (*name) are not accepted here", event)
+            self.aliased = True
         self.depth += 1
         try:
             if self.depth > MAX_DEPTH:
@@ -53,7 +56,7 @@ class _Loader(yaml.SafeLoader):
 
     def compose_document(self) -> yaml.Node | None:
         node: yaml.Node | None = super().compose_document()
-        if node is not None and _expanded(node, {}) > MAX_EXPANDED:
+        if node is not None and self.aliased and _expanded(node, {}) > MAX_EXPANDED:
             raise _refused(f"its aliases expand to more than {MAX_EXPANDED:,} values", node)
         return node
 

@@ -8,6 +8,8 @@ reached (no recovery to time, no alert to page) has no margin: the verdict alrea
 
 from __future__ import annotations
 
+import math
+
 from drillbook.drills.impact import Windows, degraded_figures
 from drillbook.outcome.alert import AlertOutcome
 from drillbook.outcome.drillrun import DrillRun
@@ -29,7 +31,9 @@ def margins(
     found: list[Margin] = []
     expect = scenario.expect
     if drill.ttd_s is not None:
-        found.append(Margin("detect", drill.ttd_s, expect.detect_within_s))
+        # a transient fault is watched only while it lasts, as the lifecycle does
+        watched = min(expect.detect_within_s, scenario.duration_s or math.inf)
+        found.append(Margin("detect", drill.ttd_s, watched))
     recovered = drill.judged_ttr_s if drill.origin_kind != "fault" else drill.ttr_s
     if recovered is not None:
         found.append(Margin("recover", recovered, drill.target_s))
@@ -46,15 +50,19 @@ def margins(
         found.append(Margin("writes lost", len(writes.missing), 0, "writes"))
     if alert is not None and alert.bound_s is not None and alert.notified_s is not None:
         since = alert.notified_s - (alert.bound_from_s or 0.0)
-        found.append(Margin(f"page ({alert.expected})", since, alert.bound_s))
+        if alert.due or since <= alert.bound_s:  # a page not yet owed was not judged late
+            found.append(Margin(f"page ({alert.expected})", since, alert.bound_s))
     return tuple(found)
 
 
 def _degraded(scenario: Scenario, windows: Windows) -> list[Margin]:
     bounds = scenario.expect.degraded
-    if bounds is None or not windows.degraded:
+    if bounds is None:
         return []
-    error_rate, p95 = degraded_figures(bounds, windows.degraded)
+    figures = degraded_figures(bounds, windows.degraded)
+    if figures is None:
+        return []  # nothing was judged: no room to show
+    error_rate, p95 = figures
     found = []
     if bounds.max_p95_ms is not None:
         found.append(Margin("degraded p95", p95, bounds.max_p95_ms, "ms"))

@@ -75,11 +75,13 @@ def impact_breach(expect: Expectations, budget: ErrorBudget) -> str:
     return ""
 
 
-def degraded_figures(bounds: Degradation, requests: Sequence[Request]) -> tuple[float, float]:
-    """The error rate and p95 (ms) of the requests the bounds judge; (0, 0) when none."""
+def degraded_figures(
+    bounds: Degradation, requests: Sequence[Request]
+) -> tuple[float, float] | None:
+    """The error rate and p95 (ms) of the requests the bounds judge; None when none."""
     if bounds.requests is not None:
         requests = [r for r in requests if r.name.startswith(bounds.requests)]
-    return error_rate_and_p95(list(requests)) if requests else (0.0, 0.0)
+    return error_rate_and_p95(list(requests)) if requests else None
 
 
 def degradation_breach(scenario: Scenario, requests: Sequence[Request]) -> str:
@@ -87,7 +89,10 @@ def degradation_breach(scenario: Scenario, requests: Sequence[Request]) -> str:
     bounds = scenario.expect.degraded
     if bounds is None:
         return ""
-    error_rate, p95 = degraded_figures(bounds, requests)
+    figures = degraded_figures(bounds, requests)
+    if figures is None:
+        return ""
+    error_rate, p95 = figures
     if bounds.max_error_rate is not None and error_rate > bounds.max_error_rate:
         which = f" of {bounds.requests}" if bounds.requests else ""
         return f"error rate{which} {error_rate:.0%} > {bounds.max_error_rate:.0%} while degraded"

@@ -143,7 +143,7 @@ def _verdict(
     if verdict is Verdict.PASSED and scenario.expect.degraded is not None:
         breach = degradation_breach(scenario, windows.degraded)
         if scenario.expect.degraded.window == "remediated" and not windows.degraded:
-            breach = "the runbook's remediation had not finished when the fault ended"
+            breach = "the runbook's remediation outlasted the fault: nothing was served after it"
         if breach:
             verdict, detail = Verdict.DEGRADED_BEYOND_BOUNDS, breach
     if verdict is Verdict.PASSED:
@@ -162,9 +162,12 @@ def _verdict(
 
 def _degraded_from(scenario: Scenario, drill: DrillRun) -> float | None:
     """Where a degraded window that starts at the remediation's end starts (None: with the
-    fault). A remediation that never finished leaves that window empty."""
+    fault). A run where no remediation ran (a fault absorbed unnoticed, a drill nobody
+    remediated) is judged over the whole fault: no runbook promise was ever in force."""
     bounds = scenario.expect.degraded
     if bounds is None or bounds.window != "remediated":
+        return None
+    if drill.timeline.first("remediation started") is None:
         return None
     finished = drill.timeline.first("remediation finished")
     return math.inf if finished is None else finished

@@ -168,15 +168,26 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     return None
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # The gate's baseline is the history as it was before this run: read it now, before any
+    # scenario (of this session, or of another xdist worker) appends to it.
+    if session.config.getoption("drillbook_max_regression", None) is not None:
+        drill_session.recorder(session.config)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from drillbook.pytest_plugin import workers
+
     # Repeated runs are gated as a whole, once they have all run.
     runs = drill_session.recorded(session.config)
     if runs is not None and runs.finish() and exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     if runs is not None and hasattr(session.config, "workerinput"):
-        from drillbook.pytest_plugin import workers
-
         workers.hand_over(session.config, runs)
+    # xdist's controller does not take a worker's exit status: it takes the gate's from here.
+    got = workers.gathered(session.config)
+    if got is not None and got.failed and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -28,6 +28,7 @@ class Gathered:
         self.records: list[RunRecord] = []
         self.regressions: list[Regression] = []
         self.history = ""
+        self.failed = False  # some worker's gate failed its session
 
 
 def hand_over(config: pytest.Config, runs: Recorder) -> None:
@@ -38,6 +39,8 @@ def hand_over(config: pytest.Config, runs: Recorder) -> None:
         "records": [r.as_json() for r in runs.records],
         "regressions": [(r.scenario, r.message) for r in runs.regressions],
         "history": str(runs.history),
+        # the session's own verdict: the repeat gate fails it after every test passed
+        "failed": config.session.exitstatus == pytest.ExitCode.TESTS_FAILED,  # type: ignore[attr-defined]
     }
 
 
@@ -52,6 +55,7 @@ def gather(config: pytest.Config, node: Any) -> None:
         Regression(scenario, message) for scenario, message in data["regressions"]
     ]
     gathered.history = data["history"]
+    gathered.failed = gathered.failed or bool(data.get("failed"))
 
 
 def gathered(config: pytest.Config) -> Gathered | None:

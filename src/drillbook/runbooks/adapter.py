@@ -81,7 +81,11 @@ class CommandAdapter:
         ctx = Context(self.names)
         try:
             actions = _line(ctx, command, shell)
-            self.variables.update({k: v for k, v in ctx.assigned.items() if len(v) <= MAX_VALUE})
+            for name, value in ctx.assigned.items():
+                if len(value) <= MAX_VALUE:
+                    self.variables[name] = value
+                else:  # unknown from now on, not its earlier value
+                    self.variables.pop(name, None)
         except Cannot as why:
             return Translation(
                 command,

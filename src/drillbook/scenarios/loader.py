@@ -135,21 +135,18 @@ class _Reader(FaultReader):
         duration = self.number(root, "duration", None, low=0.1)
         if schedule:
             duration = self.schedule_duration(root, schedule)
-        steady = self.steady(
-            self.section(root, "steady_state"),
-            spec,
-        )
-        if expect.degraded is not None and duration is None:
+        steady = self.steady(self.section(root, "steady_state"), spec)
+        # what only a fault that ends by itself can have
+        transient = [k for k in ("degraded", "may_absorb") if getattr(expect, k)]
+        if transient and duration is None:
             raise self.fail(
                 root.line_of("expect"),
-                "expect.degraded needs a transient fault",
+                f"expect.{transient[0]} needs a transient fault",
                 "set 'duration' (seconds the fault lasts)",
             )
-        if expect.may_absorb and duration is None:
+        if expect.degraded and expect.degraded.window == "remediated" and runbook is None:
             raise self.fail(
-                root.line_of("expect"),
-                "expect.may_absorb needs a transient fault",
-                "set 'duration' (seconds the fault lasts); a lasting fault must be detected",
+                root.line_of("expect"), "degraded.window: remediated needs a runbook", "or: fault"
             )
         return Scenario(
             name=str(root.get("name", self.path.stem)),

@@ -6,8 +6,11 @@ import dataclasses
 
 import pytest
 
+from drillbook.drills.bounds import margins
+from drillbook.drills.impact import Windows
 from drillbook.drills.judge import Observed, judge
 from drillbook.load import Request
+from drillbook.outcome.alert import AlertOutcome
 from drillbook.outcome.result import Verdict, Writes
 from drillbook.outcome.schema import from_json, to_json
 from drillbook.scenarios.model import Degradation
@@ -22,6 +25,7 @@ def remediated_at(t: float):  # type: ignore[no-untyped-def]
     """A passed drill whose remediation finished `t` s after the injection, the fault lasting
     30 s."""
     run = drill(Verdict.PASSED, recovered_s=35.0)
+    run.timeline.mark("remediation started", "redis-down", t=T0 + t - 0.5)
     run.timeline.mark("remediation finished", "redis-down", t=T0 + t)
     return dataclasses.replace(run, ended_at=T0 + 30.0)
 
@@ -93,10 +97,49 @@ def test_a_remediated_window_judges_what_the_runbook_delivers_whenever_it_acts(
     assert whole.passed is (fixed_at < 2)
 
 
-def test_a_remediation_that_never_finished_in_the_fault_breaks_a_remediated_bound() -> None:
-    run = drill(Verdict.PASSED, recovered_s=35.0)
-    run = dataclasses.replace(run, ended_at=T0 + 30.0)
+def test_a_run_nobody_remediated_is_judged_over_the_whole_fault() -> None:
+    # An absorbed fault, or a drill nobody followed the runbook in: no promise was in force.
+    run = dataclasses.replace(drill(Verdict.PASSED, recovered_s=35.0), ended_at=T0 + 30.0)
+    remediated = Degradation(max_p95_ms=1200, window="remediated")
+    slow = judge(scenario(degraded=remediated), Observed(run, requests=_load(30.0)))
+    assert slow.verdict is Verdict.DEGRADED_BEYOND_BOUNDS
+    assert slow.reason.endswith("p95 2000 ms > 1200 ms while degraded")
+    fast = judge(scenario(degraded=remediated), Observed(run, requests=_load(0.0)))
+    assert fast.passed
+
+
+def test_a_remediation_that_outlasted_the_fault_breaks_a_remediated_bound() -> None:
+    run = remediated_at(31.0)  # finished after the fault's 30 s
     remediated = Degradation(max_p95_ms=1200, window="remediated")
     result = judge(scenario(degraded=remediated), Observed(run, requests=_load(0.0)))
     assert result.verdict is Verdict.DEGRADED_BEYOND_BOUNDS
-    assert "remediation had not finished when the fault ended" in result.reason
+    assert "remediation outlasted the fault" in result.reason
+
+
+def test_degraded_bounds_that_judged_no_request_show_no_margin() -> None:
+    only_writes = Degradation(max_p95_ms=1200, requests="POST /v1/documents")
+    result = judge(
+        scenario(degraded=only_writes), Observed(drill(Verdict.PASSED), requests=_load(0.0))
+    )
+    assert result.passed and "degraded p95" not in {m.bound for m in result.margins}
+
+
+def test_a_transient_fault_s_detect_bound_is_the_time_it_was_watched() -> None:
+    transient = dataclasses.replace(scenario(detect_within_s=15.0), duration_s=0.12)
+    result = judge(transient, Observed(drill(Verdict.PASSED)))
+    detect = next(m for m in result.margins if m.bound == "detect")
+    assert detect.limit == 0.12 and detect.thin
+
+
+def test_a_page_not_yet_owed_has_no_margin() -> None:
+    early_end = AlertOutcome("RedisDown", bound_s=10.0, notified_s=15.0, outage_s=4.0)
+    assert not early_end.due
+    owed = AlertOutcome("RedisDown", bound_s=10.0, notified_s=8.0, outage_s=40.0)
+    run = drill(Verdict.PASSED)
+    windows = Windows.split([], T0, T0 + 4, T0 + 4)
+    budget = windows.budget(scenario())
+    found = [
+        {m.bound for m in margins(scenario(), run, windows, budget, None, alert, None)}
+        for alert in (early_end, owed)
+    ]
+    assert "page (RedisDown)" not in found[0] and "page (RedisDown)" in found[1]

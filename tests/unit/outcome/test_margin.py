@@ -20,6 +20,11 @@ def test_a_zero_bound_has_all_its_room_or_none() -> None:
     assert Margin("writes lost", 3, 0, "writes").room == -1.0
 
 
+def test_a_value_just_over_its_bound_is_over_not_held_at_zero() -> None:
+    over = Margin("error rate", 0.05045, 0.05, "%")
+    assert not over.held and over.describe().endswith("(over)")
+
+
 def test_thin_is_a_held_bound_with_under_a_fifth_left() -> None:
     assert Margin("detect", 8.5, 10.0).thin
     assert not Margin("detect", 7.5, 10.0).thin
@@ -45,8 +50,10 @@ def test_thinnest_is_the_least_room_and_none_without_bounds() -> None:
     st.floats(min_value=0, max_value=1e4, allow_nan=False),
     st.floats(min_value=0.001, max_value=1e4, allow_nan=False),
 )
-def test_room_and_held_agree(observed: float, limit: float) -> None:
-    margin = Margin("bound", observed, limit)
-    assert margin.held is (margin.room >= 0)
-    assert margin.room <= 1.0
-    assert margin.thin is (margin.held and margin.room < THIN)
+def test_more_observed_never_leaves_more_room(observed: float, limit: float) -> None:
+    margin, worse = Margin("bound", observed, limit), Margin("bound", observed * 1.5 + 1, limit)
+    assert worse.room < margin.room <= 1.0
+    assert margin.held is (margin.observed <= margin.limit)
+    # a thin pass is held with under a fifth of the bound left
+    o, b = margin.observed, margin.limit
+    assert margin.thin is (o <= b and (b - o) / b < THIN)

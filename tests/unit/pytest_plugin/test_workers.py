@@ -23,7 +23,9 @@ def test_the_controller_gets_every_worker_s_records_and_regressions(tmp_path: Pa
         runs.records.append(record(name=name, margin_bound="recover", margin_room=0.1))
         if regressed:
             runs.regressions.append(Regression(name, f"{name}: TTR grew"))
-        worker = SimpleNamespace(workeroutput={})
+        # the repeat gate failed the second worker's session after its tests passed
+        status = pytest.ExitCode.TESTS_FAILED if regressed else pytest.ExitCode.OK
+        worker = SimpleNamespace(workeroutput={}, session=SimpleNamespace(exitstatus=status))
         workers.hand_over(cast(pytest.Config, worker), runs)
         node: Any = SimpleNamespace(workeroutput=worker.workeroutput)
         workers.gather(controller, node)
@@ -34,6 +36,7 @@ def test_the_controller_gets_every_worker_s_records_and_regressions(tmp_path: Pa
     assert got.records[0] == record(name="redis-down", margin_bound="recover", margin_room=0.1)
     assert got.regressions == [Regression("api-down", "api-down: TTR grew")]
     assert got.history == str(tmp_path / "history.jsonl")
+    assert got.failed  # the controller's exit status takes it
     table = format_table(got.records, {r.scenario for r in got.regressions})
     assert "thin: 10% recover" in table[1] and table[2].endswith("(regression)")
 

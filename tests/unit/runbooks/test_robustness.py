@@ -192,6 +192,18 @@ def test_an_alias_bomb_in_a_scenario_or_stack_file_is_refused(tmp_path: Path) ->
     assert shared["api"]["environment"] == {"A": "1"} and shared["worker"] == {"A": "1"}
 
 
+def test_a_large_document_without_aliases_is_no_bomb(monkeypatch: pytest.MonkeyPatch) -> None:
+    from drillbook import yamlsource
+
+    monkeypatch.setattr(yamlsource, "MAX_EXPANDED", 1000)  # the real bound is 1,000,000
+    many = yamlsource.loads_yaml("items:\n" + "".join(f"- {{k: {i}}}\n" for i in range(2000)))
+    assert len(many["items"]) == 2000
+    with pytest.raises(SourceError, match="aliases expand to more than 1,000 values"):
+        yamlsource.loads_yaml(
+            "a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n" + "b: [" + "*a, " * 99 + "*a]\n"
+        )
+
+
 def test_front_matter_nested_too_deep_is_said_not_dropped(tmp_path: Path, spec: StackSpec) -> None:
     path = tmp_path / "nest.md"
     path.write_text("---\ntitle: " + "[" * 300 + "]" * 300 + "\n---\n# T\n## Resolution\n- `x`\n")
@@ -214,3 +226,13 @@ def test_variables_that_double_do_not_grow_a_line_exponentially(spec: StackSpec)
     for line in lines:
         adapter.translate(line)
     assert max(len(v) for v in adapter.variables.values()) <= 4096
+
+
+def test_a_variable_given_a_value_too_long_to_keep_is_unknown_not_its_old_value(
+    spec: StackSpec,
+) -> None:
+    adapter = CommandAdapter(spec)
+    adapter.translate("SERVICE=redis")
+    adapter.translate("SERVICE=" + "x" * 5000)
+    assert "SERVICE" not in adapter.variables
+    assert adapter.expand("docker compose restart $SERVICE").endswith("$SERVICE")

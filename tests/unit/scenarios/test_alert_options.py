@@ -53,8 +53,12 @@ def test_the_degraded_window_is_read(tmp_path: Path) -> None:
         assert degraded is not None
         return degraded.window
 
-    assert window(", window: remediated") == "remediated"
     assert window("") == "fault"
+    with pytest.raises(SourceError, match=r"slow\.yaml:3: degraded\.window: remediated needs a"):
+        window(", window: remediated")  # no runbook: nothing would ever remediate
+    root = Path(__file__).resolve().parents[3]
+    degraded = load_scenario(root / "scenarios" / "vectordb-slow.yaml").expect.degraded
+    assert degraded is not None and degraded.window == "remediated"
 
 
 @pytest.mark.parametrize(
