@@ -183,7 +183,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if runs is not None and runs.finish() and exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     if runs is not None and hasattr(session.config, "workerinput"):
-        workers.hand_over(session.config, runs)
+        failed = session.exitstatus == pytest.ExitCode.TESTS_FAILED
+        workers.hand_over(session.config, runs, failed=failed)
     # xdist's controller does not take a worker's exit status: it takes the gate's from here.
     got = workers.gathered(session.config)
     if got is not None and got.failed and session.exitstatus == 0:

@@ -31,16 +31,16 @@ class Gathered:
         self.failed = False  # some worker's gate failed its session
 
 
-def hand_over(config: pytest.Config, runs: Recorder) -> None:
+def hand_over(config: pytest.Config, runs: Recorder, *, failed: bool) -> None:
     """On a worker: leave this session's records for the controller (plain data: execnet
-    carries only builtins)."""
+    carries only builtins); `failed`: the repeat gate failed the worker's session after its
+    tests passed, which the controller must say in its own exit status."""
     output: dict[str, Any] = config.workeroutput  # type: ignore[attr-defined]
     output[_KEY] = {
         "records": [r.as_json() for r in runs.records],
         "regressions": [(r.scenario, r.message) for r in runs.regressions],
         "history": str(runs.history),
-        # the session's own verdict: the repeat gate fails it after every test passed
-        "failed": config.session.exitstatus == pytest.ExitCode.TESTS_FAILED,  # type: ignore[attr-defined]
+        "failed": failed,
     }
 
 

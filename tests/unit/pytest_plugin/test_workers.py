@@ -23,10 +23,9 @@ def test_the_controller_gets_every_worker_s_records_and_regressions(tmp_path: Pa
         runs.records.append(record(name=name, margin_bound="recover", margin_room=0.1))
         if regressed:
             runs.regressions.append(Regression(name, f"{name}: TTR grew"))
+        worker = SimpleNamespace(workeroutput={})
         # the repeat gate failed the second worker's session after its tests passed
-        status = pytest.ExitCode.TESTS_FAILED if regressed else pytest.ExitCode.OK
-        worker = SimpleNamespace(workeroutput={}, session=SimpleNamespace(exitstatus=status))
-        workers.hand_over(cast(pytest.Config, worker), runs)
+        workers.hand_over(cast(pytest.Config, worker), runs, failed=regressed)
         node: Any = SimpleNamespace(workeroutput=worker.workeroutput)
         workers.gather(controller, node)
 
