@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from drillbook.outcome.format import align
 from drillbook.outcome.history import RunRecord, read_history
 from drillbook.outcome.margin import THIN
 
@@ -100,10 +101,9 @@ def main() -> int:
                 "-" if worst is None else worst.margin(),
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     print()
-    for row in rows:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    for line in align(rows, last_free=True):
+        print(line)
     flipped = [name for name, s in seen.items() if len(s.verdicts) > 1]
     thin = [n for n, s in seen.items() if (w := s.worst()) and 0 <= (w.margin_room or 0) < THIN]
     print(f"\n{len(names)} scenarios in {(time.monotonic() - began) / 60:.1f} min")

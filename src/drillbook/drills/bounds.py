@@ -34,7 +34,7 @@ def margins(
         # a transient fault is watched only while it lasts, as the lifecycle does
         watched = min(expect.detect_within_s, scenario.duration_s or math.inf)
         found.append(Margin("detect", drill.ttd_s, watched))
-    recovered = drill.judged_ttr_s if drill.origin_kind != "fault" else drill.ttr_s
+    recovered = drill.target_ttr_s
     if recovered is not None:
         found.append(Margin("recover", recovered, drill.target_s))
     if as_written is not None and as_written.judged and as_written.ttr_s is not None:

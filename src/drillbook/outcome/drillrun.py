@@ -42,6 +42,11 @@ class DrillRun:
         return max(0.0, m.recovered_at - self.origin)
 
     @property
+    def target_ttr_s(self) -> float | None:
+        """The TTR to compare with `target_s` (as `Result.target_ttr_s`)."""
+        return self.judged_ttr_s if self.origin_kind != "fault" else self.ttr_s
+
+    @property
     def recovery_after_end_s(self) -> float | None:
         m = self.measurement
         if self.ended_at is None or m is None or m.recovered_at is None:

@@ -68,10 +68,6 @@ class Margin:
         left = "over" if not self.held else f"{self.room:.0%} left"
         return f"{self.bound} {self.figures()} ({left})"
 
-    def short(self) -> str:
-        """'28% recover' (or 'over recover'): the room and the bound, for a table cell."""
-        return f"{self.room:.0%} {self.bound}" if self.held else f"over {self.bound}"
-
 
 def thinnest(margins: Iterable[Margin]) -> Margin | None:
     """The margin with the least room (a broken one first); None when nothing was bounded."""

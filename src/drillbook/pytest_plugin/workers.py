@@ -9,6 +9,7 @@ without `-n` prints.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -21,14 +22,14 @@ _KEY = "drillbook"
 _GATHERED = pytest.StashKey["Gathered"]()
 
 
+@dataclass
 class Gathered:
     """What the controller got from its workers."""
 
-    def __init__(self) -> None:
-        self.records: list[RunRecord] = []
-        self.regressions: list[Regression] = []
-        self.history = ""
-        self.failed = False  # some worker's gate failed its session
+    records: list[RunRecord] = field(default_factory=list)
+    regressions: list[Regression] = field(default_factory=list)
+    history: str = ""
+    failed: bool = False  # some worker's gate failed its session
 
 
 def hand_over(config: pytest.Config, runs: Recorder, *, failed: bool) -> None:
