@@ -17,6 +17,7 @@ The JSON shape (stable; new keys may be added, none removed or renamed):
             "target": {"seconds": 300.0, "text": "5 min",
                        "from": "front matter" | "path:line" | "alert table line N"
                                | "severity table line N"} | null,
+            "respond": {"seconds": 900.0, "text": "15 min", "from": ...as target} | null,
             "notes": [ ...as above: the guesses made for this incident ],
             "sections": {"diagnosis": [STEP], "resolution": [STEP], "verification": [STEP]}
         }]
@@ -121,21 +122,25 @@ def _incident(doc: RunbookDocument, r: Runbook, notes: list[Note], spec: StackSp
         "line": r.line,
         "alert": {"name": r.alert, "from": f"{doc.path}:{r.alert_line}"} if r.alert else None,
         "severity": r.severity,
-        "target": _target(doc, r),
+        "target": _target(doc, r.mttr_s, r.mttr_from, r.mttr_line),
+        "respond": _target(doc, r.respond_s, r.respond_from, r.respond_line),
         "notes": [_note(n) for n in notes],
         "sections": sections,
     }
 
 
-def _target(doc: RunbookDocument, r: Runbook) -> dict[str, Any] | None:
-    if r.mttr_s is None:
+def _target(
+    doc: RunbookDocument, seconds: float | None, origin: str, line: int
+) -> dict[str, Any] | None:
+    """A target with where it was read: MTTR (restore) or the time to respond."""
+    if seconds is None:
         return None
     where = {
         "front matter": "front matter",
-        "alert table": f"alert table line {r.mttr_line}",
-        "severity table": f"severity table line {r.mttr_line}",
-    }.get(r.mttr_from, f"{doc.path}:{r.mttr_line}")
-    return {"seconds": r.mttr_s, "text": format_duration(r.mttr_s), "from": where}
+        "alert table": f"alert table line {line}",
+        "severity table": f"severity table line {line}",
+    }.get(origin, f"{doc.path}:{line}")
+    return {"seconds": seconds, "text": format_duration(seconds), "from": where}
 
 
 def _step(adapter: CommandAdapter, step: Step) -> dict[str, Any]:
@@ -175,13 +180,15 @@ def render(shown: dict[str, Any]) -> str:
 
 
 def _render_incident(inc: dict[str, Any]) -> list[str]:
-    alert, target = inc["alert"], inc["target"]
+    alert, target, respond = inc["alert"], inc["target"], inc["respond"]
     lines = [
         f"  [{inc['id']}] {inc['title']} (line {inc['line']})",
         f"    alert:    {alert['name'] + '  (' + alert['from'] + ')' if alert else '-'}",
         f"    severity: {inc['severity'] or '-'}",
         f"    target:   {target['text'] + '  (' + target['from'] + ')' if target else '-'}",
     ]
+    if respond:
+        lines.append(f"    respond:  {respond['text']}  ({respond['from']})")
     lines += [f"    guess {n['line']}: {n['message']}" for n in inc["notes"]]
     for section, steps in inc["sections"].items():
         if not steps:

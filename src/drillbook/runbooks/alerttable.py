@@ -1,4 +1,4 @@
-"""Alert tables: | Alert | Severity | Runbook | MTTR Target |, wherever a document has one."""
+"""Alert tables (| Alert | Severity | Runbook | MTTR Target |) and targets by severity."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from drillbook.runbooks.durations import find_durations, parse_duration
-from drillbook.runbooks.markdown import TableRow
+from drillbook.runbooks.markdown import TableRow, Text
 from drillbook.runbooks.model import AlertRow, Note, Runbook
+from drillbook.runbooks.targets import RESPOND, RESTORE, find_targets, kind_of
 from drillbook.runbooks.vocabulary import plain
 
 
@@ -92,29 +93,45 @@ def _squash(text: str) -> str:
 
 
 _LEVEL_HEADER = re.compile(r"\b(?:severity|priority|level|sev)\b")
-_TIME_HEADER = re.compile(r"\b(?:response|resolution|resolve|mttr|target|sla|restore|recovery)\b")
+# `- P0: respond within 15 min`, `- **SEV-1 (critical)** - resolve in 1 h`: a priority's targets
+_LEVEL_ITEM = re.compile(
+    r"(?i)^\s*(?:[-*+]|\d+[.)])\s+[*_`]*((?:p|sev|s)[- ]?\d|critical|high|medium|low|major|minor)"
+    r"\b([^:|\u2013\u2014-]{0,30}?)[*_`]*\s*[:|\u2013\u2014-]\s*(.+)$"
+)
+
+SeverityTargets = dict[str, dict[str, tuple[float, int]]]  # kind -> severity word -> (s, line)
 
 
-def read_severity_targets(events: list[Any]) -> dict[str, tuple[float, int]]:
-    """Targets by severity word from severity tables: | Severity | ... | Response Time |.
+def read_severity_targets(events: list[Any]) -> SeverityTargets:
+    """Targets by kind and severity word, from severity tables and priority lists.
 
-    `| P0 (Critical) | ... | 15 minutes |` gives {"p0": (900, line), "critical": (900, line)}.
+    `| P0 (Critical) | ... | Response Time: 15 minutes |` gives
+    {"respond": {"p0": (900, line), "critical": (900, line)}}; a column or item whose words
+    name no kind ("| Target |", "- P1: 15 min") gives nothing: it is not known which time it is.
     """
-    targets: dict[str, tuple[float, int]] = {}
+    targets: SeverityTargets = {RESPOND: {}, RESTORE: {}}
     for header, body in tables(events):
         cells = [plain(c) for c in header.cells]
         level = next((i for i, c in enumerate(cells) if _LEVEL_HEADER.search(c)), None)
-        time = next((i for i, c in enumerate(cells) if _TIME_HEADER.search(c)), None)
-        if level is None or time is None:
+        if level is None:
             continue
+        columns = [(i, kind_of(c)) for i, c in enumerate(cells) if i != level]
         for row in body:
-            if max(level, time) >= len(row.cells):
-                continue
-            seconds = _first_duration(row.cells[time])
-            if seconds is None:
-                continue
-            for word in plain(row.cells[level]).split():
-                targets.setdefault(word, (seconds, row.line))
+            words = plain(row.cells[level]).split() if level < len(row.cells) else []
+            for i, kind in columns:
+                seconds = _first_duration(row.cells[i]) if i < len(row.cells) else None
+                if kind is None or seconds is None:
+                    continue
+                for word in words:
+                    targets[kind].setdefault(word, (seconds, row.line))
+    for event in events:
+        item = _LEVEL_ITEM.match(event.text) if isinstance(event, Text) else None
+        if item is None:
+            continue
+        words = plain(item.group(1) + " " + item.group(2)).split()
+        for target in find_targets(item.group(3)):
+            for word in words:
+                targets[target.kind].setdefault(word, (target.seconds, event.line))
     return targets
 
 

@@ -74,6 +74,11 @@ class Runbook:
     services_line: int = 0
     # Where the MTTR target was read: "front matter", "text", "alert table", "severity table".
     mttr_from: str = ""
+    # A written time to respond (acknowledge, engage): judged against detection and the page,
+    # never taken for the MTTR target. Where from: "text", "severity table", "front matter".
+    respond_s: float | None = None
+    respond_line: int = 0
+    respond_from: str = ""
     # Sections whose label stands with nothing under it: (section, line of the label).
     empty_sections: tuple[tuple[Section, int], ...] = ()
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from drillbook.runbooks.alerttable import (
+    SeverityTargets,
     alert_index,
     matching_row,
     read_alert_table,
@@ -42,16 +43,13 @@ from drillbook.runbooks.model import (
 from drillbook.runbooks.procedures import BOLD_LABEL, NONE, Procedures, bold_title, bold_titles
 from drillbook.runbooks.source import read_lines
 from drillbook.runbooks.steps import STEP_SECTIONS, code_steps, prose_steps
+from drillbook.runbooks.targets import RESPOND, RESTORE, find_targets
 from drillbook.runbooks.vocabulary import NOT_INCIDENT, alert_name, label_of, plain, slug
 from drillbook.yamlsource import Mapping
 
 _INCIDENT_SECTIONS = {Section.SYMPTOMS, Section.DIAGNOSIS, Section.RESOLUTION}
 _ALERT = re.compile(r"(?i)\balert(?:name)?\s*[:=]\s*\**`?([A-Za-z][\w.:-]*)")
-_MTTR = re.compile(r"(?i)\bMTTR(?:\s+target)?[\s*:=]*([^.;,|*\s:=][^.;,|*]*)")
-_RESPONSE_TIME = re.compile(
-    r"(?i)\b(?:(?:response|resolution|recovery|restore)\s+(?:time|target)(?:\s+target)?"
-    r"|time to (?:resolve|recover))\**\s*[:=][\s*]*([^.;,|*\s:=][^.;,|*]*)"
-)
+_TARGET_WORDS = ("mttr", "mttm", "respon", "resol", "restor", "recover", "ack", "engag", "mitig")
 _SEVERITY = re.compile(r"(?i)\bseverity\**\s*[:=][\s*]*([A-Za-z0-9]+)")
 
 
@@ -79,6 +77,7 @@ class _Draft:
     escalations: list[tuple[float, int]] = field(default_factory=list)
     alert: tuple[str, int] | None = None
     mttr: tuple[float, int] | None = None
+    respond: tuple[float, int] | None = None
     severity: str | None = None
     section: Section = Section.OVERVIEW
     bold: bool = False  # named by a bold line, not a heading: any heading ends it
@@ -103,7 +102,7 @@ class _Parser:
         self.path = path
         self.lines = lines
         self.notes: list[Note] = []
-        self.severity_targets: dict[str, tuple[float, int]] = {}
+        self.severity_targets: SeverityTargets = {}
 
     def parse(self) -> RunbookDocument:
         front, body_start = self.front_matter()
@@ -240,11 +239,12 @@ class _Parser:
         alert = _ALERT.search(text) if draft.alert is None and "alert" in low else None
         if alert:
             draft.alert = (alert.group(1).rstrip(".:"), line)
-        if draft.mttr is None and ("mttr" in low or "time" in low or "target" in low):
-            mttr = _MTTR.search(text) or _RESPONSE_TIME.search(text)
-            seconds = find_durations(mttr.group(1)) if mttr else []
-            if seconds:
-                draft.mttr = (seconds[0], line)
+        if (draft.mttr is None or draft.respond is None) and any(w in low for w in _TARGET_WORDS):
+            for target in find_targets(text):
+                if target.kind == RESTORE and draft.mttr is None:
+                    draft.mttr = (target.seconds, line)
+                elif target.kind == RESPOND and draft.respond is None:
+                    draft.respond = (target.seconds, line)
         severity = _SEVERITY.search(text) if draft.severity is None and "sever" in low else None
         if severity:
             draft.severity = severity.group(1).lower()
@@ -303,6 +303,9 @@ class _Parser:
             mttr_s=draft.mttr[0] if draft.mttr else None,
             mttr_line=draft.mttr[1] if draft.mttr else 0,
             mttr_from="text" if draft.mttr else "",
+            respond_s=draft.respond[0] if draft.respond else None,
+            respond_line=draft.respond[1] if draft.respond else 0,
+            respond_from="text" if draft.respond else "",
             steps=tuple(draft.steps),
             sections=frozenset(draft.sections),
             empty_sections=tuple(draft.empty),
@@ -361,23 +364,35 @@ class _Parser:
         return runbook
 
     def target_by_severity(self, runbook: Runbook) -> Runbook:
-        """The target a severity table gives the runbook's severity, if it has no own."""
-        if runbook.mttr_s is not None or not runbook.severity:
+        """The targets a severity table or priority list gives the runbook's severity, for
+        each kind it has none of."""
+        if not runbook.severity:
             return runbook
-        found = self.severity_targets.get(runbook.severity.lower())
-        if found is None:
-            return runbook
-        seconds, line = found
+        level = runbook.severity.lower()
+        restore = self.severity_targets.get(RESTORE, {}).get(level)
+        if restore is not None and runbook.mttr_s is None:
+            seconds, line = restore
+            self.severity_note(runbook, "MTTR target", seconds, line)
+            runbook = replace(runbook, mttr_s=seconds, mttr_line=line, mttr_from="severity table")
+        respond = self.severity_targets.get(RESPOND, {}).get(level)
+        if respond is not None and runbook.respond_s is None:
+            seconds, line = respond
+            self.severity_note(runbook, "time to respond", seconds, line)
+            runbook = replace(
+                runbook, respond_s=seconds, respond_line=line, respond_from="severity table"
+            )
+        return runbook
+
+    def severity_note(self, runbook: Runbook, what: str, seconds: float, line: int) -> None:
         self.notes.append(
             Note(
                 runbook.line,
-                f"runbook {runbook.id!r}: MTTR target {format_duration(seconds)} taken from the "
+                f"runbook {runbook.id!r}: {what} {format_duration(seconds)} taken from the "
                 f"severity table (line {line}) for severity {runbook.severity}",
                 None,
                 "info",
             )
         )
-        return replace(runbook, mttr_s=seconds, mttr_line=line, mttr_from="severity table")
 
     def from_front(self, draft: _Draft, front: Mapping) -> Runbook:
         return apply_front_matter(self.base(draft), front, self.notes)

@@ -1,0 +1,57 @@
+"""Times to respond and to restore, told apart wherever a runbook writes them."""
+
+from __future__ import annotations
+
+import pytest
+
+from drillbook.runbooks.parser import parse_text
+from drillbook.runbooks.targets import RESPOND, RESTORE, Target, find_targets
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("**Response Time**: < 5 minutes", [Target(RESPOND, 300)]),
+        ("Acknowledge within 5 min", [Target(RESPOND, 300)]),
+        ("MTTR target: 10 minutes 30 seconds", [Target(RESTORE, 630)]),
+        ("Resolve within 1 hour, then escalate", [Target(RESTORE, 3600)]),
+        ("Resolution Target (P1): 2 hours", [Target(RESTORE, 7200)]),
+        (
+            "- P0: respond within 15 minutes, resolve within 4 hours",
+            [Target(RESPOND, 900), Target(RESTORE, 14400)],
+        ),
+        # A time that bounds no kind is no target.
+        ("Recovery: restart it and wait 2 minutes", []),
+        ("Wait 30 seconds and verify recovery", []),
+        ("The alert fires when lag is above 5 minutes", []),
+        ("the fix takes 5 minutes", []),
+    ],
+)
+def test_a_target_has_the_kind_its_words_give(line: str, expected: list[Target]) -> None:
+    assert find_targets(line) == expected
+
+
+PRIORITIES = """# Service runbooks
+
+- **P0 (Critical)**: respond within 15 minutes, resolve within 4 hours
+- P1: respond within 1 hour
+
+### Database down
+**Severity**: P0
+**Resolution**:
+1. `docker compose restart postgres`
+
+### Slow queries
+**Severity**: P1
+**Response Time**: < 30 minutes
+**Resolution**:
+1. `docker compose restart api`
+"""
+
+
+def test_a_priority_list_gives_each_incident_of_that_priority_its_targets() -> None:
+    database, slow = parse_text(PRIORITIES, "p.md").runbooks
+    assert (database.respond_s, database.mttr_s, database.respond_line) == (900, 14400, 3)
+    assert database.respond_from == database.mttr_from == "severity table"
+    # Its own line wins over the list; the list gives P1 no time to restore.
+    assert (slow.respond_s, slow.respond_line, slow.mttr_s) == (1800, 13, None)
