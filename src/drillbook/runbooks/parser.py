@@ -40,9 +40,11 @@ from drillbook.runbooks.model import (
     Section,
     Step,
 )
+from drillbook.runbooks.page import PageTitle, page_evidence, page_title
 from drillbook.runbooks.procedures import BOLD_LABEL, NONE, Procedures, bold_title, bold_titles
 from drillbook.runbooks.source import read_lines
 from drillbook.runbooks.steps import STEP_SECTIONS, code_steps, prose_steps
+from drillbook.runbooks.symptomtable import symptom_rows
 from drillbook.runbooks.targets import RESPOND, RESTORE, find_targets
 from drillbook.runbooks.vocabulary import NOT_INCIDENT, alert_name, label_of, plain, slug
 from drillbook.yamlsource import Mapping
@@ -112,11 +114,23 @@ class _Parser:
         self.notes.extend(table_notes)
         self.severity_targets = read_severity_targets(events)
         drafts = self.drafts(events, whole_document=front is not None)
-        first = next((e for e in events if isinstance(e, Heading)), None)
-        if not drafts and first is not None and alert_name(first.title):
-            # One alert per file, `# AlertName` and prose under headings of its own: one
-            # incident all the same, whatever its sections are called.
-            drafts = self.drafts(events, whole_document=True)
+        if not drafts:
+            title = page_title(events, self.lines, body_start, self.path)
+            evidence = page_evidence(events, title, self.path)
+            if evidence:
+                drafts = self.drafts(events, whole_document=True, title=title)
+                self.notes.append(
+                    Note(
+                        title.line,
+                        f"the whole page is read as one incident: {'; '.join(evidence)}",
+                        "give it a `# Title` and Symptoms / Resolution sections to say so",
+                        "info",
+                    )
+                )
+        for row in symptom_rows(events):
+            drafts.append(
+                _Draft(row.title, row.line, 8, list(row.steps), set(row.sections), bold=True)
+            )
         if self.path.name.startswith("_index."):
             # A site generator's section index page lists runbooks; it is none itself.
             drafts = []
@@ -166,15 +180,19 @@ class _Parser:
                 owners.add(stack[-1].line)
         return owners
 
-    def drafts(self, events: list[Any], whole_document: bool) -> list[_Draft]:
+    def drafts(
+        self, events: list[Any], whole_document: bool, title: PageTitle | None = None
+    ) -> list[_Draft]:
         titles = NONE if whole_document else bold_titles(events)
         incidents = set() if whole_document else self.incident_headings(events, titles)
         drafts: list[_Draft] = []
         open_: list[_Draft] = []
         if whole_document:
             first = next((e for e in events if isinstance(e, Heading)), None)
-            title = first.title if first else self.path.stem
-            open_.append(_Draft(title, first.line if first else 1, 0))
+            if title is None:
+                title = PageTitle(first.title, first.line, "heading") if first else None
+            title = title or PageTitle(self.path.stem, 1, "file name")
+            open_.append(_Draft(title.text, title.line, 0))
             drafts.append(open_[0])
         for event in events:
             if isinstance(event, Heading):

@@ -1,0 +1,73 @@
+"""Incidents read by the document's structure where no heading owns incident sections."""
+
+from __future__ import annotations
+
+from drillbook.runbooks.model import Section
+from drillbook.runbooks.parser import parse_text
+
+NO_TITLE = """## Steps to check
+
+1. Look at the pod: `kubectl -n monitoring get pods`
+2. Restart it: `kubectl -n monitoring delete pod prometheus-0`
+"""
+
+FRONT_TITLE = """---
+title: Checkout errors high
+weight: 3
+---
+
+## What to do
+
+```bash
+kubectl rollout restart deploy/checkout
+```
+"""
+
+GUIDE = """# How to write a runbook
+
+## Layout
+
+```bash
+mkdir docs/my-service
+```
+"""
+
+TABLE = """# Worker
+
+## When it breaks
+
+| Symptom | Fix |
+|---------|-----|
+| Worker errors | Restart it: `docker compose restart worker` |
+| Queue stuck | Check `redis-cli llen jobs` |
+
+| Task | Schedule |
+|------|----------|
+| cleanup | daily |
+"""
+
+
+def test_a_page_named_after_a_failure_that_asks_for_actions_is_one_incident() -> None:
+    doc = parse_text(NO_TITLE, "docs/prometheus-is-down.md")
+    (runbook,) = doc.runbooks
+    assert (runbook.title, runbook.line) == ("prometheus is down", 1)
+    assert any("whole page is read as one incident" in n.message for n in doc.notes)
+
+
+def test_the_front_matter_title_names_the_page() -> None:
+    (runbook,) = parse_text(FRONT_TITLE, "checkout.md").runbooks
+    assert (runbook.title, runbook.line) == ("Checkout errors high", 2)
+
+
+def test_a_guide_with_commands_is_no_incident() -> None:
+    assert parse_text(GUIDE, "docs/writing.md").runbooks == ()
+
+
+def test_each_row_of_a_symptom_table_is_an_incident_with_its_steps() -> None:
+    doc = parse_text(TABLE, "worker.md")
+    rows = [r for r in doc.runbooks if r.line in (7, 8)]
+    assert [(r.title, r.line) for r in rows] == [("Worker errors", 7), ("Queue stuck", 8)]
+    assert [(s.text, s.section) for s in rows[0].steps] == [
+        ("docker compose restart worker", Section.RESOLUTION)
+    ]
+    assert all(r.line not in (12,) for r in doc.runbooks)  # a table of tasks is no incident
