@@ -29,6 +29,7 @@ from drillbook.runbooks.alerttable import (
     read_severity_targets,
 )
 from drillbook.runbooks.durations import find_durations, format_duration
+from drillbook.runbooks.facts import alert_in, severity_in, severity_in_title
 from drillbook.runbooks.frontmatter import apply_front_matter, read_front_matter
 from drillbook.runbooks.markdown import Heading, TableRow, Text, lex
 from drillbook.runbooks.model import (
@@ -50,9 +51,7 @@ from drillbook.runbooks.vocabulary import NOT_INCIDENT, alert_name, label_of, pl
 from drillbook.yamlsource import Mapping
 
 _INCIDENT_SECTIONS = {Section.SYMPTOMS, Section.DIAGNOSIS, Section.RESOLUTION}
-_ALERT = re.compile(r"(?i)\balert(?:name)?\s*[:=]\s*\**`?([A-Za-z][\w.:-]*)")
 _TARGET_WORDS = ("mttr", "mttm", "respon", "resol", "restor", "recover", "ack", "engag", "mitig")
-_SEVERITY = re.compile(r"(?i)\bseverity\**\s*[:=][\s*]*([A-Za-z0-9]+)")
 
 
 def parse_file(path: str | Path) -> RunbookDocument:
@@ -234,6 +233,8 @@ class _Parser:
                 open_.pop()
         if open_ and section is not None:
             open_[-1].enter(section, event.line)
+        elif open_ and open_[-1].severity is None:
+            open_[-1].severity = severity_in(event.title)  # `## Critical` under the alert
 
     def text(self, draft: _Draft, event: Text) -> None:
         text = event.text
@@ -254,18 +255,17 @@ class _Parser:
     def facts(self, draft: _Draft, text: str, line: int) -> None:
         """Alert, MTTR target and severity written in a line of prose; the first one counts."""
         low = text.lower()  # the cheap test first: most lines state none of these
-        alert = _ALERT.search(text) if draft.alert is None and "alert" in low else None
+        alert = alert_in(text) if draft.alert is None and "alert" in low else None
         if alert:
-            draft.alert = (alert.group(1).rstrip(".:"), line)
+            draft.alert = (alert, line)
         if (draft.mttr is None or draft.respond is None) and any(w in low for w in _TARGET_WORDS):
             for target in find_targets(text):
                 if target.kind == RESTORE and draft.mttr is None:
                     draft.mttr = (target.seconds, line)
                 elif target.kind == RESPOND and draft.respond is None:
                     draft.respond = (target.seconds, line)
-        severity = _SEVERITY.search(text) if draft.severity is None and "sever" in low else None
-        if severity:
-            draft.severity = severity.group(1).lower()
+        if draft.severity is None:
+            draft.severity = severity_in(text)
 
     def code(self, draft: _Draft, block: CodeBlock) -> None:
         draft.label_line = 0
@@ -317,7 +317,7 @@ class _Parser:
             line=draft.line,
             alert=draft.alert[0] if draft.alert else None,
             alert_line=draft.alert[1] if draft.alert else 0,
-            severity=draft.severity,
+            severity=draft.severity or severity_in_title(draft.title),
             mttr_s=draft.mttr[0] if draft.mttr else None,
             mttr_line=draft.mttr[1] if draft.mttr else 0,
             mttr_from="text" if draft.mttr else "",
@@ -368,7 +368,7 @@ class _Parser:
         """`# KubePodCrashLooping`, or a file named so that holds one incident: the alert."""
         if runbook.alert:
             return runbook
-        by_title = alert_name(runbook.title)
+        by_title = alert_name(runbook.title) or alert_in(runbook.title)
         if by_title:
             return replace(runbook, alert=by_title, alert_line=runbook.line)
         by_file = alert_name(self.path.stem) if single else None
