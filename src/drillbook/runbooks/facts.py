@@ -67,8 +67,13 @@ def _most_severe(levels: list[str]) -> str:
     return ranked[0] if ranked else levels[0]
 
 
+_ANY_LEVEL = re.compile(rf"(?i){_LEVEL}")  # the cheap test first: most lines name no level
+
+
 def severity_in(text: str) -> str | None:
     """The severity a line of prose gives its incident, lower-cased, if it gives one."""
+    if not _ANY_LEVEL.search(text):
+        return None
     levels = [
         next(g for g in found.groups() if g).lower()
         for pattern in (_SEVERITY_LABEL, _SEVERITY_PROSE)

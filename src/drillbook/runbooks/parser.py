@@ -31,7 +31,14 @@ from drillbook.runbooks.alerttable import (
 from drillbook.runbooks.durations import find_durations, format_duration
 from drillbook.runbooks.facts import alert_in, severity_in, severity_in_title
 from drillbook.runbooks.frontmatter import apply_front_matter, read_front_matter
-from drillbook.runbooks.markdown import Heading, TableRow, Text, lex
+from drillbook.runbooks.markdown import (
+    Heading,
+    MarkdownError,
+    TableRow,
+    Text,
+    lex,
+    plain_lines,
+)
 from drillbook.runbooks.model import (
     AlertRow,
     CodeBlock,
@@ -51,7 +58,7 @@ from drillbook.runbooks.vocabulary import NOT_INCIDENT, alert_name, label_of, pl
 from drillbook.yamlsource import Mapping
 
 _INCIDENT_SECTIONS = {Section.SYMPTOMS, Section.DIAGNOSIS, Section.RESOLUTION}
-_TARGET_WORDS = ("mttr", "mttm", "respon", "resol", "restor", "recover", "ack", "engag", "mitig")
+_TARGET_HINT = re.compile("mttr|mttm|respon|resol|restor|recover|ack|engag|mitig")
 
 
 def parse_file(path: str | Path) -> RunbookDocument:
@@ -107,7 +114,14 @@ class _Parser:
 
     def parse(self) -> RunbookDocument:
         front, body_start = self.front_matter()
-        events = lex(self.lines[body_start - 1 :], body_start)
+        body = self.lines[body_start - 1 :]
+        try:
+            events = lex(body, body_start)
+        except MarkdownError as exc:
+            self.notes.append(
+                Note(body_start, f"the Markdown parser failed here ({exc}): read as plain text")
+            )
+            events = plain_lines(body, body_start)
         blocks = tuple(e for e in events if isinstance(e, CodeBlock))
         alerts, table_notes = read_alert_table(events)
         self.notes.extend(table_notes)
@@ -258,7 +272,7 @@ class _Parser:
         alert = alert_in(text) if draft.alert is None and "alert" in low else None
         if alert:
             draft.alert = (alert, line)
-        if (draft.mttr is None or draft.respond is None) and any(w in low for w in _TARGET_WORDS):
+        if (draft.mttr is None or draft.respond is None) and _TARGET_HINT.search(low):
             for target in find_targets(text):
                 if target.kind == RESTORE and draft.mttr is None:
                     draft.mttr = (target.seconds, line)

@@ -1,7 +1,7 @@
 """Targets as runbooks write them, told apart by kind: a time to *respond* and one to *restore*.
 
-    find_targets("Response Time: < 5 minutes")          -> [Target("respond", 300.0)]
-    find_targets("Resolve within 1 hour (MTTR)")       -> [Target("restore", 3600.0)]
+    find_targets("Response Time: < 5 minutes")          -> [WrittenTarget("respond", 300.0)]
+    find_targets("Resolve within 1 hour (MTTR)")       -> [WrittenTarget("restore", 3600.0)]
     kind_of("Resolution Time")                          -> "restore"
 
 A time to respond (acknowledge, engage, start working) is judged against detection and the
@@ -42,7 +42,7 @@ _LEAD = re.compile(
 
 
 @dataclass(frozen=True)
-class Target:
+class WrittenTarget:
     kind: str  # RESPOND or RESTORE
     seconds: float
 
@@ -65,9 +65,9 @@ def _leading_run(text: str) -> str:
     return text[:end]
 
 
-def find_targets(text: str) -> list[Target]:
+def find_targets(text: str) -> list[WrittenTarget]:
     """The targets a line of prose states, in order, each with its kind."""
-    targets: list[Target] = []
+    targets: list[WrittenTarget] = []
     for found in _KIND.finditer(text):
         tail = text[found.end() : found.end() + 96]
         bound = _TARGET_TAIL.match(tail)
@@ -79,5 +79,5 @@ def find_targets(text: str) -> list[Target]:
         if not DURATION.match(rest):
             continue
         kind = RESPOND if found.group("respond") else RESTORE
-        targets.append(Target(kind, sum(find_durations(_leading_run(rest)))))
+        targets.append(WrittenTarget(kind, sum(find_durations(_leading_run(rest)))))
     return targets

@@ -5,20 +5,20 @@ from __future__ import annotations
 import pytest
 
 from drillbook.runbooks.parser import parse_text
-from drillbook.runbooks.targets import RESPOND, RESTORE, Target, find_targets
+from drillbook.runbooks.targets import RESPOND, RESTORE, WrittenTarget, find_targets
 
 
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ("**Response Time**: < 5 minutes", [Target(RESPOND, 300)]),
-        ("Acknowledge within 5 min", [Target(RESPOND, 300)]),
-        ("MTTR target: 10 minutes 30 seconds", [Target(RESTORE, 630)]),
-        ("Resolve within 1 hour, then escalate", [Target(RESTORE, 3600)]),
-        ("Resolution Target (P1): 2 hours", [Target(RESTORE, 7200)]),
+        ("**Response Time**: < 5 minutes", [WrittenTarget(RESPOND, 300)]),
+        ("Acknowledge within 5 min", [WrittenTarget(RESPOND, 300)]),
+        ("MTTR target: 10 minutes 30 seconds", [WrittenTarget(RESTORE, 630)]),
+        ("Resolve within 1 hour, then escalate", [WrittenTarget(RESTORE, 3600)]),
+        ("Resolution Target (P1): 2 hours", [WrittenTarget(RESTORE, 7200)]),
         (
             "- P0: respond within 15 minutes, resolve within 4 hours",
-            [Target(RESPOND, 900), Target(RESTORE, 14400)],
+            [WrittenTarget(RESPOND, 900), WrittenTarget(RESTORE, 14400)],
         ),
         # A time that bounds no kind is no target.
         ("Recovery: restart it and wait 2 minutes", []),
@@ -27,7 +27,7 @@ from drillbook.runbooks.targets import RESPOND, RESTORE, Target, find_targets
         ("the fix takes 5 minutes", []),
     ],
 )
-def test_a_target_has_the_kind_its_words_give(line: str, expected: list[Target]) -> None:
+def test_a_target_has_the_kind_its_words_give(line: str, expected: list[WrittenTarget]) -> None:
     assert find_targets(line) == expected
 
 
