@@ -32,7 +32,7 @@ LABELS = Path(__file__).resolve().parent / "labels"
 def reading(runbook: Runbook) -> Reading:
     steps: dict[int, str] = {}
     for step in runbook.steps:
-        role = ROLE_OF_SECTION.get(step.section.value)
+        role = step.role or ROLE_OF_SECTION.get(step.section.value)
         if role is not None:
             steps.setdefault(step.line, role)
     return Reading(

@@ -24,6 +24,7 @@ The JSON shape (stable; new keys may be added, none removed or renamed):
     }]}
 
     STEP = {"line": 12, "kind": "command" | "wait" | "manual", "text": "...",
+            "role": "diagnose" | "fix" | "verify",  (what it does: a look is no fix)
             "runs": true | false,
             "decision": "run" | "refused" | "not executable" | "wait" | "manual",
             "why": "..." }
@@ -155,6 +156,7 @@ def _step(adapter: CommandAdapter, step: Step) -> dict[str, Any]:
     return {
         "line": step.line,
         "kind": step.kind.value,
+        "role": step.role,
         "text": step.text,
         "runs": decision in ("run", "wait"),
         "decision": decision,

@@ -25,19 +25,10 @@ from typing import Any
 
 from drillbook.runbooks.markdown import Heading, Text
 from drillbook.runbooks.model import CodeBlock, Section
-from drillbook.runbooks.procedures import BOLD_LABEL
+from drillbook.runbooks.procedures import BOLD_LABEL, PROBLEM
 from drillbook.runbooks.steps import LIST_ITEM
 from drillbook.runbooks.vocabulary import NOT_INCIDENT, alert_name, label_of, plain
 
-# Words that say something is wrong: what an incident page is named after.
-_FAILURE = re.compile(
-    r"\b(?:down|outage|fail(?:s|ed|ing|ure|ures)?|errors?|crash\w*|breach\w*|alerts?|alarms?"
-    r"|high|low|full|saturat\w*|exhaust\w*|lag\w*|slow\w*|latency|unavailable|unhealthy"
-    r"|unreachable|expir\w*|degrad\w*|timeouts?|timing out|stuck|broken|leak\w*|oom"
-    r"|wraparound|backlog|throttl\w*|not (?:working|running|responding|ready|found)"
-    r"|missing|lost|corrupt\w*|spikes?|violat\w*|exceed\w*|too (?:many|much|high|low)"
-    r"|restarts?|restarting|crashloop\w*|unable|cannot|can ?not|denied|refused|overload\w*)\b"
-)
 # Titles of pages that are about the runbooks, not about a failure.
 _GUIDE = re.compile(
     r"\b(?:readme|index|overview|tutorials?|guides?|how to (?:write|use|add|contribute)"
@@ -80,7 +71,7 @@ def page_evidence(events: list[Any], title: PageTitle, path: Path) -> list[str]:
     if alert_name(title.text):
         evidence.append(f"its title {title.text!r} is an alert name")
     named = words + " " + plain(re.sub(r"[-_]+", " ", path.stem))
-    if _FAILURE.search(named):
+    if PROBLEM.search(named):
         evidence.append(f"its {title.source} names a failure")
     if _acts(events):
         evidence.append("it asks for actions")

@@ -50,6 +50,7 @@ from drillbook.runbooks.model import (
 )
 from drillbook.runbooks.page import PageTitle, page_evidence, page_title
 from drillbook.runbooks.procedures import BOLD_LABEL, NONE, Procedures, bold_title, bold_titles
+from drillbook.runbooks.roles import settle, with_roles
 from drillbook.runbooks.source import read_lines
 from drillbook.runbooks.steps import STEP_SECTIONS, code_steps, prose_steps
 from drillbook.runbooks.symptomtable import symptom_rows
@@ -91,6 +92,7 @@ class _Draft:
     bold: bool = False  # named by a bold line, not a heading: any heading ends it
     label_line: int = 0  # the line of the current section's label, until something follows it
     empty: list[tuple[Section, int]] = field(default_factory=list)
+    loose: list[Step] = field(default_factory=list)  # steps under no label, kept in case
 
     def enter(self, section: Section, line: int) -> None:
         """A label opens `section`; the one before it stood empty if nothing followed."""
@@ -265,6 +267,8 @@ class _Parser:
             draft.escalations.extend((s, event.line) for s in find_durations(text))
         if draft.section in STEP_SECTIONS:
             draft.steps.extend(prose_steps(text, event.line, draft.section))
+        elif draft.section is Section.OVERVIEW:
+            draft.loose.extend(prose_steps(text, event.line, Section.OVERVIEW))
 
     def facts(self, draft: _Draft, text: str, line: int) -> None:
         """Alert, MTTR target and severity written in a line of prose; the first one counts."""
@@ -285,6 +289,8 @@ class _Parser:
         draft.label_line = 0
         if draft.section in STEP_SECTIONS:
             draft.steps.extend(code_steps(block, draft.section))
+        elif draft.section is Section.OVERVIEW:
+            draft.loose.extend(code_steps(block, Section.OVERVIEW))
 
     # -- finishing --------------------------------------------------------------------------
     def finish(
@@ -338,11 +344,29 @@ class _Parser:
             respond_s=draft.respond[0] if draft.respond else None,
             respond_line=draft.respond[1] if draft.respond else 0,
             respond_from="text" if draft.respond else "",
-            steps=tuple(draft.steps),
+            steps=with_roles(draft.steps or self.by_effect(draft)),
             sections=frozenset(draft.sections),
             empty_sections=tuple(draft.empty),
             escalation_s=tuple(draft.escalations),
         )
+
+    def by_effect(self, draft: _Draft) -> list[Step]:
+        """An incident whose sections have no label: its steps, in sections by their effect."""
+        if draft.sections & STEP_SECTIONS or not draft.loose:
+            return []
+        steps = settle(draft.loose)
+        if steps:
+            self.notes.append(
+                Note(
+                    draft.line,
+                    f"{plain(draft.title)!r} labels no diagnosis or resolution: its "
+                    f"{len(steps)} steps are placed by what they do (a look diagnoses or "
+                    "verifies, a change fixes)",
+                    "label its sections (Diagnosis / Resolution / Verification) to say so",
+                    "info",
+                )
+            )
+        return steps
 
     def inferred(self, draft: _Draft, index: dict[str, AlertRow], single: bool) -> Runbook:
         runbook = self.alert_by_name(self.base(draft), single)

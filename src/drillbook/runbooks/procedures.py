@@ -35,9 +35,11 @@ from drillbook.runbooks.vocabulary import NOT_INCIDENT, label_of, plain
 BOLD_LABEL = re.compile(r"^\s*(?:[-*+]\s+)?\*\*([^*]+?)\*\*\s*:?\s*(.*)$")
 _BOLD_TITLE = re.compile(r"^\s*(?:(?:\d+[.)]|[-*+])\s+)?\*\*([^*]{3,80}?)\s*:?\s*\*\*\s*:?\s*$")
 # Words that name something broken; gathered from troubleshooting pages and alert names.
-_PROBLEM = re.compile(
+PROBLEM = re.compile(
     r"\b(?:high|low|slow|down|fail(?:s|ed|ing|ures?)?|errors?|latency|time ?outs?|timed out"
-    r"|unavailable|unreachable|unresponsive|not (?:responding|working|starting|ready|found)"
+    r"|unavailable|unreachable|unresponsive|not (?:responding|working|starting|ready|found|running)"
+    r"|alerts?|alarms?|breach\w*|crashloop\w*|throttl\w*|wraparound"
+    r"|violat\w*|exceed\w*|too (?:many|much|high|low)|unable|cannot|can ?not|denied|expir\w*"
     r"|won ?t start|refused|full|leaks?|exhaust(?:ed|ion)|crash(?:es|ed|ing|looping)?|oom"
     r"|out of (?:memory|disk|space)|outages?|spikes?|degraded|stuck|backlog|lag(?:ging)?"
     r"|hangs?|hanging|corrupt(?:ed|ion)?|expired|issues?|problems?|broken|missing|[45]xx"
@@ -92,7 +94,7 @@ def bold_titles(events: list[Any]) -> Procedures:
         if title is None or (stack and stack[-1][1]):
             continue
         gathered = bool(stack) and bool(_GATHERS.search(plain(stack[-1][0].title)))
-        if (gathered or _PROBLEM.search(plain(title))) and _steps_follow(events, index):
+        if (gathered or PROBLEM.search(plain(title))) and _steps_follow(events, index):
             found.add(event.line)
             if stack:
                 gatherers.add(stack[-1][0].line)

@@ -1,0 +1,500 @@
+"""What a command does to the system: does it only look, or does it change something?
+
+    effect("kubectl -n rag get pods")                  -> LOOKS
+    effect("sudo systemctl restart gitaly")            -> CHANGES
+    effect("docker compose exec redis redis-cli INFO") -> LOOKS   (judged inside the wrapper)
+    effect("./fix-it.sh")                              -> UNKNOWN
+
+A step's role follows from it: a read-only check is a diagnosis (or, after a fix, a
+verification), never the fix. The judgement is per program and, for the tools that are
+many programs in one (kubectl, docker, systemctl, redis-cli, SQL clients, curl), per verb;
+a line is only as harmless as its most active part, and a redirection into a file writes.
+What is not known stays UNKNOWN rather than guessed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from drillbook.runbooks.commands import SimpleCommand, parse_command
+
+LOOKS = "looks"
+CHANGES = "changes"
+UNKNOWN = "unknown"
+
+# Programs that only read, whatever their arguments (a few are caught below when they write).
+_READERS = frozenset(
+    [
+        "cat",
+        "less",
+        "more",
+        "head",
+        "tail",
+        "grep",
+        "egrep",
+        "fgrep",
+        "zgrep",
+        "rg",
+        "ls",
+        "ll",
+        "df",
+        "du",
+        "free",
+        "top",
+        "htop",
+        "ps",
+        "pgrep",
+        "ss",
+        "netstat",
+        "ping",
+        "traceroute",
+        "tracepath",
+        "mtr",
+        "dig",
+        "nslookup",
+        "host",
+        "uptime",
+        "vmstat",
+        "iostat",
+        "mpstat",
+        "sar",
+        "lsof",
+        "wc",
+        "jq",
+        "yq",
+        "awk",
+        "cut",
+        "sort",
+        "uniq",
+        "tr",
+        "echo",
+        "printf",
+        "which",
+        "whoami",
+        "id",
+        "date",
+        "env",
+        "printenv",
+        "stat",
+        "file",
+        "lsblk",
+        "blkid",
+        "findmnt",
+        "dmesg",
+        "journalctl",
+        "uname",
+        "hostname",
+        "nproc",
+        "getent",
+        "curl",
+        "wget",
+        "http",
+        "openssl",
+        "nc",
+        "telnet",
+        "watch",
+        "diff",
+        "md5sum",
+        "sha256sum",
+        "base64",
+        "column",
+        "pg_isready",
+        "promtool",
+        "amtool",
+        "iotop",
+        "iftop",
+        "nmap",
+        "tcpdump",
+        "strace",
+        "perf",
+        "true",
+        "test",
+        "[",
+    ]
+)
+_WRITERS = frozenset(
+    [
+        "rm",
+        "rmdir",
+        "mv",
+        "cp",
+        "ln",
+        "kill",
+        "pkill",
+        "killall",
+        "reboot",
+        "shutdown",
+        "halt",
+        "poweroff",
+        "mkfs",
+        "mkdir",
+        "touch",
+        "chmod",
+        "chown",
+        "truncate",
+        "dd",
+        "tee",
+        "apt",
+        "apt-get",
+        "yum",
+        "dnf",
+        "apk",
+        "pip",
+        "pip3",
+        "npm",
+        "brew",
+        "gem",
+        "install",
+        "useradd",
+        "usermod",
+        "passwd",
+        "crontab",
+        "mount",
+        "umount",
+        "swapoff",
+        "swapon",
+        "sync",
+        "fsck",
+        "ifdown",
+        "ifup",
+        "patch",
+        "terraform",
+        "ansible-playbook",
+        "knife",
+        "chef-client",
+        "puppet",
+        "gitlab-ctl",
+        "gitlab-rake",
+        "supervisorctl",
+        "pg_ctl",
+        "pg_ctlcluster",
+        "pg_resetwal",
+        "pg_restore",
+        "pg_dump",
+        "vacuumdb",
+        "reindexdb",
+        "createdb",
+        "dropdb",
+        "redis-server",
+        "nginx",
+    ]
+)
+# Tools with verbs: the verbs that only look.
+_LOOKING_VERBS = {
+    "kubectl": {
+        "get",
+        "describe",
+        "logs",
+        "top",
+        "explain",
+        "api-resources",
+        "api-versions",
+        "version",
+        "cluster-info",
+        "events",
+        "auth",
+        "config",
+        "diff",
+        "wait",
+    },
+    "oc": {
+        "get",
+        "describe",
+        "logs",
+        "adm top",
+        "explain",
+        "status",
+        "whoami",
+        "version",
+        "project",
+        "projects",
+        "api-resources",
+        "wait",
+    },
+    "docker": {
+        "ps",
+        "logs",
+        "inspect",
+        "stats",
+        "top",
+        "images",
+        "version",
+        "info",
+        "port",
+        "events",
+        "history",
+        "ls",
+        "config",
+        "diff",
+        "df",
+    },
+    "systemctl": {
+        "status",
+        "is-active",
+        "is-enabled",
+        "is-failed",
+        "list-units",
+        "show",
+        "cat",
+        "list-timers",
+        "list-unit-files",
+    },
+    "service": {"status"},
+    "helm": {"list", "ls", "status", "get", "history", "show", "search", "template", "lint"},
+    "git": {"log", "status", "diff", "show", "branch", "remote", "blame", "fetch", "rev-parse"},
+    "gcloud": {"list", "describe", "get", "info", "config"},
+    "aws": {"describe", "list", "get"},
+    "az": {"list", "show", "get"},
+}
+_COMPOSE_LOOKING = {
+    "ps",
+    "logs",
+    "top",
+    "config",
+    "images",
+    "ls",
+    "port",
+    "version",
+    "events",
+    "stats",
+}
+_REDIS_LOOKING = {
+    "ping",
+    "info",
+    "get",
+    "mget",
+    "keys",
+    "scan",
+    "ttl",
+    "pttl",
+    "type",
+    "dbsize",
+    "exists",
+    "llen",
+    "lrange",
+    "scard",
+    "smembers",
+    "hget",
+    "hgetall",
+    "hlen",
+    "zcard",
+    "zrange",
+    "strlen",
+    "memory",
+    "slowlog",
+    "latency",
+    "monitor",
+    "client",
+    "config",
+    "cluster",
+    "role",
+    "lastsave",
+    "time",
+    "--stat",
+    "--bigkeys",
+    "--latency",
+    "--scan",
+}
+_REDIS_WRITING_SUB = {
+    ("client", "kill"),
+    ("config", "set"),
+    ("slowlog", "reset"),
+    ("cluster", "failover"),
+    ("memory", "purge"),
+}
+_SQL_CLIENTS = {"psql", "mysql", "mariadb", "sqlite3", "clickhouse-client", "cqlsh", "mongosh"}
+_SQL_LOOKS = re.compile(r"(?is)^\s*(?:select|show|explain|with|table|\\[a-z]|describe|desc)\b")
+_SQL_CHANGES_ANYWAY = re.compile(
+    r"(?i)\bpg_(?:terminate|cancel)_backend|\bpg_reload_conf|\bset_config|\bnextval|\binto\b"
+)
+_WRAPPERS = {
+    "sudo",
+    "env",
+    "timeout",
+    "nohup",
+    "time",
+    "nice",
+    "ionice",
+    "stdbuf",
+    "exec",
+    "command",
+    "xargs",
+    "watch",
+    "su",
+}
+_SHELLS = {"sh", "bash", "zsh", "dash", "ash", "ksh"}
+_HTTP_WRITES = re.compile(
+    r"(?i)^(?:-X|--request)=?(?:POST|PUT|PATCH|DELETE)$|^(?:-d|--data\S*|-F|--form|-T|--upload-file)$"
+)
+_ORDER = {LOOKS: 0, UNKNOWN: 1, CHANGES: 2}
+
+
+def effect(text: str, shell: str = "sh") -> str:
+    """LOOKS, CHANGES or UNKNOWN for one command line."""
+    line = parse_command(text, 0, shell)
+    if line.error or not line.parts:
+        return UNKNOWN
+    found = [_part(part.argv, 0) for part in line.parts]
+    if any(
+        target not in ("/dev/null", "") and not target.startswith("&") for target in line.redirects
+    ):
+        found.append(CHANGES)
+    return max(found, key=_ORDER.__getitem__)
+
+
+def _words(argv: tuple[str, ...] | list[str]) -> list[str]:
+    """The arguments that are not options (nor an option's `=value`)."""
+    return [a for a in argv if not a.startswith("-")]
+
+
+def _part(argv: tuple[str, ...] | list[str], depth: int) -> str:
+    if not argv or depth > 4:
+        return UNKNOWN
+    program = argv[0].rsplit("/", 1)[-1]
+    args = list(argv[1:])
+    if program in _WRAPPERS:
+        inner = [a for a in args if not a.startswith("-") and "=" not in a]
+        return _part(inner, depth + 1) if inner else UNKNOWN
+    if program in _SHELLS and "-c" in args[:3]:
+        script = args[args.index("-c") + 1] if args.index("-c") + 1 < len(args) else ""
+        return effect(script) if depth < 4 else UNKNOWN
+    if program == "ssh":
+        remote = [a for a in args if not a.startswith("-")][1:]
+        return effect(" ".join(remote)) if remote else UNKNOWN
+    if program in ("docker", "docker-compose", "podman"):
+        return _docker(program, args, depth)
+    if program in ("kubectl", "oc"):
+        return _kubectl(program, args, depth)
+    if program in ("redis-cli", "valkey-cli"):
+        return _redis(args)
+    if program in _SQL_CLIENTS:
+        return _sql(args)
+    if program in ("curl", "wget", "http", "https"):
+        return _http(args)
+    if program == "knife" and args[:1] == ["ssh"] and len(_words(args)) > 2:
+        return effect(_words(args)[2])  # knife ssh QUERY 'COMMAND': judged on the command
+    if program in ("gitlab-ctl", "supervisorctl", "service") and set(args) & {"status", "tail"}:
+        return LOOKS
+    if program in ("sed", "perl") and any(a.startswith("-i") for a in args):
+        return CHANGES
+    if program == "find":
+        return CHANGES if {"-delete", "-exec", "-execdir"} & set(args) else LOOKS
+    if program == "sysctl":
+        return CHANGES if "-w" in args or any("=" in a for a in args) else LOOKS
+    if program in _READERS:
+        return LOOKS
+    if program in _WRITERS:
+        return CHANGES
+    verbs = _LOOKING_VERBS.get(program)
+    if verbs is not None:
+        words = _words(args)
+        return (
+            LOOKS
+            if words
+            and (
+                words[0] in verbs
+                or (len(words) > 1 and words[1] in verbs)
+                or any(w in verbs for w in words[:3])
+            )
+            else CHANGES
+        )
+    return UNKNOWN
+
+
+def _http(args: list[str]) -> str:
+    for index, arg in enumerate(args):
+        method = args[index + 1] if arg in ("-X", "--request") and index + 1 < len(args) else ""
+        if _HTTP_WRITES.match(arg) or method.upper() in ("POST", "PUT", "PATCH", "DELETE"):
+            return CHANGES
+    return LOOKS
+
+
+def _docker(program: str, args: list[str], depth: int) -> str:
+    words = _words(args)
+    if program == "docker-compose" or (words and words[0] == "compose"):
+        rest = words[1:] if words and words[0] == "compose" else words
+        if not rest:
+            return UNKNOWN
+        if rest[0] in ("exec", "run") and len(rest) > 2:
+            return _part(_after(args, rest[1]), depth + 1)
+        return LOOKS if rest[0] in _COMPOSE_LOOKING else CHANGES
+    if not words:
+        return UNKNOWN
+    if words[0] in ("exec", "run") and len(words) > 2 and words[0] == "exec":
+        return _part(_after(args, words[1]), depth + 1)
+    if words[0] in ("container", "image", "volume", "network", "system") and len(words) > 1:
+        words = words[1:]
+    return LOOKS if words[0] in _LOOKING_VERBS["docker"] else CHANGES
+
+
+def _kubectl(program: str, args: list[str], depth: int) -> str:
+    if "--" in args and args and "exec" in args[: args.index("--")]:
+        return _part(args[args.index("--") + 1 :], depth + 1)
+    words = [w for w in _words(args) if w not in _option_values(args)]
+    if not words:
+        return UNKNOWN
+    if words[0] == "rollout":
+        return LOOKS if len(words) > 1 and words[1] in ("status", "history") else CHANGES
+    return LOOKS if words[0] in _LOOKING_VERBS[program] else CHANGES
+
+
+def _option_values(args: list[str]) -> set[str]:
+    """Values of -n/-l/-c/-o options: not verbs."""
+    return {
+        args[i + 1]
+        for i, a in enumerate(args[:-1])
+        if a
+        in (
+            "-n",
+            "-l",
+            "-c",
+            "-o",
+            "--namespace",
+            "--context",
+            "--selector",
+            "--container",
+            "--output",
+            "-f",
+        )
+    }
+
+
+def _after(args: list[str], word: str) -> list[str]:
+    """The words after the first `word` (a container or service name): the inner command."""
+    index = args.index(word)
+    return args[index + 1 :]
+
+
+def _redis(args: list[str]) -> str:
+    words = []
+    skip = False
+    for a in args:
+        if skip:
+            skip = False
+        elif a in ("-h", "-p", "-a", "-n", "--user", "--pass", "-u"):
+            skip = True
+        elif a.startswith("-") and a.lower() not in _REDIS_LOOKING:
+            continue
+        else:
+            words.append(a.lower())
+    if not words:
+        return LOOKS  # an interactive session: what is typed is not written here
+    if tuple(words[:2]) in _REDIS_WRITING_SUB:
+        return CHANGES
+    return LOOKS if words[0] in _REDIS_LOOKING else CHANGES
+
+
+def _sql(args: list[str]) -> str:
+    for flag in ("-c", "--command", "-e", "--execute", "-q", "--query"):
+        if flag in args and args.index(flag) + 1 < len(args):
+            script = args[args.index(flag) + 1]
+            statements = [s for s in script.split(";") if s.strip()]
+            if _SQL_CHANGES_ANYWAY.search(script):
+                return CHANGES
+            return LOOKS if statements and all(_SQL_LOOKS.match(s) for s in statements) else CHANGES
+    return UNKNOWN  # an interactive session or a script file: what it runs is elsewhere
+
+
+def is_change(part: SimpleCommand) -> bool:
+    """Whether one simple command changes the system (UNKNOWN counts as a change)."""
+    return _part(part.argv, 0) != LOOKS

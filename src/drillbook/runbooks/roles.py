@@ -1,0 +1,99 @@
+"""The role of each step: does it diagnose, fix, or verify?
+
+A section's name says what its author meant; the command says what it does. A read-only check
+written under "Immediate Actions" diagnoses (or, once something was changed, verifies): it is
+not the fix. So a step's role is:
+
+- under a diagnosis label: diagnose; under a verification label: verify;
+- under a resolution label, or in a section with no label: by its effect. A change, or what
+  cannot be judged, fixes; a look before any change diagnoses, after one verifies.
+
+A person's instruction in prose is judged by its verb ("Check ...", "Restart ..."), the way a
+reader would; one with neither kind of verb keeps its section's role.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+
+from drillbook.runbooks.effect import CHANGES, LOOKS, UNKNOWN, effect
+from drillbook.runbooks.model import Section, Step, StepKind
+
+DIAGNOSE = "diagnose"
+FIX = "fix"
+VERIFY = "verify"
+
+_LOOKING = re.compile(
+    r"(?i)^(?:\W*)(?:check|verify|confirm|ensure|look|inspect|review|monitor|watch|observe"
+    r"|validate|test|see|find|identify|determine|investigate|query|list|view|read|search"
+    r"|take a look|compare|count|examine|note|measure|make sure|open)\b"
+)
+_CHANGING = re.compile(
+    r"(?i)^(?:\W*)(?:restart|delete|remove|scale|roll|apply|kill|terminate|increase|decrease"
+    r"|set|update|edit|revert|rollback|redeploy|deploy|flush|clear|add|disable|enable|upgrade"
+    r"|downgrade|fail ?over|promote|drain|cordon|uncordon|rotate|revoke|restore|replace"
+    r"|recreate|reboot|stop|start|patch|purge|evict|resize|expand|free|clean|reset|re-?run"
+    r"|block|isolate|reload|bump|raise|lower|cancel|pause|resume|migrate|fix|change|create)\b"
+)
+# A block in another language, handed to a person: a query language only reads.
+_QUERY_BLOCK = re.compile(
+    r"^apply the (?:promql|logql|sql|kql|graphql|traceql|esql|lucene|flux) block by hand$"
+)
+
+
+def _effect(step: Step) -> str:
+    if step.kind is StepKind.COMMAND:
+        return effect(step.text, step.shell)
+    if step.kind is StepKind.MANUAL:
+        if _LOOKING.match(step.text) or _QUERY_BLOCK.match(step.text):
+            return LOOKS
+        if _CHANGING.match(step.text):
+            return CHANGES
+    return UNKNOWN
+
+
+def settle(steps: Iterable[Step]) -> list[Step]:
+    """Steps written under no label, each put in the section its effect says.
+
+    A change (or a command that cannot be judged) is resolution; a look is diagnosis before
+    the first change and verification after it. Prose that asks for nothing recognisable
+    ("- the queue grows") is description, not a step, and is dropped.
+    """
+    changed = False
+    out: list[Step] = []
+    for step in steps:
+        kind = _effect(step)
+        if step.kind is StepKind.MANUAL and kind == UNKNOWN:
+            continue
+        if kind == LOOKS:
+            section = Section.VERIFICATION if changed else Section.DIAGNOSIS
+        else:
+            section, changed = Section.RESOLUTION, True
+        out.append(replace(step, section=section))
+    return out
+
+
+def with_roles(steps: Iterable[Step]) -> tuple[Step, ...]:
+    """The steps, each with its role; in order, since a look after a change verifies."""
+    changed = False
+    out: list[Step] = []
+    for step in steps:
+        if step.section is Section.DIAGNOSIS:
+            role = DIAGNOSE
+        elif step.section is Section.VERIFICATION:
+            role = VERIFY
+        elif step.kind is StepKind.WAIT:
+            role = FIX if not changed else VERIFY
+        else:
+            kind = _effect(step)
+            if kind == LOOKS:
+                role = VERIFY if changed else DIAGNOSE
+            elif kind == CHANGES or step.kind is StepKind.COMMAND:
+                role, changed = FIX, True
+            else:
+                role = FIX
+                changed = True
+        out.append(replace(step, role=role))
+    return tuple(out)
