@@ -25,7 +25,7 @@ from typing import Any
 
 from drillbook.runbooks.markdown import Heading, Text
 from drillbook.runbooks.model import CodeBlock, Section
-from drillbook.runbooks.procedures import BOLD_LABEL, PROBLEM
+from drillbook.runbooks.procedures import PROBLEM, label_line
 from drillbook.runbooks.steps import LIST_ITEM
 from drillbook.runbooks.vocabulary import NOT_INCIDENT, alert_name, label_of, plain
 
@@ -96,7 +96,7 @@ def _top_sections(events: list[Any]) -> set[Section]:
     for event in events:
         if isinstance(event, Heading):
             section = label_of(event.title)
-        elif isinstance(event, Text) and (bold := BOLD_LABEL.match(event.text)):
+        elif isinstance(event, Text) and (bold := label_line(event.text)):
             section = label_of(bold.group(1))
         else:
             continue

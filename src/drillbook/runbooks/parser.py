@@ -49,7 +49,7 @@ from drillbook.runbooks.model import (
     Step,
 )
 from drillbook.runbooks.page import PageTitle, page_evidence, page_title
-from drillbook.runbooks.procedures import BOLD_LABEL, NONE, Procedures, bold_title, bold_titles
+from drillbook.runbooks.procedures import NONE, Procedures, bold_title, bold_titles, label_line
 from drillbook.runbooks.roles import settle, with_roles
 from drillbook.runbooks.source import read_lines
 from drillbook.runbooks.steps import STEP_SECTIONS, code_steps, prose_steps
@@ -186,7 +186,7 @@ class _Parser:
                     continue
             elif isinstance(event, Text):
                 procedure = procedure or event.line in procedures
-                bold = BOLD_LABEL.match(event.text)
+                bold = label_line(event.text)
                 section = label_of(bold.group(1)) if bold else None
             if procedure:
                 continue
@@ -254,7 +254,7 @@ class _Parser:
 
     def text(self, draft: _Draft, event: Text) -> None:
         text = event.text
-        bold = BOLD_LABEL.match(text)
+        bold = label_line(text)
         section = label_of(bold.group(1)) if bold else None
         if bold and section is not None:
             draft.enter(section, event.line)

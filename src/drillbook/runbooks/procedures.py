@@ -33,6 +33,18 @@ from drillbook.runbooks.steps import LIST_ITEM
 from drillbook.runbooks.vocabulary import NOT_INCIDENT, label_of, plain
 
 BOLD_LABEL = re.compile(r"^\s*(?:[-*+]\s+)?\*\*([^*]+?)\*\*\s*:?\s*(.*)$")
+# A label alone on its line, no markup: `Detection:`, `First response:`
+_PLAIN_LABEL = re.compile(r"^\s*([A-Z][\w /&()'-]{2,40}):\s*()$")
+
+
+def label_line(text: str) -> re.Match[str] | None:
+    """A line that opens a section by its words: `**Resolution**: ...` or `Detection:` alone.
+
+    Group 1 is the label, group 2 what follows it on the line.
+    """
+    return BOLD_LABEL.match(text) or _PLAIN_LABEL.match(text)
+
+
 _BOLD_TITLE = re.compile(r"^\s*(?:(?:\d+[.)]|[-*+])\s+)?\*\*([^*]{3,80}?)\s*:?\s*\*\*\s*:?\s*$")
 # Words that name something broken; gathered from troubleshooting pages and alert names.
 PROBLEM = re.compile(

@@ -29,7 +29,8 @@ _LABELS: tuple[tuple[Section, re.Pattern[str]], ...] = tuple(
         (
             Section.RESOLUTION,
             r"resolution|remediation|fix(?:ing)?|mitigat(?:ion|ing|e)"
-            r"|immediate (?:actions?|response)|actions|steps|recovery|recover|how to fix"
+            r"|(?:immediate|first) (?:actions?|response|steps)|actions|steps|recovery|recover"
+            r"|how to fix"
             r"|procedure|rollback|roll back|restore"
             r"|workaround|docker(?: compose)?|kubernetes|kubectl|diagnosis and mitigation"
             r"|solution|resolve|resolving|runbook|quick fix(?:es)?|emergency (?:fix|response)",

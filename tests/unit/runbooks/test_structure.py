@@ -71,3 +71,27 @@ def test_each_row_of_a_symptom_table_is_an_incident_with_its_steps() -> None:
         ("docker compose restart worker", Section.RESOLUTION)
     ]
     assert all(r.line not in (12,) for r in doc.runbooks)  # a table of tasks is no incident
+
+
+PLAIN_LABELS = """# Worker
+
+## On-call playbook
+
+### Worker down
+
+Detection:
+
+```bash
+railway logs -s worker
+```
+
+First response:
+
+1. Redeploy it: `railway redeploy -s worker`
+"""
+
+
+def test_a_label_alone_on_its_line_opens_a_section_as_a_bold_one_does() -> None:
+    (runbook,) = parse_text(PLAIN_LABELS, "worker.md").runbooks
+    assert (runbook.title, runbook.line) == ("Worker down", 5)
+    assert [(s.line, s.section) for s in runbook.steps] == [(15, Section.RESOLUTION)]
