@@ -170,7 +170,8 @@ class BlockLine:
     comment: bool = False
 
 
-_PROMPT = re.compile(r"^(?:\$|[\w.@-]+[$#%>]|PS [^>]{0,60}>|>)\s+")
+# (A bare `> ` is no prompt: in a session it is what a command printed, or a quote.)
+_PROMPT = re.compile(r"^(?:\$|[\w.@-]+[$#%>]|PS [^>]{0,60}>)\s+")
 # Lines of a shell block that are no command: YAML or JSON pasted in, a table of output
 # (`NAME   READY   STATUS`), log lines starting with a number or a timestamp.
 _NOT_A_COMMAND = re.compile(

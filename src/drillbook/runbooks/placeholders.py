@@ -59,8 +59,13 @@ _PATTERNS = (
 )
 
 
+# `[Grafana][prod-grafana]` and its definition `[prod-grafana]: https://...` are a link.
+_REFERENCE = re.compile(r"\]\[[^\]\n]*\]|^\s{0,3}\[[^\]\n]+\]:\s")
+
+
 def find_placeholders(text: str) -> list[str]:
     """The placeholders in a text, in order of appearance."""
+    text = _REFERENCE.sub(lambda m: " " * len(m.group(0)), text)
     found: list[tuple[int, str]] = [
         (m.start(), m.group(0))
         for m in _ANGLE.finditer(text)

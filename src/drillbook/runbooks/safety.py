@@ -33,7 +33,6 @@ _HOST_PROGRAMS = {
     "reboot": "stops the host",
     "halt": "stops the host",
     "poweroff": "stops the host",
-    "sudo": "runs as root on the host",
 }
 _DISK_PROGRAMS = {"mkswap", "wipefs", "fdisk", "sfdisk", "parted", "shred", "blkdiscard"}
 _DATA_PATH = re.compile(

@@ -146,3 +146,39 @@ def test_loop_variables_are_not_unknown_services(spec: StackSpec) -> None:
     body = "```bash\nfor s in api worker; do\n  docker restart $s\ndone\n```\n"
     found = rules(lint_text(FRONT.format(mttr="5m") + body, spec))
     assert not [f for f in found if f[1] == "unknown-service"]
+
+
+FALSE_ALARMS = """---
+id: checkout
+alert: APIDown
+mttr: 10m
+---
+# Checkout errors
+
+See [Grafana][prod-grafana] first.
+
+## Diagnosis
+
+```console
+$ docker compose exec postgres psql -U app -c "select 1"
+(1 row)
+> INFO replication ok
+```
+
+## Resolution
+
+```bash
+sudo docker compose restart api
+```
+
+[prod-grafana]: https://grafana.example.com/d/abc
+"""
+
+
+def test_what_a_runbook_writes_on_purpose_is_no_finding(spec: StackSpec) -> None:
+    # A reference link is a link, a quoted line of output is output, sudo is a wrapper.
+    findings = lint_documents([parse_text(FALSE_ALARMS, "checkout.md")], spec)
+    assert [(f.line, f.rule) for f in findings if f.rule != "parse"] == []
+    worse = FALSE_ALARMS.replace("sudo docker compose restart api", "sudo rm -rf /var/lib/redis")
+    rules = [f.rule for f in lint_documents([parse_text(worse, "checkout.md")], spec)]
+    assert "destructive" in rules

@@ -8,6 +8,7 @@ in it is "not executable", never guessed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from drillbook.runbooks.actions import Action
 from drillbook.runbooks.commands import SimpleCommand
@@ -35,8 +36,23 @@ _DOCKER_PROGRAMS = ("docker", "docker-compose", "podman")
 __all__ = ["PROGRAMS", "Cannot", "Context", "Translator", "translate_simple"]
 
 
+_SUDO_VALUED = {"-u", "-g", "-h", "-C", "-D", "-U", "-p", "-r", "-t", "-T", "--user", "--group"}
+
+
+def _without_sudo(part: SimpleCommand) -> SimpleCommand:
+    """`sudo -u postgres psql ...` -> `psql ...`: a drill acts on its stack, never the host."""
+    argv = list(part.argv[1:])
+    while argv and argv[0].startswith("-") and argv[0] != "--":
+        argv = argv[2:] if argv[0] in _SUDO_VALUED else argv[1:]
+    if argv[:1] == ["--"]:
+        argv = argv[1:]
+    return replace(part, argv=tuple(argv))
+
+
 def translate_simple(ctx: Context, part: SimpleCommand) -> list[Action]:
     """The actions of one simple command, by its program's family."""
+    if part.program == "sudo" and len(part.argv) > 1:
+        part = _without_sudo(part)
     if ctx.kubernetes and part.program in _DOCKER_PROGRAMS:
         raise Cannot(
             f"{part.argv[0]} acts on containers, but this stack runs on Kubernetes: "
