@@ -99,6 +99,12 @@ _LEVEL_ITEM = re.compile(
     r"\b([^:|\u2013\u2014-]{0,30}?)[*_`]*\s*[:|\u2013\u2014-]\s*(.+)$"
 )
 
+
+def is_level_item(text: str) -> bool:
+    """Whether a line is an item of a priority list (`- P0: respond within 15 min`)."""
+    return _LEVEL_ITEM.match(text) is not None
+
+
 SeverityTargets = dict[str, dict[str, tuple[float, int]]]  # kind -> severity word -> (s, line)
 
 

@@ -24,6 +24,7 @@ from typing import Any
 from drillbook.runbooks.alerttable import (
     SeverityTargets,
     alert_index,
+    is_level_item,
     matching_row,
     read_alert_table,
     read_severity_targets,
@@ -93,6 +94,9 @@ class _Draft:
     label_line: int = 0  # the line of the current section's label, until something follows it
     empty: list[tuple[Section, int]] = field(default_factory=list)
     loose: list[Step] = field(default_factory=list)  # steps under no label, kept in case
+    # The headings around a bold procedure that are no incident themselves ("### P0:
+    # Database down" over "**Option A: fail over**"): it keeps their severity and targets.
+    around: list[_Draft] = field(default_factory=list)
 
     def enter(self, section: Section, line: int) -> None:
         """A label opens `section`; the one before it stood empty if nothing followed."""
@@ -209,16 +213,24 @@ class _Parser:
             title = title or PageTitle(self.path.stem, 1, "file name")
             open_.append(_Draft(title.text, title.line, 0))
             drafts.append(open_[0])
+        around: list[_Draft] = []  # the headings above, while no incident is open
         for event in events:
             if isinstance(event, Heading):
                 self.heading(event, incidents, open_, drafts, whole_document)
+                while around and around[-1].level >= event.level:
+                    around.pop()
+                around.append(_Draft(event.title, event.line, event.level))
             elif isinstance(event, Text) and event.line in titles and _in_procedure(open_):
                 while open_ and open_[-1].bold:
                     open_.pop()
                 draft = _Draft(bold_title(event.text) or event.text, event.line, 7, bold=True)
                 draft.section = Section.RESOLUTION  # until a label says otherwise
+                draft.around = list(around)
                 open_.append(draft)
                 drafts.append(draft)
+            elif not open_ and around and isinstance(event, Text):
+                if not is_level_item(event.text):  # a priority list is for every incident
+                    self.facts(around[-1], event.text, event.line)
             elif open_ and isinstance(event, Text):
                 self.text(open_[-1], event)
             elif open_ and isinstance(event, CodeBlock):
@@ -330,6 +342,11 @@ class _Parser:
         return tuple(runbooks)
 
     def base(self, draft: _Draft) -> Runbook:
+        draft.severity = draft.severity or severity_in_title(draft.title)
+        for outer in reversed(draft.around):
+            draft.severity = draft.severity or outer.severity or severity_in_title(outer.title)
+            draft.mttr = draft.mttr or outer.mttr
+            draft.respond = draft.respond or outer.respond
         return Runbook(
             id=slug(draft.title),
             title=re.sub(r"\s+", " ", draft.title).strip() or self.path.stem,

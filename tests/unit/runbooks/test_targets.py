@@ -55,3 +55,29 @@ def test_a_priority_list_gives_each_incident_of_that_priority_its_targets() -> N
     assert database.respond_from == database.mttr_from == "severity table"
     # Its own line wins over the list; the list gives P1 no time to restore.
     assert (slow.respond_s, slow.respond_line, slow.mttr_s) == (1800, 13, None)
+
+
+SPLIT = """# RAG service runbook
+
+- P0: respond within 15 minutes, resolve within 1 hour
+- P1: respond within 1 hour
+
+### P0: Vector store down
+
+Restore within 30 minutes.
+
+**Store unreachable**
+1. `docker compose restart qdrant`
+
+**Replica lag high**
+1. `docker compose up -d qdrant-replica`
+"""
+
+
+def test_a_bold_sub_procedure_keeps_its_headings_priority_and_targets() -> None:
+    a, b = parse_text(SPLIT, "rag.md").runbooks
+    assert [a.title, b.title] == ["Store unreachable", "Replica lag high"]
+    for runbook in (a, b):
+        assert runbook.severity == "p0"
+        assert (runbook.mttr_s, runbook.mttr_line) == (1800, 8)  # its heading's own line
+        assert (runbook.respond_s, runbook.respond_from) == (900, "severity table")
