@@ -21,20 +21,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpora import DEFAULT_CACHE, CorpusError, open_collection
 from labels import LabelSet, load_all
-from score import MEASURES, ROLE_OF_SECTION, Reading, Score, score_file
+from score import MEASURES, Reading, Score, score_file
 
 from drillbook.runbooks.model import Runbook
 from drillbook.runbooks.parser import parse_text
+from drillbook.runbooks.roles import roles
 
 LABELS = Path(__file__).resolve().parent / "labels"
 
 
 def reading(runbook: Runbook) -> Reading:
     steps: dict[int, str] = {}
-    for step in runbook.steps:
-        role = step.role or ROLE_OF_SECTION.get(step.section.value)
-        if role is not None:
-            steps.setdefault(step.line, role)
+    for step, role in roles(runbook.steps).items():
+        steps.setdefault(step.line, role)
     return Reading(
         line=runbook.line,
         title=runbook.title,

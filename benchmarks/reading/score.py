@@ -14,9 +14,6 @@ from dataclasses import dataclass, field
 
 from labels import Incident, LabelledFile
 
-ROLE_OF_SECTION = {"diagnosis": "diagnose", "resolution": "fix", "verification": "verify"}
-
-
 # What the reader made of one incident, in the label's terms: the same shape as a label.
 Reading = Incident
 

@@ -47,6 +47,7 @@ from drillbook.runbooks.durations import format_duration
 from drillbook.runbooks.model import Note, Runbook, RunbookDocument, Section, Step, StepKind
 from drillbook.runbooks.names import NameMap
 from drillbook.runbooks.repository import markdown_files, read_documents
+from drillbook.runbooks.roles import roles
 from drillbook.stack.definition import load_stack_spec
 from drillbook.stack.spec import StackSpec
 
@@ -116,7 +117,10 @@ def _owner(starts: list[int], line: int) -> int | None:
 
 def _incident(doc: RunbookDocument, r: Runbook, notes: list[Note], spec: StackSpec) -> Any:
     adapter = CommandAdapter(spec, NameMap(spec, r.names))
-    sections = {s.value: [_step(adapter, step) for step in r.section_steps(s)] for s in SECTIONS}
+    role = roles(r.steps)
+    sections = {
+        s.value: [_step(adapter, step, role[step]) for step in r.section_steps(s)] for s in SECTIONS
+    }
     return {
         "id": r.id,
         "title": r.title,
@@ -144,7 +148,7 @@ def _target(
     return {"seconds": seconds, "text": format_duration(seconds), "from": where}
 
 
-def _step(adapter: CommandAdapter, step: Step) -> dict[str, Any]:
+def _step(adapter: CommandAdapter, step: Step, role: str) -> dict[str, Any]:
     if step.kind is StepKind.WAIT:
         decision, why = "wait", f"waits up to {format_duration(step.wait_s or 0.0)}"
     elif step.kind is StepKind.MANUAL:
@@ -156,7 +160,7 @@ def _step(adapter: CommandAdapter, step: Step) -> dict[str, Any]:
     return {
         "line": step.line,
         "kind": step.kind.value,
-        "role": step.role,
+        "role": role,
         "text": step.text,
         "runs": decision in ("run", "wait"),
         "decision": decision,

@@ -40,9 +40,6 @@ class Step:
     section: Section
     wait_s: float | None = None  # for WAIT steps: the time as written
     shell: str = "sh"  # the block's language family: "sh" or "powershell"
-    # "diagnose", "fix" or "verify": what the step does, from its section and its effect
-    # (see roles.py); "" until the parser has judged it.
-    role: str = ""
 
 
 @dataclass(frozen=True)

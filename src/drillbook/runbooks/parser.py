@@ -51,7 +51,7 @@ from drillbook.runbooks.model import (
 )
 from drillbook.runbooks.page import PageTitle, page_evidence, page_title
 from drillbook.runbooks.procedures import NONE, Procedures, bold_title, bold_titles, label_line
-from drillbook.runbooks.roles import settle, with_roles
+from drillbook.runbooks.roles import settle
 from drillbook.runbooks.source import read_lines
 from drillbook.runbooks.steps import STEP_SECTIONS, code_steps, prose_steps
 from drillbook.runbooks.symptomtable import symptom_rows
@@ -361,7 +361,7 @@ class _Parser:
             respond_s=draft.respond[0] if draft.respond else None,
             respond_line=draft.respond[1] if draft.respond else 0,
             respond_from="text" if draft.respond else "",
-            steps=with_roles(draft.steps or self.by_effect(draft)),
+            steps=tuple(draft.steps or self.by_effect(draft)),
             sections=frozenset(draft.sections),
             empty_sections=tuple(draft.empty),
             escalation_s=tuple(draft.escalations),

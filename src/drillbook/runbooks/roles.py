@@ -75,25 +75,24 @@ def settle(steps: Iterable[Step]) -> list[Step]:
     return out
 
 
-def with_roles(steps: Iterable[Step]) -> tuple[Step, ...]:
-    """The steps, each with its role; in order, since a look after a change verifies."""
+def roles(steps: Iterable[Step]) -> dict[Step, str]:
+    """Each step's role, in order, since a look after a change verifies.
+
+    Judged on demand (`runbooks show`), not while parsing: telling a look from a change
+    splits every command line, which a 5 MB file cannot afford on every read.
+    """
     changed = False
-    out: list[Step] = []
+    found: dict[Step, str] = {}
     for step in steps:
         if step.section is Section.DIAGNOSIS:
             role = DIAGNOSE
         elif step.section is Section.VERIFICATION:
             role = VERIFY
         elif step.kind is StepKind.WAIT:
-            role = FIX if not changed else VERIFY
+            role = VERIFY if changed else FIX
+        elif _effect(step) == LOOKS:
+            role = VERIFY if changed else DIAGNOSE
         else:
-            kind = _effect(step)
-            if kind == LOOKS:
-                role = VERIFY if changed else DIAGNOSE
-            elif kind == CHANGES or step.kind is StepKind.COMMAND:
-                role, changed = FIX, True
-            else:
-                role = FIX
-                changed = True
-        out.append(replace(step, role=role))
-    return tuple(out)
+            role, changed = FIX, True  # a change, or what cannot be judged
+        found.setdefault(step, role)
+    return found

@@ -7,6 +7,7 @@ import pytest
 from drillbook.runbooks.effect import CHANGES, LOOKS, UNKNOWN, effect
 from drillbook.runbooks.model import Section, StepKind
 from drillbook.runbooks.parser import parse_text
+from drillbook.runbooks.roles import roles
 
 
 @pytest.mark.parametrize(
@@ -49,7 +50,8 @@ PAGE = """# Redis is down
 def test_a_page_with_no_labels_gets_its_sections_from_what_each_step_does() -> None:
     doc = parse_text(PAGE, "redis.md")
     (runbook,) = doc.runbooks
-    assert [(s.line, s.section, s.role) for s in runbook.steps] == [
+    role = roles(runbook.steps)
+    assert [(s.line, s.section, role[s]) for s in runbook.steps] == [
         (5, Section.DIAGNOSIS, "diagnose"),
         (6, Section.RESOLUTION, "fix"),
         (8, Section.VERIFICATION, "verify"),
@@ -70,5 +72,5 @@ LABELLED = """# API down
 def test_a_look_under_a_fix_label_diagnoses_before_the_fix_and_verifies_after() -> None:
     (runbook,) = parse_text(LABELLED, "api.md").runbooks
     assert [s.section for s in runbook.steps] == [Section.RESOLUTION] * 3  # as written
-    assert [s.role for s in runbook.steps] == ["diagnose", "fix", "verify"]
+    assert list(roles(runbook.steps).values()) == ["diagnose", "fix", "verify"]
     assert all(s.kind is StepKind.COMMAND for s in runbook.steps)
