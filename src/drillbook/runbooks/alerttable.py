@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from drillbook.runbooks.durations import find_durations, parse_duration
+from drillbook.runbooks.durations import find_durations, format_duration, parse_duration
 from drillbook.runbooks.markdown import TableRow, Text
 from drillbook.runbooks.model import AlertRow, Note, Runbook
 from drillbook.runbooks.targets import RESPOND, RESTORE, find_targets, kind_of
@@ -144,3 +145,33 @@ def read_severity_targets(events: list[Any]) -> SeverityTargets:
 def _first_duration(text: str) -> float | None:
     found = find_durations(text)
     return found[0] if found else None
+
+
+def with_severity_targets(runbook: Runbook, targets: SeverityTargets, notes: list[Note]) -> Runbook:
+    """The runbook with the targets its severity is given, for each kind it has none of."""
+    if not runbook.severity:
+        return runbook
+    level = runbook.severity.lower()
+    restore = targets.get(RESTORE, {}).get(level)
+    if restore is not None and runbook.mttr_s is None:
+        seconds, line = restore
+        notes.append(_severity_note(runbook, "MTTR target", seconds, line))
+        runbook = replace(runbook, mttr_s=seconds, mttr_line=line, mttr_from="severity table")
+    respond = targets.get(RESPOND, {}).get(level)
+    if respond is not None and runbook.respond_s is None:
+        seconds, line = respond
+        notes.append(_severity_note(runbook, "time to respond", seconds, line))
+        runbook = replace(
+            runbook, respond_s=seconds, respond_line=line, respond_from="severity table"
+        )
+    return runbook
+
+
+def _severity_note(runbook: Runbook, what: str, seconds: float, line: int) -> Note:
+    return Note(
+        runbook.line,
+        f"runbook {runbook.id!r}: {what} {format_duration(seconds)} taken from the "
+        f"severity table (line {line}) for severity {runbook.severity}",
+        None,
+        "info",
+    )

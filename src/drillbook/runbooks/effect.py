@@ -22,307 +22,68 @@ LOOKS = "looks"
 CHANGES = "changes"
 UNKNOWN = "unknown"
 
+
+def _words_of(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # Programs that only read, whatever their arguments (a few are caught below when they write).
-_READERS = frozenset(
-    [
-        "cat",
-        "less",
-        "more",
-        "head",
-        "tail",
-        "grep",
-        "egrep",
-        "fgrep",
-        "zgrep",
-        "rg",
-        "ls",
-        "ll",
-        "df",
-        "du",
-        "free",
-        "top",
-        "htop",
-        "ps",
-        "pgrep",
-        "ss",
-        "netstat",
-        "ping",
-        "traceroute",
-        "tracepath",
-        "mtr",
-        "dig",
-        "nslookup",
-        "host",
-        "uptime",
-        "vmstat",
-        "iostat",
-        "mpstat",
-        "sar",
-        "lsof",
-        "wc",
-        "jq",
-        "yq",
-        "awk",
-        "cut",
-        "sort",
-        "uniq",
-        "tr",
-        "echo",
-        "printf",
-        "which",
-        "whoami",
-        "id",
-        "date",
-        "env",
-        "printenv",
-        "stat",
-        "file",
-        "lsblk",
-        "blkid",
-        "findmnt",
-        "dmesg",
-        "journalctl",
-        "uname",
-        "hostname",
-        "nproc",
-        "getent",
-        "curl",
-        "wget",
-        "http",
-        "openssl",
-        "nc",
-        "telnet",
-        "watch",
-        "diff",
-        "md5sum",
-        "sha256sum",
-        "base64",
-        "column",
-        "pg_isready",
-        "promtool",
-        "amtool",
-        "iotop",
-        "iftop",
-        "nmap",
-        "tcpdump",
-        "strace",
-        "perf",
-        "true",
-        "test",
-        "[",
-    ]
+_READERS = _words_of(
+    "cat less more head tail grep egrep fgrep zgrep rg ls ll df du free top htop ps pgrep"
+    " ss netstat ping traceroute tracepath mtr dig nslookup host uptime vmstat iostat mpstat"
+    " sar lsof wc jq yq awk cut sort uniq tr echo printf which whoami id date env printenv"
+    " stat file lsblk blkid findmnt dmesg journalctl uname hostname nproc getent curl wget"
+    " http openssl nc telnet watch diff md5sum sha256sum base64 column pg_isready promtool"
+    " amtool iotop iftop nmap tcpdump strace perf true test ["
 )
-_WRITERS = frozenset(
-    [
-        "rm",
-        "rmdir",
-        "mv",
-        "cp",
-        "ln",
-        "kill",
-        "pkill",
-        "killall",
-        "reboot",
-        "shutdown",
-        "halt",
-        "poweroff",
-        "mkfs",
-        "mkdir",
-        "touch",
-        "chmod",
-        "chown",
-        "truncate",
-        "dd",
-        "tee",
-        "apt",
-        "apt-get",
-        "yum",
-        "dnf",
-        "apk",
-        "pip",
-        "pip3",
-        "npm",
-        "brew",
-        "gem",
-        "install",
-        "useradd",
-        "usermod",
-        "passwd",
-        "crontab",
-        "mount",
-        "umount",
-        "swapoff",
-        "swapon",
-        "sync",
-        "fsck",
-        "ifdown",
-        "ifup",
-        "patch",
-        "terraform",
-        "ansible-playbook",
-        "knife",
-        "chef-client",
-        "puppet",
-        "gitlab-ctl",
-        "gitlab-rake",
-        "supervisorctl",
-        "pg_ctl",
-        "pg_ctlcluster",
-        "pg_resetwal",
-        "pg_restore",
-        "pg_dump",
-        "vacuumdb",
-        "reindexdb",
-        "createdb",
-        "dropdb",
-        "redis-server",
-        "nginx",
-    ]
+_WRITERS = _words_of(
+    "rm rmdir mv cp ln kill pkill killall reboot shutdown halt poweroff mkfs mkdir touch"
+    " chmod chown truncate dd tee apt apt-get yum dnf apk pip pip3 npm brew gem install"
+    " useradd usermod passwd crontab mount umount swapoff swapon sync fsck ifdown ifup patch"
+    " terraform ansible-playbook knife chef-client puppet gitlab-ctl gitlab-rake"
+    " supervisorctl pg_ctl pg_ctlcluster pg_resetwal pg_restore pg_dump vacuumdb reindexdb"
+    " createdb dropdb redis-server nginx"
 )
 # Tools with verbs: the verbs that only look.
 _LOOKING_VERBS = {
-    "kubectl": {
-        "get",
-        "describe",
-        "logs",
-        "top",
-        "explain",
-        "api-resources",
-        "api-versions",
-        "version",
-        "cluster-info",
-        "events",
-        "auth",
-        "config",
-        "diff",
-        "wait",
-    },
-    "oc": {
-        "get",
-        "describe",
-        "logs",
-        "adm top",
-        "explain",
-        "status",
-        "whoami",
-        "version",
-        "project",
-        "projects",
-        "api-resources",
-        "wait",
-    },
-    "docker": {
-        "ps",
-        "logs",
-        "inspect",
-        "stats",
-        "top",
-        "images",
-        "version",
-        "info",
-        "port",
-        "events",
-        "history",
-        "ls",
-        "config",
-        "diff",
-        "df",
-    },
-    "systemctl": {
-        "status",
-        "is-active",
-        "is-enabled",
-        "is-failed",
-        "list-units",
-        "show",
-        "cat",
-        "list-timers",
-        "list-unit-files",
-    },
-    "service": {"status"},
-    "helm": {"list", "ls", "status", "get", "history", "show", "search", "template", "lint"},
-    "git": {"log", "status", "diff", "show", "branch", "remote", "blame", "fetch", "rev-parse"},
-    "gcloud": {"list", "describe", "get", "info", "config"},
-    "aws": {"describe", "list", "get"},
-    "az": {"list", "show", "get"},
+    "kubectl": _words_of(
+        "get describe logs top explain api-resources api-versions version cluster-info events"
+        " auth config diff wait"
+    ),
+    "oc": _words_of(
+        "get describe logs top explain status whoami version project projects api-resources wait"
+    ),
+    "docker": _words_of("ps logs inspect stats top images version info port events history ls"),
+    "systemctl": _words_of(
+        "status is-active is-enabled is-failed list-units show cat list-timers list-unit-files"
+    ),
+    "service": _words_of("status"),
+    "helm": _words_of("list ls status get history show search template lint"),
+    "git": _words_of("log status diff show branch remote blame fetch rev-parse"),
+    "gcloud": _words_of("list describe get info config"),
+    "aws": _words_of("describe list get"),
+    "az": _words_of("list show get"),
 }
-_COMPOSE_LOOKING = {
-    "ps",
-    "logs",
-    "top",
-    "config",
-    "images",
-    "ls",
-    "port",
-    "version",
-    "events",
-    "stats",
-}
-_REDIS_LOOKING = {
-    "ping",
-    "info",
-    "get",
-    "mget",
-    "keys",
-    "scan",
-    "ttl",
-    "pttl",
-    "type",
-    "dbsize",
-    "exists",
-    "llen",
-    "lrange",
-    "scard",
-    "smembers",
-    "hget",
-    "hgetall",
-    "hlen",
-    "zcard",
-    "zrange",
-    "strlen",
-    "memory",
-    "slowlog",
-    "latency",
-    "monitor",
-    "client",
-    "config",
-    "cluster",
-    "role",
-    "lastsave",
-    "time",
-    "--stat",
-    "--bigkeys",
-    "--latency",
-    "--scan",
-}
+_COMPOSE_LOOKING = _words_of("ps logs top config images ls port version events stats")
+_REDIS_LOOKING = _words_of(
+    "ping info get mget keys scan ttl pttl type dbsize exists llen lrange scard smembers hget"
+    " hgetall hlen zcard zrange strlen memory slowlog latency monitor client config cluster role"
+    " lastsave time --stat --bigkeys --latency --scan"
+)
 _REDIS_WRITING_SUB = {
-    ("client", "kill"),
-    ("config", "set"),
-    ("slowlog", "reset"),
-    ("cluster", "failover"),
+    ("client", "kill"), ("config", "set"), ("slowlog", "reset"), ("cluster", "failover"),
     ("memory", "purge"),
-}
-_SQL_CLIENTS = {"psql", "mysql", "mariadb", "sqlite3", "clickhouse-client", "cqlsh", "mongosh"}
+}  # fmt: skip
+_SQL_CLIENTS = _words_of("psql mysql mariadb sqlite3 clickhouse-client cqlsh mongosh")
 _SQL_LOOKS = re.compile(r"(?is)^\s*(?:select|show|explain|with|table|\\[a-z]|describe|desc)\b")
 _SQL_CHANGES_ANYWAY = re.compile(
     r"(?i)\bpg_(?:terminate|cancel)_backend|\bpg_reload_conf|\bset_config|\bnextval|\binto\b"
 )
-_WRAPPERS = {
-    "sudo",
-    "env",
-    "timeout",
-    "nohup",
-    "time",
-    "nice",
-    "ionice",
-    "stdbuf",
-    "exec",
-    "command",
-    "xargs",
-    "watch",
-    "su",
-}
-_SHELLS = {"sh", "bash", "zsh", "dash", "ash", "ksh"}
+_WRAPPERS = _words_of("sudo env timeout nohup time nice ionice stdbuf exec command xargs watch su")
+_SHELLS = _words_of("sh bash zsh dash ash ksh")
+_VALUED = _words_of(
+    "-n -l -c -o -f --namespace --context --selector --container --output"
+)  # kubectl options whose value is no verb
 _HTTP_WRITES = re.compile(
     r"(?i)^(?:-X|--request)=?(?:POST|PUT|PATCH|DELETE)$|^(?:-d|--data\S*|-F|--form|-T|--upload-file)$"
 )
@@ -440,23 +201,7 @@ def _kubectl(program: str, args: list[str], depth: int) -> str:
 
 def _option_values(args: list[str]) -> set[str]:
     """Values of -n/-l/-c/-o options: not verbs."""
-    return {
-        args[i + 1]
-        for i, a in enumerate(args[:-1])
-        if a
-        in (
-            "-n",
-            "-l",
-            "-c",
-            "-o",
-            "--namespace",
-            "--context",
-            "--selector",
-            "--container",
-            "--output",
-            "-f",
-        )
-    }
+    return {args[i + 1] for i, a in enumerate(args[:-1]) if a in _VALUED}
 
 
 def _after(args: list[str], word: str) -> list[str]:

@@ -28,8 +28,9 @@ from drillbook.runbooks.alerttable import (
     matching_row,
     read_alert_table,
     read_severity_targets,
+    with_severity_targets,
 )
-from drillbook.runbooks.durations import find_durations, format_duration
+from drillbook.runbooks.durations import find_durations
 from drillbook.runbooks.facts import alert_in, severity_in, severity_in_title
 from drillbook.runbooks.frontmatter import apply_front_matter, read_front_matter
 from drillbook.runbooks.markdown import (
@@ -51,7 +52,7 @@ from drillbook.runbooks.model import (
 )
 from drillbook.runbooks.page import PageTitle, page_evidence, page_title
 from drillbook.runbooks.procedures import NONE, Procedures, bold_title, bold_titles, label_line
-from drillbook.runbooks.roles import settle
+from drillbook.runbooks.roles import placed_by_effect
 from drillbook.runbooks.source import read_lines
 from drillbook.runbooks.steps import STEP_SECTIONS, code_steps, prose_steps
 from drillbook.runbooks.symptomtable import symptom_rows
@@ -361,29 +362,17 @@ class _Parser:
             respond_s=draft.respond[0] if draft.respond else None,
             respond_line=draft.respond[1] if draft.respond else 0,
             respond_from="text" if draft.respond else "",
-            steps=tuple(draft.steps or self.by_effect(draft)),
+            steps=tuple(draft.steps or self.unlabelled(draft)),
             sections=frozenset(draft.sections),
             empty_sections=tuple(draft.empty),
             escalation_s=tuple(draft.escalations),
         )
 
-    def by_effect(self, draft: _Draft) -> list[Step]:
-        """An incident whose sections have no label: its steps, in sections by their effect."""
-        if draft.sections & STEP_SECTIONS or not draft.loose:
-            return []
-        steps = settle(draft.loose)
-        if steps:
-            self.notes.append(
-                Note(
-                    draft.line,
-                    f"{plain(draft.title)!r} labels no diagnosis or resolution: its "
-                    f"{len(steps)} steps are placed by what they do (a look diagnoses or "
-                    "verifies, a change fixes)",
-                    "label its sections (Diagnosis / Resolution / Verification) to say so",
-                    "info",
-                )
-            )
-        return steps
+    def unlabelled(self, draft: _Draft) -> list[Step]:
+        """The steps of an incident whose sections carry no label at all, by their effect."""
+        if draft.sections & STEP_SECTIONS:
+            return []  # labelled, with nothing to run: lint says so
+        return placed_by_effect(draft, draft.loose, self.notes)
 
     def inferred(self, draft: _Draft, index: dict[str, AlertRow], single: bool) -> Runbook:
         runbook = self.alert_by_name(self.base(draft), single)
@@ -398,7 +387,7 @@ class _Parser:
                 mttr_line=runbook.mttr_line or row.line,
                 mttr_from=runbook.mttr_from or ("alert table" if row.mttr_s is not None else ""),
             )
-        runbook = self.target_by_severity(runbook)
+        runbook = with_severity_targets(runbook, self.severity_targets, self.notes)
         missing = [
             what
             for what, value in (
@@ -435,37 +424,6 @@ class _Parser:
             )
             return replace(runbook, alert=by_file, alert_line=runbook.line)
         return runbook
-
-    def target_by_severity(self, runbook: Runbook) -> Runbook:
-        """The targets a severity table or priority list gives the runbook's severity, for
-        each kind it has none of."""
-        if not runbook.severity:
-            return runbook
-        level = runbook.severity.lower()
-        restore = self.severity_targets.get(RESTORE, {}).get(level)
-        if restore is not None and runbook.mttr_s is None:
-            seconds, line = restore
-            self.severity_note(runbook, "MTTR target", seconds, line)
-            runbook = replace(runbook, mttr_s=seconds, mttr_line=line, mttr_from="severity table")
-        respond = self.severity_targets.get(RESPOND, {}).get(level)
-        if respond is not None and runbook.respond_s is None:
-            seconds, line = respond
-            self.severity_note(runbook, "time to respond", seconds, line)
-            runbook = replace(
-                runbook, respond_s=seconds, respond_line=line, respond_from="severity table"
-            )
-        return runbook
-
-    def severity_note(self, runbook: Runbook, what: str, seconds: float, line: int) -> None:
-        self.notes.append(
-            Note(
-                runbook.line,
-                f"runbook {runbook.id!r}: {what} {format_duration(seconds)} taken from the "
-                f"severity table (line {line}) for severity {runbook.severity}",
-                None,
-                "info",
-            )
-        )
 
     def from_front(self, draft: _Draft, front: Mapping) -> Runbook:
         return apply_front_matter(self.base(draft), front, self.notes)

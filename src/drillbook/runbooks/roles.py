@@ -17,9 +17,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import Protocol
 
 from drillbook.runbooks.effect import CHANGES, LOOKS, UNKNOWN, effect
-from drillbook.runbooks.model import Section, Step, StepKind
+from drillbook.runbooks.model import Note, Section, Step, StepKind
+from drillbook.runbooks.vocabulary import plain
 
 DIAGNOSE = "diagnose"
 FIX = "fix"
@@ -52,6 +54,28 @@ def _effect(step: Step) -> str:
         if _CHANGING.match(step.text):
             return CHANGES
     return UNKNOWN
+
+
+class _Titled(Protocol):
+    title: str
+    line: int
+
+
+def placed_by_effect(incident: _Titled, loose: list[Step], notes: list[Note]) -> list[Step]:
+    """An incident's steps written under no label, placed by their effect, with a note."""
+    steps = settle(loose)
+    if steps:
+        notes.append(
+            Note(
+                incident.line,
+                f"{plain(incident.title)!r} labels no diagnosis or resolution: its "
+                f"{len(steps)} steps are placed by what they do (a look diagnoses or "
+                "verifies, a change fixes)",
+                "label its sections (Diagnosis / Resolution / Verification) to say so",
+                "info",
+            )
+        )
+    return steps
 
 
 def settle(steps: Iterable[Step]) -> list[Step]:
