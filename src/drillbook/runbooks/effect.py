@@ -90,9 +90,13 @@ _HTTP_WRITES = re.compile(
 _ORDER = {LOOKS: 0, UNKNOWN: 1, CHANGES: 2}
 
 
+_PLACEHOLDER = re.compile(r"<([A-Za-z][\w.-]*)>")
+
+
 def effect(text: str, shell: str = "sh") -> str:
     """LOOKS, CHANGES or UNKNOWN for one command line."""
-    line = parse_command(text, 0, shell)
+    # `kubectl describe job <job>`: a blank to fill, not a redirection into a file
+    line = parse_command(_PLACEHOLDER.sub(r"_\1_", text), 0, shell)
     if line.error or not line.parts:
         return UNKNOWN
     found = [_part(part.argv, 0) for part in line.parts]

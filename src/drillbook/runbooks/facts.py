@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-_MARK = r"[*_`\s]*"
+_MARK = r"[*_`\"'\s]*"
 _NAME = r"([A-Za-z][\w.:-]*[\w])"
 _LABELLED = re.compile(rf"(?i)\balert(?:[ _]?name)?{_MARK}[:=]{_MARK}{_NAME}")
 _CODE_BEFORE = re.compile(

@@ -51,7 +51,14 @@ from drillbook.runbooks.model import (
     Step,
 )
 from drillbook.runbooks.page import PageTitle, page_evidence, page_title
-from drillbook.runbooks.procedures import NONE, Procedures, bold_title, bold_titles, label_line
+from drillbook.runbooks.procedures import (
+    NONE,
+    Procedures,
+    alert_headings,
+    bold_title,
+    bold_titles,
+    label_line,
+)
 from drillbook.runbooks.roles import placed_by_effect
 from drillbook.runbooks.source import read_lines
 from drillbook.runbooks.steps import STEP_SECTIONS, code_steps, prose_steps
@@ -204,7 +211,11 @@ class _Parser:
         self, events: list[Any], whole_document: bool, title: PageTitle | None = None
     ) -> list[_Draft]:
         titles = NONE if whole_document else bold_titles(events)
-        incidents = set() if whole_document else self.incident_headings(events, titles)
+        incidents = (
+            set()
+            if whole_document
+            else self.incident_headings(events, titles) | alert_headings(events)
+        )
         drafts: list[_Draft] = []
         open_: list[_Draft] = []
         if whole_document:
@@ -238,6 +249,8 @@ class _Parser:
                 self.code(open_[-1], event)
             elif open_ and isinstance(event, TableRow):
                 open_[-1].label_line = 0
+                if len(event.cells) == 2:  # | Default severity | **Critical** |: key, value
+                    self.facts(open_[-1], ": ".join(event.cells), event.line, alert=False)
         return drafts
 
     def heading(
@@ -283,12 +296,12 @@ class _Parser:
         elif draft.section is Section.OVERVIEW:
             draft.loose.extend(prose_steps(text, event.line, Section.OVERVIEW))
 
-    def facts(self, draft: _Draft, text: str, line: int) -> None:
+    def facts(self, draft: _Draft, text: str, line: int, alert: bool = True) -> None:
         """Alert, MTTR target and severity written in a line of prose; the first one counts."""
         low = text.lower()  # the cheap test first: most lines state none of these
-        alert = alert_in(text) if draft.alert is None and "alert" in low else None
-        if alert:
-            draft.alert = (alert, line)
+        named = alert_in(text) if alert and draft.alert is None and "alert" in low else None
+        if named:
+            draft.alert = (named, line)
         if (draft.mttr is None or draft.respond is None) and _TARGET_HINT.search(low):
             for target in find_targets(text):
                 if target.kind == RESTORE and draft.mttr is None:

@@ -27,10 +27,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from drillbook.runbooks.facts import alert_in
 from drillbook.runbooks.markdown import Heading, Text
 from drillbook.runbooks.model import CodeBlock
 from drillbook.runbooks.steps import LIST_ITEM
-from drillbook.runbooks.vocabulary import NOT_INCIDENT, label_of, plain
+from drillbook.runbooks.vocabulary import NOT_INCIDENT, alert_name, label_of, plain
 
 BOLD_LABEL = re.compile(r"^\s*(?:[-*+]\s+)?\*\*([^*]+?)\*\*\s*:?\s*(.*)$")
 # A label alone on its line, no markup: `Detection:`, `First response:`
@@ -140,3 +141,27 @@ def _steps_follow(events: list[Any], index: int) -> bool:
         return True
     label = BOLD_LABEL.match(after.text)
     return label is not None and label_of(label.group(1)) is not None
+
+
+def alert_headings(events: list[Any]) -> set[int]:
+    """The lines of headings that each name an alert, in a list of alerts.
+
+    `##### Alert Name: "KubeAPIDown"`, or `## HighThrottleRate` under `# Alerts`: two or more
+    sibling headings (same level, same parent) that name alerts are each an incident, however
+    little stands under them. One such heading alone is left to the page's own reading.
+    """
+    groups: dict[tuple[int, int], list[int]] = {}
+    parents: list[Heading] = []
+    for event in events:
+        if not isinstance(event, Heading):
+            continue
+        while parents and parents[-1].level >= event.level:
+            parents.pop()
+        parent = parents[-1] if parents else None
+        explicit = alert_in(event.title) is not None
+        under_alerts = parent is not None and "alert" in parent.title.lower()
+        if explicit or (under_alerts and alert_name(event.title)):
+            key = (parent.line if parent else 0, event.level)
+            groups.setdefault(key, []).append(event.line)
+        parents.append(event)
+    return {line for lines in groups.values() if len(lines) >= 2 for line in lines}

@@ -80,6 +80,7 @@ def code_steps(block: CodeBlock, section: Section) -> list[Step]:
     return steps
 
 
+_PROGRAM_NAME = re.compile(r"^(?:[a-z0-9][\w.+-]*|[A-Z][a-z]+-[A-Z]\w+|\.{0,2}/[\w./-]+)$")
 _POWERSHELL = re.compile(r"^(\.\\|[A-Z][a-z]+-[A-Z]\w+)")
 
 
@@ -91,5 +92,10 @@ def _looks_like_command(code: str, context: str) -> bool:
     first = code.split()[0] if code.split() else ""
     if first in _COMMAND_WORDS or first.startswith(("./", ".\\")):
         return True
-    # "Check memory: `Get-ComputerInfo ...`": code after a colon is what to run.
-    return " " in code and bool(re.search(rf":\s*`{re.escape(code)}`", context))
+    # "Check memory: `Get-ComputerInfo ...`": code after a colon is what to run, when it
+    # starts with a program's name (a quoted message, "Job {{ $labels.job }} failed", is not).
+    return (
+        " " in code
+        and bool(_PROGRAM_NAME.match(first))
+        and bool(re.search(rf":\s*`{re.escape(code)}`", context))
+    )

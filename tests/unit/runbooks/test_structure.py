@@ -95,3 +95,43 @@ def test_a_label_alone_on_its_line_opens_a_section_as_a_bold_one_does() -> None:
     (runbook,) = parse_text(PLAIN_LABELS, "worker.md").runbooks
     assert (runbook.title, runbook.line) == ("Worker down", 5)
     assert [(s.line, s.section) for s in runbook.steps] == [(15, Section.RESOLUTION)]
+
+
+HANDBOOK = """# Kubernetes alerts
+
+### Group: apps
+
+##### Alert Name: "KubePodCrashLooping"
++ *Severity*: warning
++ *Action*: Check the pod with `kubectl describe pod <pod>`.
+
+##### Alert Name: KubeJobFailed
++ *Severity*: critical
+"""
+
+SNAPSHOT = """# Scenario 3: Credential compromise
+
+## Incident snapshot
+
+| Field | Value |
+|---|---|
+| Default severity | **Critical** - adjust using the matrix |
+
+## Runbook
+
+1. Deactivate the key: `aws iam update-access-key --status Inactive --access-key-id <id>`
+"""
+
+
+def test_sibling_headings_that_name_alerts_are_each_an_incident() -> None:
+    doc = parse_text(HANDBOOK, "runbook.md")
+    assert [(r.line, r.alert, r.severity) for r in doc.runbooks] == [
+        (5, "KubePodCrashLooping", "warning"),
+        (9, "KubeJobFailed", "critical"),
+    ]
+    assert [(s.line, s.section) for s in doc.runbooks[0].steps] == [(7, Section.DIAGNOSIS)]
+
+
+def test_a_key_value_table_row_gives_the_severity() -> None:
+    (runbook,) = parse_text(SNAPSHOT, "03-credential-compromise.md").runbooks
+    assert (runbook.line, runbook.severity) == (1, "critical")
