@@ -9,7 +9,7 @@ incident counts as missed and a fact read on a false incident counts as false.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from labels import Incident, LabelledFile
@@ -61,18 +61,25 @@ def _words(title: str) -> str:
 def pair(
     labelled: Iterable[Incident], read: Iterable[Reading]
 ) -> list[tuple[Incident | None, Reading | None]]:
-    """Labelled and read incidents paired by line, then by title; the rest alone."""
+    """Labelled and read incidents paired by line, then by title; the rest alone.
+
+    Each reading pairs once; two incidents with the same title pair with two readings of
+    that title, in order.
+    """
     left = list(labelled)
     right = list(read)
     pairs: list[tuple[Incident | None, Reading | None]] = []
-    for key in (lambda x: x.line, lambda x: _words(x.title)):
-        by_key: dict[object, Reading] = {}
+    keys: tuple[Callable[[Incident], object], ...] = (lambda x: x.line, lambda x: _words(x.title))
+    for key in keys:
+        waiting: dict[object, list[Reading]] = {}
         for reading in right:
-            by_key.setdefault(key(reading), reading)
+            if key(reading) != "":
+                waiting.setdefault(key(reading), []).append(reading)
         rest = []
         for incident in left:
-            match = by_key.get(key(incident)) if key(incident) != "" else None
-            if match is not None and match in right:
+            candidates = waiting.get(key(incident), [])
+            if candidates and key(incident) != "":
+                match = candidates.pop(0)
                 pairs.append((incident, match))
                 right.remove(match)
             else:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from drillbook.runbooks.commands import SimpleCommand, parse_command
+from drillbook.runbooks.translate.options import wrapped_command
 
 LOOKS = "looks"
 CHANGES = "changes"
@@ -118,7 +119,7 @@ def _part(argv: tuple[str, ...] | list[str], depth: int) -> str:
     program = argv[0].rsplit("/", 1)[-1]
     args = list(argv[1:])
     if program in _WRAPPERS:
-        inner = [a for a in args if not a.startswith("-") and "=" not in a]
+        inner = wrapped_command(program, args)
         return _part(inner, depth + 1) if inner else UNKNOWN
     if program in _SHELLS and "-c" in args[:3]:
         script = args[args.index("-c") + 1] if args.index("-c") + 1 < len(args) else ""
@@ -150,6 +151,8 @@ def _part(argv: tuple[str, ...] | list[str], depth: int) -> str:
         return LOOKS
     if program in _WRITERS:
         return CHANGES
+    if program in ("aws", "gcloud", "az"):
+        return _cloud(args)
     verbs = _LOOKING_VERBS.get(program)
     if verbs is not None:
         words = _words(args)
@@ -164,6 +167,15 @@ def _part(argv: tuple[str, ...] | list[str], depth: int) -> str:
             else CHANGES
         )
     return UNKNOWN
+
+
+_CLOUD_LOOKS = re.compile(r"^(?:describe|list|get|show|ls|wait|info|lookup|search)(?:-|$)")
+
+
+def _cloud(args: list[str]) -> str:
+    """`aws ec2 describe-instances`, `aws s3 ls`, `gcloud compute instances list`: looks."""
+    words = _words(args)[:4]
+    return LOOKS if any(_CLOUD_LOOKS.match(w) for w in words[1:] or words) else CHANGES
 
 
 def _http(args: list[str]) -> str:

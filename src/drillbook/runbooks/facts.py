@@ -15,6 +15,9 @@ alert", "a `warning` level alert"), or a line or heading that starts with the le
 from __future__ import annotations
 
 import re
+from typing import Protocol
+
+from drillbook.runbooks.targets import RESPOND, RESTORE, find_targets
 
 _MARK = r"[*_`\"'\s]*"
 _NAME = r"([A-Za-z][\w.:-]*[\w])"
@@ -32,9 +35,11 @@ _SEVERITY_PROSE = re.compile(
     rf"|\ban?\s+[*_`]*{_LEVEL}[*_`]*[- ](?:severity|level|priority|urgency))"
     r"\s+(?:alert|incident|issue|situation|page)\b"
 )
-# `**Critical** - Cluster will be in inoperable state.`, a heading `## Critical`
+# `**Critical** - Cluster will be in inoperable state.`, a heading `## Critical`. ("Warning"
+# and "Info" lead admonitions far more often than severities: `**Warning**: this drops...`)
+_LEAD_LEVEL = r"(critical|high|medium|low|major|minor|p[0-5]|sev-?[0-5])"
 _SEVERITY_LEAD = re.compile(
-    rf"(?i)^\s*(?:[*_]{{2}}{_LEVEL}[*_]{{2}}\s*[-:\u2013\u2014]|{_LEVEL}\s*$)"
+    rf"(?i)^\s*(?:[*_]{{2}}{_LEAD_LEVEL}[*_]{{2}}\s*[-\u2013\u2014]|{_LEAD_LEVEL}\s*$)"
 )
 
 
@@ -89,3 +94,31 @@ def severity_in_title(title: str) -> str | None:
     """The priority an incident's title carries: `P0: Database down`, `Slow search [SEV-2]`."""
     found = _SEVERITY_TITLE.search(title)
     return found.group(1).lower() if found else None
+
+
+class Facts(Protocol):
+    """What an incident being read has found so far: (value, line), or None."""
+
+    alert: tuple[str, int] | None
+    mttr: tuple[float, int] | None
+    respond: tuple[float, int] | None
+    severity: str | None
+
+
+_TARGET_HINT = re.compile("mttr|mttm|respon|resol|restor|recover|ack|engag|mitig")
+
+
+def read_facts(found: Facts, text: str, line: int, alert: bool = True) -> None:
+    """The alert, targets and severity a line of prose writes; the first of each counts."""
+    low = text.lower()  # the cheap test first: most lines state none of these
+    named = alert_in(text) if alert and found.alert is None and "alert" in low else None
+    if named:
+        found.alert = (named, line)
+    if (found.mttr is None or found.respond is None) and _TARGET_HINT.search(low):
+        for target in find_targets(text):
+            if target.kind == RESTORE and found.mttr is None:
+                found.mttr = (target.seconds, line)
+            elif target.kind == RESPOND and found.respond is None:
+                found.respond = (target.seconds, line)
+    if found.severity is None:
+        found.severity = severity_in(text)

@@ -134,6 +134,9 @@ _BLOCKS = _CONTAINERS | {
 def _events(root: Any, source: _Source) -> list[Event]:
     """The events of the tree in document order.
 
+    A heading inside a list item or a quote is read as text: it titles a callout or a step,
+    and must not end the incident around it.
+
     One pass over the parser's own pre-order walk (reading each node's children from Python
     costs ten times more): a leaf block's inner nodes are skipped by their offsets, and the
     inline nodes of a tight list item, which have no paragraph around them, are gathered.
@@ -141,6 +144,7 @@ def _events(root: Any, source: _Source) -> list[Event]:
     events: list[Event] = []
     add, line_of = events.append, source.line_of
     inside = -1  # the end offset of the leaf block last read
+    nested = -1  # the end offset of the list item or quote the walk is in
     inline_from = inline_to = -1
     for node in root.walk():
         srcmap = node.srcmap
@@ -155,8 +159,12 @@ def _events(root: Any, source: _Source) -> list[Event]:
             _lines(source, inline_from, inline_to, add)
             inline_from = -1
         if name in _CONTAINERS:
+            if name == "list_item" or name == "blockquote":
+                nested = max(nested, srcmap[1])
             continue
         inside = srcmap[1]
+        if name == "heading" and srcmap[0] < nested:
+            name = "paragraph"  # `> ## Warning`, `- ### Fix`: a callout's words, no section
         if name == "paragraph" or name == "html_block":
             _lines(source, srcmap[0], srcmap[1], add)
         elif name == "heading":

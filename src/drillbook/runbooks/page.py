@@ -36,7 +36,7 @@ _GUIDE = re.compile(
     r"|changelog|release notes|style)\b"
 )
 _INDEX = ("readme", "index")
-_FRONT_TITLE = re.compile(r"""^title:\s*["']?(.+?)["']?\s*$""")
+_FRONT_TITLE = re.compile(r"^title:(.*)$")
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,9 @@ def page_title(events: list[Any], lines: list[str], body_start: int, path: Path)
         return PageTitle(first.title, first.line, "heading")
     for number in range(2, body_start - 1):
         found = _FRONT_TITLE.match(lines[number - 1])
-        if found:
-            return PageTitle(found.group(1), number, "front matter")
+        title = found.group(1).strip().strip("\"'").strip() if found else ""
+        if title:
+            return PageTitle(title, number, "front matter")
     return PageTitle(re.sub(r"[-_]+", " ", path.stem), 1, "file name")
 
 

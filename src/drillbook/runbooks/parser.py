@@ -31,7 +31,7 @@ from drillbook.runbooks.alerttable import (
     with_severity_targets,
 )
 from drillbook.runbooks.durations import find_durations
-from drillbook.runbooks.facts import alert_in, severity_in, severity_in_title
+from drillbook.runbooks.facts import alert_in, read_facts, severity_in, severity_in_title
 from drillbook.runbooks.frontmatter import apply_front_matter, read_front_matter
 from drillbook.runbooks.markdown import (
     Heading,
@@ -63,12 +63,10 @@ from drillbook.runbooks.roles import placed_by_effect
 from drillbook.runbooks.source import read_lines
 from drillbook.runbooks.steps import STEP_SECTIONS, code_steps, prose_steps
 from drillbook.runbooks.symptomtable import symptom_rows
-from drillbook.runbooks.targets import RESPOND, RESTORE, find_targets
 from drillbook.runbooks.vocabulary import NOT_INCIDENT, alert_name, label_of, plain, slug
 from drillbook.yamlsource import Mapping
 
 _INCIDENT_SECTIONS = {Section.SYMPTOMS, Section.DIAGNOSIS, Section.RESOLUTION}
-_TARGET_HINT = re.compile("mttr|mttm|respon|resol|restor|recover|ack|engag|mitig")
 
 
 def parse_file(path: str | Path) -> RunbookDocument:
@@ -82,7 +80,9 @@ def parse_file(path: str | Path) -> RunbookDocument:
 def parse_text(text: str, path: str | Path = "<string>") -> RunbookDocument:
     """Read Markdown text into its runbooks. Never raises."""
     # A byte order mark is no text: left in, it would hide the front matter's first `---`.
-    return _Parser(Path(path), text.removeprefix("\ufeff").split("\n")).parse()
+    # Every line ending counts as one, as the Markdown parser counts them (a lone \r too).
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return _Parser(Path(path), text.split("\n")).parse()
 
 
 @dataclass
@@ -102,6 +102,7 @@ class _Draft:
     label_line: int = 0  # the line of the current section's label, until something follows it
     empty: list[tuple[Section, int]] = field(default_factory=list)
     loose: list[Step] = field(default_factory=list)  # steps under no label, kept in case
+    unlabelled: bool = True  # no label seen yet: steps so far are loose
     # The headings around a bold procedure that are no incident themselves ("### P0:
     # Database down" over "**Option A: fail over**"): it keeps their severity and targets.
     around: list[_Draft] = field(default_factory=list)
@@ -109,6 +110,7 @@ class _Draft:
     def enter(self, section: Section, line: int) -> None:
         """A label opens `section`; the one before it stood empty if nothing followed."""
         self.close()
+        self.unlabelled = False  # from here on, what is written stands under a label
         self.section = section
         self.sections.add(section)
         self.label_line = line
@@ -141,7 +143,9 @@ class _Parser:
         self.notes.extend(table_notes)
         self.severity_targets = read_severity_targets(events)
         drafts = self.drafts(events, whole_document=front is not None)
-        if not drafts:
+        # A runbook of our own front matter is one incident: its tables are its own.
+        rows = symptom_rows(events) if front is None else []
+        if not drafts and not rows:
             title = page_title(events, self.lines, body_start, self.path)
             evidence = page_evidence(events, title, self.path)
             if evidence:
@@ -154,7 +158,7 @@ class _Parser:
                         "info",
                     )
                 )
-        for row in symptom_rows(events):
+        for row in rows:
             drafts.append(
                 _Draft(row.title, row.line, 8, list(row.steps), set(row.sections), bold=True)
             )
@@ -198,7 +202,7 @@ class _Parser:
                     continue
             elif isinstance(event, Text):
                 procedure = procedure or event.line in procedures
-                bold = label_line(event.text)
+                bold = label_line(event.text, self.alone(event.line))
                 section = label_of(bold.group(1)) if bold else None
             if procedure:
                 continue
@@ -242,7 +246,7 @@ class _Parser:
                 drafts.append(draft)
             elif not open_ and around and isinstance(event, Text):
                 if not is_level_item(event.text):  # a priority list is for every incident
-                    self.facts(around[-1], event.text, event.line)
+                    read_facts(around[-1], event.text, event.line)
             elif open_ and isinstance(event, Text):
                 self.text(open_[-1], event)
             elif open_ and isinstance(event, CodeBlock):
@@ -250,7 +254,7 @@ class _Parser:
             elif open_ and isinstance(event, TableRow):
                 open_[-1].label_line = 0
                 if len(event.cells) == 2:  # | Default severity | **Critical** |: key, value
-                    self.facts(open_[-1], ": ".join(event.cells), event.line, alert=False)
+                    read_facts(open_[-1], ": ".join(event.cells), event.line, alert=False)
         return drafts
 
     def heading(
@@ -280,7 +284,7 @@ class _Parser:
 
     def text(self, draft: _Draft, event: Text) -> None:
         text = event.text
-        bold = label_line(text)
+        bold = label_line(text, self.alone(event.line))
         section = label_of(bold.group(1)) if bold else None
         if bold and section is not None:
             draft.enter(section, event.line)
@@ -288,34 +292,23 @@ class _Parser:
             if not text.strip():
                 return
         draft.label_line = 0  # the section has content
-        self.facts(draft, text, event.line)
+        read_facts(draft, text, event.line)
         if draft.section is Section.ESCALATION or "escalat" in text.lower():
             draft.escalations.extend((s, event.line) for s in find_durations(text))
         if draft.section in STEP_SECTIONS:
             draft.steps.extend(prose_steps(text, event.line, draft.section))
-        elif draft.section is Section.OVERVIEW:
+        elif draft.unlabelled:
             draft.loose.extend(prose_steps(text, event.line, Section.OVERVIEW))
 
-    def facts(self, draft: _Draft, text: str, line: int, alert: bool = True) -> None:
-        """Alert, MTTR target and severity written in a line of prose; the first one counts."""
-        low = text.lower()  # the cheap test first: most lines state none of these
-        named = alert_in(text) if alert and draft.alert is None and "alert" in low else None
-        if named:
-            draft.alert = (named, line)
-        if (draft.mttr is None or draft.respond is None) and _TARGET_HINT.search(low):
-            for target in find_targets(text):
-                if target.kind == RESTORE and draft.mttr is None:
-                    draft.mttr = (target.seconds, line)
-                elif target.kind == RESPOND and draft.respond is None:
-                    draft.respond = (target.seconds, line)
-        if draft.severity is None:
-            draft.severity = severity_in(text)
+    def alone(self, line: int) -> bool:
+        """Whether the line starts a paragraph (nothing written on the line above)."""
+        return line <= 1 or not self.lines[line - 2].strip()
 
     def code(self, draft: _Draft, block: CodeBlock) -> None:
         draft.label_line = 0
         if draft.section in STEP_SECTIONS:
             draft.steps.extend(code_steps(block, draft.section))
-        elif draft.section is Section.OVERVIEW:
+        elif draft.unlabelled:
             draft.loose.extend(code_steps(block, Section.OVERVIEW))
 
     # -- finishing --------------------------------------------------------------------------

@@ -38,12 +38,13 @@ BOLD_LABEL = re.compile(r"^\s*(?:[-*+]\s+)?\*\*([^*]+?)\*\*\s*:?\s*(.*)$")
 _PLAIN_LABEL = re.compile(r"^\s*([A-Z][\w /&()'-]{2,40}):\s*()$")
 
 
-def label_line(text: str) -> re.Match[str] | None:
-    """A line that opens a section by its words: `**Resolution**: ...` or `Detection:` alone.
+def label_line(text: str, alone: bool = False) -> re.Match[str] | None:
+    """A line that opens a section by its words: `**Resolution**: ...`, or `Detection:` when
+    `alone` (a paragraph of its own: "...fails with\nError:" is a sentence, not a label).
 
     Group 1 is the label, group 2 what follows it on the line.
     """
-    return BOLD_LABEL.match(text) or _PLAIN_LABEL.match(text)
+    return BOLD_LABEL.match(text) or (_PLAIN_LABEL.match(text) if alone else None)
 
 
 _BOLD_TITLE = re.compile(r"^\s*(?:(?:\d+[.)]|[-*+])\s+)?\*\*([^*]{3,80}?)\s*:?\s*\*\*\s*:?\s*$")

@@ -19,7 +19,7 @@ from types import ModuleType
 
 from drillbook.runbooks.commands import CommandLine, SimpleCommand, parse_command, substitutions
 from drillbook.runbooks.sql import sql_reason
-from drillbook.runbooks.translate.options import options
+from drillbook.runbooks.translate.options import options, wrapped_command
 from drillbook.stack.grammar import compose as compose_grammar
 from drillbook.stack.grammar import docker as docker_grammar
 from drillbook.stack.kube.cli import KubectlLine, Unreadable, read_kubectl
@@ -149,27 +149,8 @@ def _unwrapped(part: SimpleCommand) -> list[list[str] | str]:
         # watch runs its arguments through `sh -c`.
         return [" ".join(options(args, {"-n", "--interval"}, True).args)]
     if program in ("sudo", "env", "xargs", "timeout", *_PREFIX_WRAPPERS):
-        return [_after_wrapper(program, args)]
+        return [wrapped_command(program, args)]
     return []
-
-
-def _after_wrapper(program: str, args: list[str]) -> list[str]:
-    values = {
-        "sudo": {"-u", "-g", "-h", "-C", "-D", "-U"},
-        "xargs": {"-n", "-I", "-P", "-L", "-d", "-a", "-s", "-E"},
-        "timeout": {"-s", "--signal", "-k", "--kill-after"},
-        "env": {"-u", "--unset", "-C", "--chdir"},
-        "nice": {"-n"},
-        "ionice": {"-c", "-n"},
-        "stdbuf": {"-i", "-o", "-e"},
-    }.get(program, set())
-    inner = options(args, values, True).args
-    if program == "env":
-        while inner and "=" in inner[0]:
-            inner = inner[1:]  # NAME=value assignments before the command
-    if program in ("timeout", "chroot"):
-        inner = inner[1:]  # the duration, the new root
-    return inner
 
 
 def _docker_inner(program: str, args: list[str]) -> list[list[str] | str]:

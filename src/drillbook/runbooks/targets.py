@@ -35,6 +35,19 @@ _TARGET_TAIL = re.compile(
     r"|(?:(?:must|should|is|be|required)\s+)?(?:within|in under|in less than|under|below|by|in)\b"
     r"|[<≤])"
 )
+# A kind word that is a noun names a target ("Resolution within 1 h"); a verb does only as an
+# order or a promise ("Resolve within 1 h", "we aim to resolve within 1 h"), not as a
+# description ("pods should recover within 2 minutes") or a condition ("if not resolved
+# within 30 minutes, escalate").
+_NOUN = re.compile(
+    r"(?i)^(?:response|resolution|restoration|recovery|mttr|mttm|mitigation|acknowledgement"
+    r"|engagement|reaction|triage)$"
+)
+_CLAUSE = re.compile(r"[.;:,!?(\[|]")
+_PROMISE = re.compile(
+    r"(?i)(?:^|\b(?:aim|aims|goal is|target is|commit|commits|promise|required|need|needs)\s+to)$"
+)
+_CONDITION = re.compile(r"(?i)\b(?:if|unless|until|when|not|n't|otherwise)\b|escalat")
 _LEAD = re.compile(
     r"(?i)^(?:[\s*_<≤~`]|within\b|under\b|less than\b|at most\b|max(?:imum)?\b|up to\b"
     r"|approx(?:imately)?\.?|about\b)*"
@@ -65,6 +78,22 @@ def _leading_run(text: str) -> str:
     return text[:end]
 
 
+def _labelled(bound: str) -> bool:
+    """`Response Time: 5 min`, `| MTTR | 10 min |`, `MTTR < 10 min`: a label, not prose."""
+    return bool(re.search(r"[:=|<≤]", bound))
+
+
+def _stated(before: str, word: str) -> bool:
+    """Whether a kind word used with a bound states a target where it stands."""
+    clause = _CLAUSE.split(before)[-1]
+    if _CONDITION.search(clause) or "escalat" in before.lower():
+        return False
+    if _NOUN.match(word):
+        return True
+    lead = re.sub(r"^[\s*_`>#+-]*(?:\d+[.)]\s*)?", "", clause).strip()
+    return bool(_PROMISE.search(lead))
+
+
 def find_targets(text: str) -> list[WrittenTarget]:
     """The targets a line of prose states, in order, each with its kind."""
     targets: list[WrittenTarget] = []
@@ -72,6 +101,8 @@ def find_targets(text: str) -> list[WrittenTarget]:
         tail = text[found.end() : found.end() + 96]
         bound = _TARGET_TAIL.match(tail)
         if bound is None:
+            continue
+        if not _labelled(bound.group(0)) and not _stated(text[: found.start()], found.group(0)):
             continue
         rest = tail[bound.end() :]
         # The bound is the duration itself ("Recovery: restart, wait 2 min" states none).

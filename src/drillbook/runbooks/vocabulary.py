@@ -53,13 +53,13 @@ NOT_INCIDENT = re.compile(
     r"|template|table of contents|general (?:guidelines|procedures))\b"
 )
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,}$")
-_ANNOTATION = re.compile(r"\s*[\[(][^\])]{0,40}[\])]\s*$")
+_ANNOTATION = re.compile(r"[\[(][^\])]{0,40}[\])]$")  # on a stripped title: linear
 
 
 def alert_name(title: str) -> str | None:
     """`KubePodCrashLooping`, `etcdNoLeader`, `SSPDown [Deprecated]`: a heading or file name
     that is one mixed-case identifier, as one-alert-per-file collections name them."""
-    name = _ANNOTATION.sub("", title.strip("`*# "))
+    name = _ANNOTATION.sub("", title.strip("`*# \t")).strip()
     if not _IDENTIFIER.match(name):
         return None
     mixed = any(c.isupper() for c in name[1:]) and any(c.islower() for c in name)

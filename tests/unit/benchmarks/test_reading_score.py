@@ -69,3 +69,9 @@ def test_a_label_file_with_an_unknown_role_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(LabelError, match="repair"):
         load(path)
+
+
+def test_incidents_with_the_same_title_pair_one_to_one() -> None:
+    labelled = [Incident(10, "Redis down"), Incident(30, "Redis down")]
+    read = [Reading(11, "Redis down"), Reading(31, "Redis down")]
+    assert [(i and i.line, r and r.line) for i, r in pair(labelled, read)] == [(10, 11), (30, 31)]

@@ -14,7 +14,7 @@ from drillbook.runbooks.actions import Action
 from drillbook.runbooks.commands import SimpleCommand
 from drillbook.runbooks.translate import clients, compose, docker, http, kubectl, shell
 from drillbook.runbooks.translate.context import Context
-from drillbook.runbooks.translate.options import Cannot
+from drillbook.runbooks.translate.options import Cannot, wrapped_command
 
 Translator = Callable[[Context, SimpleCommand], list[Action]]
 
@@ -36,22 +36,17 @@ _DOCKER_PROGRAMS = ("docker", "docker-compose", "podman")
 __all__ = ["PROGRAMS", "Cannot", "Context", "Translator", "translate_simple"]
 
 
-_SUDO_VALUED = {"-u", "-g", "-h", "-C", "-D", "-U", "-p", "-r", "-t", "-T", "--user", "--group"}
-
-
 def _without_sudo(part: SimpleCommand) -> SimpleCommand:
     """`sudo -u postgres psql ...` -> `psql ...`: a drill acts on its stack, never the host."""
-    argv = list(part.argv[1:])
-    while argv and argv[0].startswith("-") and argv[0] != "--":
-        argv = argv[2:] if argv[0] in _SUDO_VALUED else argv[1:]
-    if argv[:1] == ["--"]:
-        argv = argv[1:]
+    argv = wrapped_command("sudo", list(part.argv[1:]))
+    if not argv:
+        raise Cannot(f"{part.argv[0]} runs no command here: nothing to map", "unknown")
     return replace(part, argv=tuple(argv))
 
 
 def translate_simple(ctx: Context, part: SimpleCommand) -> list[Action]:
     """The actions of one simple command, by its program's family."""
-    if part.program == "sudo" and len(part.argv) > 1:
+    if part.program == "sudo":
         part = _without_sudo(part)
     if ctx.kubernetes and part.program in _DOCKER_PROGRAMS:
         raise Cannot(

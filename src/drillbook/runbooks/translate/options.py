@@ -127,3 +127,33 @@ def need(args: list[str], what: str) -> list[str]:
     if not args:
         raise Cannot(f"{what} needs a container name", "syntax")
     return args
+
+
+_SUDO_VALUED = {"-u", "-g", "-h", "-C", "-D", "-U", "-p", "-r", "-t", "-T", "-R"} | {
+    "--user", "--group", "--host", "--prompt", "--role", "--type", "--chdir", "--chroot",
+    "--close-from", "--other-user", "--command-timeout",
+}  # fmt: skip
+
+
+def wrapped_command(program: str, args: list[str]) -> list[str]:
+    """The command a wrapper runs: `sudo -u app psql -c ...` -> `psql -c ...`.
+
+    The one reading of wrappers: the safety check and the translator both use it, so what is
+    judged is what runs.
+    """
+    values = {
+        "sudo": _SUDO_VALUED,
+        "xargs": {"-n", "-I", "-P", "-L", "-d", "-a", "-s", "-E"},
+        "timeout": {"-s", "--signal", "-k", "--kill-after"},
+        "env": {"-u", "--unset", "-C", "--chdir"},
+        "nice": {"-n"},
+        "ionice": {"-c", "-n"},
+        "stdbuf": {"-i", "-o", "-e"},
+    }.get(program, set())
+    inner = options(args, values, True).args
+    if program == "env":
+        while inner and "=" in inner[0]:
+            inner = inner[1:]  # NAME=value assignments before the command
+    if program in ("timeout", "chroot"):
+        inner = inner[1:]  # the duration, the new root
+    return inner
