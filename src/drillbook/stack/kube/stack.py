@@ -36,6 +36,7 @@ from drillbook.stack import labels
 from drillbook.stack.backend import Backend, Tool
 from drillbook.stack.kube import credentials
 from drillbook.stack.kube.cli import Unreadable
+from drillbook.stack.kube.dump import dump_manifests
 from drillbook.stack.kube.endpoints import node_pod_networks
 from drillbook.stack.kube.manifests import WORKLOAD_KINDS, Manifests, read_manifests
 from drillbook.stack.kube.namespace import dead_run_namespaces, namespace_for, namespace_manifest
@@ -293,11 +294,11 @@ class KubeStack:
 
     def apply(self, docs: list[dict[str, Any]]) -> None:
         if docs:
-            self.kubectl("apply", "-f", "-", stdin=yaml.safe_dump_all(docs))
+            self.kubectl("apply", "-f", "-", stdin=dump_manifests(docs))
 
     def replace(self, docs: list[dict[str, Any]]) -> None:
         if docs:
-            self.kubectl("replace", "-f", "-", stdin=yaml.safe_dump_all(docs))
+            self.kubectl("replace", "-f", "-", stdin=dump_manifests(docs))
 
     # -- internals -----------------------------------------------------------------------
     def _create_namespace(self) -> None:
