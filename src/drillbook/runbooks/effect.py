@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from drillbook.runbooks.commands import SimpleCommand, parse_command
-from drillbook.runbooks.translate.options import wrapped_command
+from drillbook.runbooks.safety import unwrapped
 
 LOOKS = "looks"
 CHANGES = "changes"
@@ -80,8 +80,6 @@ _SQL_LOOKS = re.compile(r"(?is)^\s*(?:select|show|explain|with|table|\\[a-z]|des
 _SQL_CHANGES_ANYWAY = re.compile(
     r"(?i)\bpg_(?:terminate|cancel)_backend|\bpg_reload_conf|\bset_config|\bnextval|\binto\b"
 )
-_WRAPPERS = _words_of("sudo env timeout nohup time nice ionice stdbuf exec command xargs watch su")
-_SHELLS = _words_of("sh bash zsh dash ash ksh")
 _VALUED = _words_of(
     "-n -l -c -o -f --namespace --context --selector --container --output"
 )  # kubectl options whose value is no verb
@@ -118,19 +116,17 @@ def _part(argv: tuple[str, ...] | list[str], depth: int) -> str:
         return UNKNOWN
     program = argv[0].rsplit("/", 1)[-1]
     args = list(argv[1:])
-    if program in _WRAPPERS:
-        inner = wrapped_command(program, args)
-        return _part(inner, depth + 1) if inner else UNKNOWN
-    if program in _SHELLS and "-c" in args[:3]:
-        script = args[args.index("-c") + 1] if args.index("-c") + 1 < len(args) else ""
-        return effect(script) if depth < 4 else UNKNOWN
-    if program == "ssh":
-        remote = [a for a in args if not a.startswith("-")][1:]
-        return effect(" ".join(remote)) if remote else UNKNOWN
+    # `docker run`, `kubectl run|debug` start something, whatever they run inside it.
+    verb = [w for w in _words(args) if w not in _option_values(args)][:1]
+    starts = verb == ["run"] or (verb == ["debug"] and program in ("kubectl", "oc"))
+    inner = [] if starts else unwrapped(SimpleCommand(tuple(argv)))
+    if inner:
+        found = [effect(w) if isinstance(w, str) else _part(w, depth + 1) for w in inner]
+        return max(found, key=_ORDER.__getitem__)
     if program in ("docker", "docker-compose", "podman"):
-        return _docker(program, args, depth)
+        return _docker(program, args)
     if program in ("kubectl", "oc"):
-        return _kubectl(program, args, depth)
+        return _kubectl(program, args)
     if program in ("redis-cli", "valkey-cli"):
         return _redis(args)
     if program in _SQL_CLIENTS:
@@ -186,27 +182,21 @@ def _http(args: list[str]) -> str:
     return LOOKS
 
 
-def _docker(program: str, args: list[str], depth: int) -> str:
+def _docker(program: str, args: list[str]) -> str:
     words = _words(args)
     if program == "docker-compose" or (words and words[0] == "compose"):
         rest = words[1:] if words and words[0] == "compose" else words
         if not rest:
             return UNKNOWN
-        if rest[0] in ("exec", "run") and len(rest) > 2:
-            return _part(_after(args, rest[1]), depth + 1)
         return LOOKS if rest[0] in _COMPOSE_LOOKING else CHANGES
     if not words:
         return UNKNOWN
-    if words[0] in ("exec", "run") and len(words) > 2 and words[0] == "exec":
-        return _part(_after(args, words[1]), depth + 1)
     if words[0] in ("container", "image", "volume", "network", "system") and len(words) > 1:
         words = words[1:]
     return LOOKS if words[0] in _LOOKING_VERBS["docker"] else CHANGES
 
 
-def _kubectl(program: str, args: list[str], depth: int) -> str:
-    if "--" in args and args and "exec" in args[: args.index("--")]:
-        return _part(args[args.index("--") + 1 :], depth + 1)
+def _kubectl(program: str, args: list[str]) -> str:
     words = [w for w in _words(args) if w not in _option_values(args)]
     if not words:
         return UNKNOWN
@@ -218,12 +208,6 @@ def _kubectl(program: str, args: list[str], depth: int) -> str:
 def _option_values(args: list[str]) -> set[str]:
     """Values of -n/-l/-c/-o options: not verbs."""
     return {args[i + 1] for i, a in enumerate(args[:-1]) if a in _VALUED}
-
-
-def _after(args: list[str], word: str) -> list[str]:
-    """The words after the first `word` (a container or service name): the inner command."""
-    index = args.index(word)
-    return args[index + 1 :]
 
 
 def _redis(args: list[str]) -> str:
@@ -254,8 +238,3 @@ def _sql(args: list[str]) -> str:
                 return CHANGES
             return LOOKS if statements and all(_SQL_LOOKS.match(s) for s in statements) else CHANGES
     return UNKNOWN  # an interactive session or a script file: what it runs is elsewhere
-
-
-def is_change(part: SimpleCommand) -> bool:
-    """Whether one simple command changes the system (UNKNOWN counts as a change)."""
-    return _part(part.argv, 0) != LOOKS

@@ -108,7 +108,7 @@ def _part(part: SimpleCommand, depth: int, piped_sql: bool, fed: bool) -> str | 
             reason = sql_reason(arg)
             if reason:
                 return reason
-    for wrapped in _unwrapped(part):
+    for wrapped in unwrapped(part):
         reason = _script(wrapped, depth) if isinstance(wrapped, str) else _argv(wrapped, depth, fed)
         if reason:
             return reason
@@ -124,12 +124,16 @@ def _argv(argv: list[str], depth: int, fed: bool) -> str | None:
     return _part(part, depth + 1, part.program in _SQL_PROGRAMS, fed)
 
 
-def _unwrapped(part: SimpleCommand) -> list[list[str] | str]:
-    """The commands a wrapper runs: argv lists, or script strings for a shell to read."""
+def unwrapped(part: SimpleCommand) -> list[list[str] | str]:
+    """The commands a wrapper runs: argv lists, or script strings for a shell to read.
+
+    The one reading of wrappers (sudo, env, sh -c, ssh, docker exec, kubectl exec...): what
+    is judged destructive here and what `effect` judges read-only see the same command.
+    """
     program, args = part.program, list(part.argv[1:])
     if program in ("docker", "docker-compose", "podman"):
         return _docker_inner(program, args)
-    if program == "kubectl":
+    if program in ("kubectl", "oc"):  # OpenShift's oc is kubectl's grammar
         line = _kubectl_line(args)
         if line is not None and line.verb in ("exec", "run", "debug"):
             rest = list(line.rest)

@@ -19,6 +19,8 @@ from drillbook.runbooks.roles import roles
         ("kubectl exec -it db-0 -- rm -rf /tmp/x", CHANGES),
         ("docker compose exec redis redis-cli INFO memory", LOOKS),
         ("docker compose restart redis", CHANGES),
+        ("oc exec pod/dns-0 -n openshift-dns -- dig example.com", LOOKS),
+        ("docker run --rm busybox ls", CHANGES),
         ("sudo systemctl status gitaly", LOOKS),
         ("sudo systemctl restart gitaly", CHANGES),
         ('psql -c "SELECT count(*) FROM pg_stat_activity"', LOOKS),

@@ -24,6 +24,7 @@ DESTRUCTIVE = [
     "sh -c 'docker volume rm pgdata'",
     "bash -lc \"psql -c 'DROP DATABASE app'\"",
     "ssh db1 'sudo rm -rf /var/lib/postgresql'",
+    "oc exec -n db pg-0 -- rm -rf /var/lib/postgresql",
     "sudo -u postgres dropdb app",
     "timeout 30 redis-cli flushall",
     "env PGPASSWORD=x psql -h db -c 'TRUNCATE documents'",
