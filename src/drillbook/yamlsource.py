@@ -96,7 +96,19 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Mapping:
     return result
 
 
+def _construct_untagged(loader: _Loader, node: yaml.Node) -> Any:
+    """Compose's merge tags (`!reset`, `!override`) read as the value they carry: drillbook
+    reads a Compose file for its lines and its `x-drillbook` block, Compose does the merge."""
+    if isinstance(node, yaml.MappingNode):
+        return _construct_mapping(loader, node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+for _tag in ("!reset", "!override"):
+    _Loader.add_constructor(_tag, _construct_untagged)
 
 
 def load_yaml(path: str | Path) -> Any:

@@ -20,6 +20,7 @@ from typing import Any
 
 from drillbook.errors import SourceError
 from drillbook.stack.compose.extension import Extension, LinkRequest, read_extension, service_lines
+from drillbook.stack.compose.hostaccess import refuse_host_access
 from drillbook.stack.compose.plugin import packaged_binary
 from drillbook.stack.spec import (
     ComposeSource,
@@ -107,6 +108,7 @@ def compose_spec(
 ) -> StackSpec:
     """Pure: Compose's normalised configuration and the extension block, as a StackSpec."""
     services_cfg: dict[str, Any] = dict(config.get("services") or {})
+    refuse_host_access(services_cfg, dict(lines), files)
     _require_healthchecks(services_cfg, lines, files[0])
     services = {name: _service(name, cfg, lines) for name, cfg in services_cfg.items()}
     services = _with_stand_ins(services, extension)
