@@ -137,6 +137,7 @@ def run_drill_command(args: argparse.Namespace) -> int:
                 [live.live_listener(status, say)],
                 remediate=not manual,
                 machine_only=args.machine_only,
+                refuse_destructive=args.refuse_destructive,
             )
         finally:
             status.stop()

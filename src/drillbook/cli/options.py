@@ -69,6 +69,12 @@ def with_judging(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         help="judge recovery targets at the machine's pace, not a person's following the "
         "runbook as written",
     )
+    p.add_argument(
+        "--refuse-destructive",
+        action="store_true",
+        help="refuse runbook lines that destroy data (FLUSHALL, DROP TABLE, rm -r, ...) instead "
+        "of running them inside the drill's containers and reporting what they destroyed",
+    )
     return p
 
 

@@ -66,6 +66,7 @@ def run_scenarios(args: argparse.Namespace) -> int:
             where,
             [printer(say)],
             machine_only=args.machine_only,
+            refuse_destructive=args.refuse_destructive,
         )
     regressions = recorder.finish()
     print_table(recorder)

@@ -157,6 +157,8 @@ def _step(adapter: CommandAdapter, step: Step, role: str) -> dict[str, Any]:
         t = adapter.translate(step.text, step.line, step.shell)
         decision = t.admission.value
         why = t.reason or "; ".join(type(a).__name__.lower() for a in t.actions) or "nothing to do"
+        if t.destructive:
+            why += f" (destructive: {t.destructive}; runs inside the drill, its damage measured)"
     return {
         "line": step.line,
         "kind": step.kind.value,

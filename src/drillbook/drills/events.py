@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, ClassVar
 from drillbook.observe.timeline import Timeline
 
 if TYPE_CHECKING:
+    from drillbook.outcome.damage import Loss
     from drillbook.outcome.result import Result
     from drillbook.runbooks.executor import StepResult
     from drillbook.runbooks.model import Step
@@ -199,6 +200,17 @@ class WritesChecked(Event):
 
     def detail(self) -> str:
         return f"{self.checked} checked, {self.missing} missing"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Damaged(Event):
+    """A count the stack keeps fell over a runbook step (see `drillbook.outcome.damage`)."""
+
+    loss: Loss
+    kind: ClassVar[str] = "damage"
+
+    def detail(self) -> str:
+        return self.loss.describe()
 
 
 @dataclass(frozen=True, kw_only=True)

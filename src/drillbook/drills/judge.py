@@ -25,6 +25,7 @@ from drillbook.drills.impact import Windows, degradation_breach, impact_breach
 from drillbook.load import Request
 from drillbook.observe.measurement import Sample
 from drillbook.observe.series import per_window
+from drillbook.outcome.damage import Loss, Reading, kind_of, losses
 from drillbook.outcome.drillrun import DrillRun
 from drillbook.outcome.margin import thinnest
 from drillbook.outcome.result import (
@@ -58,6 +59,7 @@ class Observed:
     samples: Sequence[Sample] = ()  # the steady-state probe's, in time order
     machine_only: bool = False  # judge the target at the machine's pace whatever the scenario
     alerts: AlertObserved | None = None  # the alert watch, where the stack has alerting
+    ledger: Sequence[Reading] = ()  # the stack's stores, counted (drillbook.outcome.damage)
 
 
 def judge(scenario: Scenario, observed: Observed) -> Result:
@@ -75,7 +77,10 @@ def judge(scenario: Scenario, observed: Observed) -> Result:
     weak = _weak_verifications(steps, observed.samples)
 
     alert = alert_outcome(observed.alerts, m) if observed.alerts and m else None
+    damage = losses(observed.ledger)
     verdict, detail = _verdict(scenario, observed, steps, windows, budget, as_written)
+    if verdict is Verdict.DATA_LOST:
+        detail += _lost_by(damage)
     if verdict is Verdict.PASSED and alert is not None:
         verdict, detail = alert_verdict(alert) or (verdict, detail)
     bounded = margins(scenario, drill, windows, budget, as_written, alert, observed.writes)
@@ -110,9 +115,14 @@ def judge(scenario: Scenario, observed: Observed) -> Result:
         injected_epoch_s=_ms(t0 + observed.epoch_offset_s) if m else None,
         drillbook=__version__,
         as_written=as_written,
-        findings=tuple(_weak_finding(r, samples=observed.samples) for r in weak),
+        findings=(
+            *(_weak_finding(r, samples=observed.samples) for r in weak),
+            *(f"destroyed: {loss.describe()}" for loss in damage),
+        ),
         alert=alert,
         margins=bounded,
+        damage=damage,
+        ledger=tuple(observed.ledger),
     )
 
 
@@ -158,6 +168,14 @@ def _verdict(
     if not detail and failed:
         detail = f"{len(failed)} runbook step(s) failed, first at line {failed[0].step.line}"
     return verdict, detail
+
+
+def _lost_by(damage: Sequence[Loss]) -> str:
+    """`; rows fell at line 252` when a step's reading saw rows go, the writes' likely end."""
+    lines = [str(d.line) for d in damage if d.line is not None and kind_of(d.what) == "rows"]
+    if not lines:
+        return ""
+    return f"; data lost by step line {', '.join(dict.fromkeys(lines))}"
 
 
 def _degraded_from(scenario: Scenario, drill: DrillRun) -> float | None:

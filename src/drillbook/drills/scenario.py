@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, cast
 from drillbook.drills.alerting import AlertCheck, AlertObserved
 from drillbook.drills.events import BeforeFault, Events, Finished, Listener, WritesChecked
 from drillbook.drills.judge import Observed, judge
+from drillbook.drills.ledger import Both, LedgerWatch
 from drillbook.drills.lifecycle import DrillPlan, run_drill
 from drillbook.drills.schedule import FaultSchedule
 from drillbook.drills.steps import StepEvents
@@ -80,19 +81,30 @@ def run_scenario(
     listeners: Sequence[Listener] = (),
     remediate: bool = True,
     machine_only: bool = False,
+    refuse_destructive: bool = False,
+    ledger: bool = True,
 ) -> Result:
     """Run one scenario on a running stack and write `<out_dir>/<name>.json`.
 
     With `remediate=False` nobody follows the runbook: the drill must then fail, which is
     how one proves it can. With `machine_only` the target is judged at the machine's pace,
     whatever the scenario says (see `drillbook.drills.aswritten`). The stack runs on Docker
-    or on Kubernetes (a `KubeStack`, which has no alerting: no alert check there).
+    or on Kubernetes (a `KubeStack`, which has no alerting: no alert check there). A
+    destructive runbook line runs inside the drill's containers and its damage is measured,
+    unless `refuse_destructive` (then it is refused, and the step is not executable).
+    `ledger=False` takes no damage ledger (its readings delay each step by a fraction of a
+    second: `benchmarks/ledger.py` measures how much).
     """
     started = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     bus = Events(*listeners)  # a bus per run: its timeline is this run's
     runbook = scenario.runbook
     executions: list[Execution] = []
-    executor = Executor(stack, on_step=StepEvents(scenario.name, bus))
+    watch = LedgerWatch.start(stack, scenario.name, bus, enabled=ledger)  # what steps destroy
+    executor = Executor(
+        stack,
+        on_step=Both(StepEvents(scenario.name, bus), watch),
+        refuse_destructive=refuse_destructive,
+    )
     fault = _fault_of(scenario, stack)
     steady = scenario.steady
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -103,8 +115,11 @@ def run_scenario(
     def before_inject() -> None:
         if check is not None:
             check.before_fault()  # no page left over from an earlier drill
-        if not scenario.before_fault:
-            return
+        if scenario.before_fault:
+            prepare()
+        watch.baseline()
+
+    def prepare() -> None:
         # What happened just before the incident (a nightly backup, say), in the sandbox.
         # Writes acknowledged from here on may not be in what these steps captured.
         nonlocal before_fault_at
@@ -198,6 +213,7 @@ def run_scenario(
         samples=samples,
         machine_only=machine_only,
         alerts=alerts,
+        ledger=tuple(watch.ledger.readings),
     )
     result = judge(scenario, observed)
     path = write_result(result, out_dir)

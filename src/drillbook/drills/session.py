@@ -39,6 +39,7 @@ def run_and_record(
     *,
     remediate: bool = True,
     machine_only: bool = False,
+    refuse_destructive: bool = False,
 ) -> tuple[Result, Regression | None]:
     """Run one scenario, write its result JSON and record it; its regression, if the gate fails.
 
@@ -58,6 +59,7 @@ def run_and_record(
         listeners=listeners,
         remediate=remediate,
         machine_only=machine_only,
+        refuse_destructive=refuse_destructive,
     )
     regression = recorder.record(result) if remediate else None
     return result, regression
@@ -71,12 +73,19 @@ def run_files(
     listeners: Sequence[Listener] = (),
     *,
     machine_only: bool = False,
+    refuse_destructive: bool = False,
 ) -> int:
     """Run each scenario as its pytest item does; 0 when all passed and none regressed."""
     failed = 0
     for scenario in scenarios:
         result, regression = run_and_record(
-            scenario, stack, recorder, project, listeners, machine_only=machine_only
+            scenario,
+            stack,
+            recorder,
+            project,
+            listeners,
+            machine_only=machine_only,
+            refuse_destructive=refuse_destructive,
         )
         failed += (not result.passed) or regression is not None
     return 1 if failed else 0

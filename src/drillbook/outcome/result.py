@@ -14,6 +14,7 @@ from typing import Literal
 
 from drillbook.observe.series import Series
 from drillbook.outcome.alert import AlertOutcome
+from drillbook.outcome.damage import Loss, Reading
 from drillbook.outcome.margin import Margin, thinnest
 
 
@@ -189,6 +190,9 @@ class Result:
     ttr_origin: TtrOrigin = "fault"
     # each bound the verdict was judged on, with what was observed (see outcome.margin)
     margins: tuple[Margin, ...] = ()
+    # what the stack kept, before the fault and after each step, and what fell (outcome.damage)
+    damage: tuple[Loss, ...] = ()
+    ledger: tuple[Reading, ...] = ()
 
     @property
     def thinnest(self) -> Margin | None:

@@ -1,11 +1,12 @@
 """The result JSON (`<results>/<scenario>.json`): written and read here, and nowhere else.
 
-Schema version 6:
+Schema version 7:
 
-    schema          6 (2 added `series`, `drillbook` and the runbook's `severity`; 3 added
+    schema          7 (2 added `series`, `drillbook` and the runbook's `severity`; 3 added
                     `injected_epoch_s`; 4 added `as_written`, `findings`, steps' `weak`, the
                     error budget's burn, `alert` and the alert verdicts; 5 added
-                    `judged_ttr_s` and `ttr_origin`; 6 added `margins`)
+                    `judged_ttr_s` and `ttr_origin`; 6 added `margins`; 7 added `damage`
+                    and `ledger`)
     drillbook       the drillbook version that ran it
     scenario        name; file: the scenario file
     verdict         "passed" | "no steady state" | "not detected" | "step not executable" |
@@ -52,8 +53,14 @@ Schema version 6:
                     room}], `room` the share of the bound left unused (1: none used, 0: at
                     the bound, < 0: broken); `thinnest` is the one with the least room, and
                     `thin` whether the run passed with under 20 % of it left
+    damage          what a runbook step destroyed: [{what, before, after, since, by, line,
+                    text}], `line` null when more than the one step ran since the count was
+                    last read (see drillbook.outcome.damage)
+    ledger          the counts it is read from: [{label, line, text, took_s, counts}], the
+                    first "before the fault", then one after each step that ran; a count
+                    of null could not be read
 
-Schemas 1 to 5 are still read (without the fields they lack).
+Schemas 1 to 6 are still read (without the fields they lack).
 """
 
 from __future__ import annotations
@@ -66,6 +73,7 @@ from typing import Any
 from drillbook.errors import DrillbookError, SourceError
 from drillbook.observe.series import Series
 from drillbook.outcome.alert import AlertOutcome
+from drillbook.outcome.damage import Loss, Reading
 from drillbook.outcome.margin import Margin
 from drillbook.outcome.result import (
     TTR_ORIGINS,
@@ -82,8 +90,8 @@ from drillbook.outcome.result import (
     Writes,
 )
 
-SCHEMA_VERSION = 6
-READABLE_SCHEMAS = (1, 2, 3, 4, 5, 6)
+SCHEMA_VERSION = 7
+READABLE_SCHEMAS = (1, 2, 3, 4, 5, 6, 7)
 
 
 def to_json(result: Result) -> dict[str, Any]:
@@ -120,6 +128,8 @@ def to_json(result: Result) -> dict[str, Any]:
         "margins": [_margin_json(m) for m in result.margins],
         "thinnest": None if result.thinnest is None else result.thinnest.bound,
         "thin": result.thin,
+        "damage": [loss.as_json() for loss in result.damage],
+        "ledger": [reading.as_json() for reading in result.ledger],
     }
 
 
@@ -215,6 +225,33 @@ def _result(data: dict[str, Any]) -> Result:
         alert=_alert(data.get("alert")),
         findings=tuple(str(f) for f in data.get("findings") or ()),
         margins=tuple(_margin(m) for m in data.get("margins") or ()),
+        damage=tuple(_loss(d) for d in data.get("damage") or ()),
+        ledger=tuple(_reading(r) for r in data.get("ledger") or ()),
+    )
+
+
+def _loss(data: dict[str, Any]) -> Loss:
+    line = data.get("line")
+    return Loss(
+        str(data["what"]),
+        int(data["before"]),
+        int(data["after"]),
+        str(data.get("since", "")),
+        str(data.get("by", "")),
+        None if line is None else int(line),
+        str(data.get("text", "")),
+    )
+
+
+def _reading(data: dict[str, Any]) -> Reading:
+    line = data.get("line")
+    counts = {str(k): None if v is None else int(v) for k, v in (data.get("counts") or {}).items()}
+    return Reading(
+        str(data.get("label", "")),
+        None if line is None else int(line),
+        str(data.get("text", "")),
+        counts,
+        took_s=float(data.get("took_s") or 0.0),
     )
 
 

@@ -122,6 +122,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "runbook as written (scenarios can also say expect: {judge: machine})",
     )
     group.addoption(
+        "--drillbook-refuse-destructive",
+        action="store_true",
+        default=False,
+        help="refuse runbook lines that destroy data instead of running them inside the "
+        "drill's containers and reporting what they destroyed",
+    )
+    group.addoption(
         "--drillbook-repeat",
         metavar="N",
         type=int,

@@ -96,4 +96,5 @@ def run_and_record(
         [listener(config)],
         remediate=remediate,
         machine_only=bool(config.getoption("drillbook_machine_only")),
+        refuse_destructive=bool(config.getoption("drillbook_refuse_destructive")),
     )

@@ -150,6 +150,12 @@ Action = (
     | Wait
     | Filter
 )
+# Actions that act only on one of the drill's own containers or published ports. ComposeRun
+# and KubectlRun are not among them: they speak to the engine or the cluster as written.
+CONTAINED = (
+    *(Lifecycle, Logs, Exec, Status, Stats, Inspect),
+    *(Scale, Recreate, UpdateMemory, Http, Wait, Filter),
+)
 
 
 def describe(action: Action) -> str:

@@ -7,16 +7,22 @@
 Pure: it only decides what each command would do. The command families live in
 `drillbook.runbooks.translate` (compose, docker, kubectl, clients, http, shell); this module
 checks the whole line for harm and placeholders, walks its pipes and lists, and hands each
-simple command to its family. Anything not understood is "not executable", never guessed;
-anything destructive is "refused".
+simple command to its family. Anything not understood is "not executable", never guessed.
+
+A destructive line is run when every action it comes to lands in the drill's own containers
+or ports (an exec, an HTTP call, a restart: `CONTAINED`): there it can only harm what the
+drill created, and the drill's damage ledger measures what it destroyed. It keeps its reason
+(`destructive`) so the step and the linter say so. A destructive line that speaks to the
+engine or the cluster (`docker compose ...`, `kubectl ...` as written, anything the families
+do not map) is refused, and so is every destructive line with `refuse_destructive`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from drillbook.runbooks.actions import Action
+from drillbook.runbooks.actions import CONTAINED, Action
 from drillbook.runbooks.commands import CommandLine, parse_command
 from drillbook.runbooks.names import NameMap
 from drillbook.runbooks.placeholders import find_placeholders
@@ -44,6 +50,7 @@ class Translation:
     inferred: tuple[tuple[str, str], ...] = ()  # (runbook name, stack service) guessed
     unknown_names: tuple[str, ...] = ()
     problem: str = ""  # a short rule-like word for the linter: "service", "port", "outside"...
+    destructive: str = ""  # why the line destroys data, when it runs all the same (contained)
 
     @property
     def runnable(self) -> bool:
@@ -53,9 +60,12 @@ class Translation:
 class CommandAdapter:
     """Translates runbook commands into actions on one stack's services."""
 
-    def __init__(self, spec: StackSpec, names: NameMap | None = None) -> None:
+    def __init__(
+        self, spec: StackSpec, names: NameMap | None = None, *, refuse_destructive: bool = False
+    ) -> None:
         self.spec = spec
         self.names = names or NameMap(spec)
+        self.refuse_destructive = refuse_destructive
         # Shell variables assigned by earlier lines (`SERVICE=redis`), used by later ones.
         self.variables: dict[str, str] = {}
 
@@ -72,8 +82,16 @@ class CommandAdapter:
     def translate_line(self, command: CommandLine, shell: str = "sh") -> Translation:
         """Translate a parsed command line; never raises."""
         reason = destructive(command)
-        if reason:
-            return Translation(command, REFUSED, reason=reason, problem="destructive")
+        if reason and self.refuse_destructive:
+            return _refused(command, reason)
+        translation = self._translate(command, shell)
+        if not reason:
+            return translation
+        if translation.runnable and all(isinstance(a, CONTAINED) for a in translation.actions):
+            return replace(translation, destructive=reason)
+        return _refused(command, reason)
+
+    def _translate(self, command: CommandLine, shell: str) -> Translation:
         holes = find_placeholders(command.text)
         if holes:
             why = f"placeholder {holes[0]} left in; write the real value"
@@ -96,6 +114,10 @@ class CommandAdapter:
                 problem=why.problem,
             )
         return Translation(command, RUN, tuple(actions), inferred=tuple(ctx.inferred))
+
+
+def _refused(command: CommandLine, reason: str) -> Translation:
+    return Translation(command, REFUSED, reason=reason, problem="destructive")
 
 
 def _line(ctx: Context, command: CommandLine, shell: str) -> list[Action]:

@@ -156,6 +156,7 @@ class Executor:
         wait_cap_s: float | None = None,
         http_timeout_s: float = 10.0,
         on_step: StepObserver | None = None,
+        refuse_destructive: bool = False,
     ) -> None:
         self.stack = stack
         self.names = dict(names or {})
@@ -164,10 +165,15 @@ class Executor:
         self.wait_cap_s = wait_cap_s
         self.http_timeout_s = http_timeout_s
         self.on_step = on_step
+        self.refuse_destructive = refuse_destructive
 
     def adapter(self, runbook: Runbook) -> CommandAdapter:
         names = {**runbook.names, **self.names}
-        return CommandAdapter(self.stack.spec, NameMap(self.stack.spec, names))
+        return CommandAdapter(
+            self.stack.spec,
+            NameMap(self.stack.spec, names),
+            refuse_destructive=self.refuse_destructive,
+        )
 
     def run(self, runbook: Runbook) -> Execution:
         """Run the runbook's steps of the chosen sections, in order; never raises for a step."""
@@ -247,8 +253,15 @@ class Executor:
         except Exception as exc:  # an OS, HTTP or Docker API error: the step failed
             why = f"{type(exc).__name__}: {exc}"
             return StepResult(step, FAILED, start, time.monotonic() - start, why, why, names)
+        said = f"destructive, run inside the drill: {translation.destructive}"
         return StepResult(
-            step, OK, start, time.monotonic() - start, _cut(context.output), "", names
+            step,
+            OK,
+            start,
+            time.monotonic() - start,
+            _cut(context.output),
+            said if translation.destructive else "",
+            names,
         )
 
     def wait(self, written_s: float, context: _Context) -> str:

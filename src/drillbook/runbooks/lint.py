@@ -19,7 +19,8 @@ Pure: it reads files and the stack definition, never a running stack. Rules:
     empty-resolution     a Resolution section with nothing in it
     unknown-alert, unanswered-alert (against the stack's alert rules: runbooks.lint_alerts)
     not-executable       a step drillbook cannot run
-    destructive          a command that destroys more than the incident (refused when run)
+    destructive          a command that destroys data: a warning when a drill runs it in its
+                         own containers, an error when it acts beyond them (refused)
     placeholder          <pod-name>, [PASSWORD] ... left in
     (unknown-service and unknown-port also cover front matter `services:` and the port of
     redis-cli -p / psql -p)
@@ -303,12 +304,22 @@ class _Linter:
                 f"{name!r} taken to mean stack service {service}",
                 f"say so in the front matter: names: {{{name}: {service}}}",
             )
+        if t.destructive:
+            self.add(
+                line,
+                "destructive",
+                WARNING,
+                f"{t.destructive}; a drill runs it inside its own containers and reports what "
+                "it destroyed",
+                "if wiping data is not the intent, act on the one service concerned (restart, "
+                "scale, exec) instead",
+            )
         if t.admission == REFUSED:
             self.add(
                 line,
                 "destructive",
                 ERROR,
-                f"{t.reason}; drillbook refuses to run it",
+                f"{t.reason}; drillbook refuses to run it (it acts beyond the drill's containers)",
                 "act on the one service concerned (restart, scale, exec) instead",
             )
         elif t.admission == NOT_EXECUTABLE:

@@ -57,13 +57,13 @@ def test_front_matter_and_steps_that_cannot_run(
     ]
     assert steps == [
         (10, "command", True, "run"),
-        (11, "command", False, "refused"),
+        (11, "command", True, "run"),  # destructive, but only to the drill's own Redis
         (12, "command", False, "not executable"),
         (14, "wait", True, "wait"),
         (15, "manual", False, "manual"),
     ]
-    refused = incident["sections"]["resolution"][1]["why"]
-    assert "flushall" in refused.lower()
+    destructive = incident["sections"]["resolution"][1]["why"]
+    assert "flushall" in destructive.lower() and "damage measured" in destructive
 
 
 def test_text_output_reads_per_incident(capsys: pytest.CaptureFixture[str]) -> None:

@@ -98,7 +98,7 @@ def test_the_judge_turns_a_pass_into_the_alert_verdict_and_records_it() -> None:
     )
     assert result.alert is not None and result.alert.expected == "RedisDown"
     back = from_json(to_json(result))
-    assert back.alert == result.alert and to_json(result)["schema"] == SCHEMA_VERSION == 6
+    assert back.alert == result.alert and to_json(result)["schema"] == SCHEMA_VERSION == 7
 
 
 def test_a_failed_drill_keeps_its_own_verdict() -> None:

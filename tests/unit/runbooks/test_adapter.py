@@ -106,16 +106,32 @@ def test_commands_map_onto_stack_verbs(
     [
         "docker system prune -a",
         "rm -rf /var/lib/docker",
-        "redis-cli FLUSHALL",
-        "docker compose exec redis redis-cli flushdb",
         "iptables -A INPUT -p tcp --dport 6379 -j DROP",
         "sudo systemctl restart docker",
         "docker compose down -v",
+    ],
+)
+def test_destructive_commands_beyond_the_drills_containers_are_refused(
+    adapter: CommandAdapter, command: str
+) -> None:
+    assert adapter.translate(command).admission == REFUSED
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "redis-cli FLUSHALL",
+        "docker compose exec redis redis-cli flushdb",
         "psql -U x -c 'DROP TABLE documents'",
     ],
 )
-def test_destructive_commands_are_refused(adapter: CommandAdapter, command: str) -> None:
-    assert adapter.translate(command).admission == REFUSED
+def test_destructive_commands_inside_the_drills_containers_run_and_say_so(
+    adapter: CommandAdapter, command: str
+) -> None:
+    t = adapter.translate(command)
+    assert t.runnable and t.destructive
+    refusing = CommandAdapter(adapter.spec, adapter.names, refuse_destructive=True)
+    assert refusing.translate(command).admission == REFUSED
 
 
 @pytest.mark.parametrize(

@@ -33,15 +33,16 @@ HARMLESS = {
         ("redis-cli", "ping"),
     ),
     "docker --log-level debug exec redis redis-cli ping": ("redis", ("redis-cli", "ping")),
-    "docker exec --env-file .env redis redis-cli ping": ("redis", ("redis-cli", "ping")),
 }
 
 
 @pytest.mark.parametrize("line", DESTRUCTIVE)
 def test_what_the_translator_would_run_is_what_the_check_judges(spec: StackSpec, line: str) -> None:
-    t = CommandAdapter(spec).translate(line, 1)
+    t = CommandAdapter(spec, refuse_destructive=True).translate(line, 1)
     assert t.admission is not Admission.RUN, (line, t.actions)
     assert t.problem == "destructive", (line, t.reason)
+    contained = CommandAdapter(spec).translate(line, 1)
+    assert contained.destructive or not contained.runnable, line
 
 
 @pytest.mark.parametrize(("line", "expected"), HARMLESS.items())
@@ -58,3 +59,27 @@ def test_pinning_keeps_the_subcommand_the_check_saw() -> None:
     prefix = ["docker", "compose", "-f", "drill.yml", "-p", "drill-1"]
     line = "docker compose --project-directory /srv --progress plain exec --index 1 redis ls"
     assert pinned(line.split(), prefix) == [*prefix, "--progress", "plain", *line.split()[6:]]
+
+
+def test_an_env_file_of_the_host_is_not_mapped_nor_taken_for_the_container(
+    spec: StackSpec,
+) -> None:
+    t = CommandAdapter(spec).translate("docker exec --env-file .env redis redis-cli ping", 1)
+    assert not t.runnable and "env file" in t.reason
+
+
+@pytest.mark.parametrize(
+    ("line", "argv"),
+    [
+        (
+            "docker exec -w /tmp/scratch redis find . -mindepth 1 -delete",
+            ("sh", "-c", 'cd "$0" && exec "$@"', "/tmp/scratch", "find", ".", "-mindepth", "1"),
+        ),
+        ("docker compose exec -e MODE=ro redis ls", ("env", "MODE=ro", "ls")),
+    ],
+)
+def test_the_working_folder_and_settings_of_an_exec_go_with_the_command(
+    spec: StackSpec, line: str, argv: tuple[str, ...]
+) -> None:
+    (action,) = CommandAdapter(spec).translate(line, 1).actions
+    assert isinstance(action, Exec) and action.argv[: len(argv)] == argv

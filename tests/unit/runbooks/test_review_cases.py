@@ -19,7 +19,8 @@ from drillbook.stack.spec import StackSpec
     ],
 )
 def test_sudo_options_hide_nothing_from_the_safety_check(spec: StackSpec, line: str) -> None:
-    assert CommandAdapter(spec).translate(line).admission is not RUN
+    assert CommandAdapter(spec, refuse_destructive=True).translate(line).admission is not RUN
+    assert CommandAdapter(spec).translate(line).destructive
 
 
 @pytest.mark.parametrize("line", ["sudo -i", "sudo -u", "sudo --"])

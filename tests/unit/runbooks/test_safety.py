@@ -146,7 +146,11 @@ HARMLESS = [
 def test_destructive_commands_are_refused_through_wrappers(spec: StackSpec, command: str) -> None:
     reason = destructive(parse_command(command, 1))
     assert reason, command
-    assert CommandAdapter(spec).translate(command).admission == REFUSED
+    assert CommandAdapter(spec, refuse_destructive=True).translate(command).admission == REFUSED
+    # Without the refusal it runs only when it stays in the drill's containers, saying why
+    # it is destructive; never silently.
+    t = CommandAdapter(spec).translate(command)
+    assert t.admission == REFUSED or (t.runnable and t.destructive == reason), command
 
 
 @pytest.mark.parametrize("command", HARMLESS)
@@ -160,5 +164,9 @@ def test_lint_and_the_executor_share_the_judgement(spec: StackSpec) -> None:
     body = "\n".join(lines)
     text = f"---\nid: x\nalert: X\nmttr: 5m\n---\n# X\n## Resolution\n```bash\n{body}\n```\n"
     findings = lint_documents([parse_text(text, "x.md")], spec)
-    refused = sorted(f.line for f in findings if f.rule == "destructive" and f.severity == "error")
-    assert refused == list(range(9, 9 + len(lines)))
+    said = {f.line: f.severity for f in findings if f.rule == "destructive"}
+    assert sorted(said) == list(range(9, 9 + len(lines)))
+    adapter = CommandAdapter(spec)
+    for line, command in enumerate(lines, start=9):
+        refused = adapter.translate(command).admission == REFUSED
+        assert said[line] == ("error" if refused else "warning"), command

@@ -9,7 +9,28 @@ from __future__ import annotations
 from drillbook.runbooks.actions import Action, Exec
 from drillbook.runbooks.commands import SimpleCommand
 from drillbook.runbooks.translate.context import Context
-from drillbook.runbooks.translate.options import Cannot, options
+from drillbook.runbooks.translate.options import Cannot, Options, options
+
+
+def exec_with(ctx: Context, o: Options, what: str) -> Action:
+    """`docker exec` / `docker compose exec`, read into `o`: the command in its container with
+    the working folder (`-w`) and settings (`-e`) the line gives it, so that the command that
+    runs is the command written (`find . -delete` under `-w /tmp/scratch` stays there)."""
+    if len(o.args) < 2:
+        raise Cannot(f"{what} needs a container and a command", "syntax")
+    if o.first("-u", "--user", "--env-file") is not None:
+        raise Cannot(f"{what} as another user or with an env file: not mapped", "unsupported")
+    argv = o.args[1:]
+    settings = o.all("-e", "--env")
+    workdir = o.first("-w", "--workdir")
+    if not settings and workdir is None:
+        return exec_in(ctx, ctx.service(o.args[0]), argv)
+    if any("=" not in s for s in settings):
+        raise Cannot(f"{what} -e NAME takes its value from the host: write NAME=value", "host")
+    prefix = ["env", *settings] if settings else []
+    if workdir is not None:  # fails, as docker's -w would not, only if the folder is missing
+        prefix = ["sh", "-c", 'cd "$0" && exec "$@"', workdir, *prefix]
+    return Exec(ctx.service(o.args[0]), (*prefix, *argv))
 
 
 def exec_in(ctx: Context, service: str, argv: list[str]) -> Action:

@@ -18,7 +18,7 @@ from drillbook.runbooks.actions import (
     Status,
 )
 from drillbook.runbooks.commands import SimpleCommand
-from drillbook.runbooks.translate.clients import exec_in
+from drillbook.runbooks.translate.clients import exec_with
 from drillbook.runbooks.translate.context import Context
 from drillbook.runbooks.translate.options import Cannot, integer, need, options
 from drillbook.stack.grammar import compose as grammar
@@ -89,10 +89,7 @@ def _translate(
     if sub == "up":
         return _up(ctx, rest, env)
     if sub == "exec":
-        o = options(rest, grammar.EXEC_VALUED, True)
-        if len(o.args) < 2:
-            raise Cannot("docker compose exec needs a service and a command", "syntax")
-        return [exec_in(ctx, ctx.service(o.args[0]), o.args[1:])]
+        return [exec_with(ctx, options(rest, grammar.EXEC_VALUED, True), "docker compose exec")]
     if sub in ("top", "stats"):
         services = tuple(ctx.service(a) for a in rest if not a.startswith("-"))
         return [Stats(services or ctx.services)]

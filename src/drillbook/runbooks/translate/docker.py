@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from drillbook.runbooks.actions import Action, Inspect, Stats, Status, UpdateMemory
 from drillbook.runbooks.commands import SimpleCommand
-from drillbook.runbooks.translate.clients import exec_in
+from drillbook.runbooks.translate.clients import exec_with
 from drillbook.runbooks.translate.compose import LIFECYCLE, compose, lifecycle_or_logs
 from drillbook.runbooks.translate.context import Context
 from drillbook.runbooks.translate.options import Cannot, need, options
@@ -24,10 +24,7 @@ def docker(ctx: Context, part: SimpleCommand) -> list[Action]:
     if sub in LIFECYCLE:
         return lifecycle_or_logs(ctx, sub, rest, f"docker {sub}")
     if sub == "exec":
-        o = options(rest, grammar.EXEC_VALUED, True)
-        if len(o.args) < 2:
-            raise Cannot("docker exec needs a container and a command", "syntax")
-        return [exec_in(ctx, ctx.service(o.args[0]), o.args[1:])]
+        return [exec_with(ctx, options(rest, grammar.EXEC_VALUED, True), "docker exec")]
     if sub == "stats":
         o = options(rest, {"--format"})
         return [Stats(tuple(ctx.service(a) for a in o.args) or ctx.services)]

@@ -1,0 +1,67 @@
+"""The damage ledger: a runbook line that wipes data runs inside the drill, and the drill says
+which line destroyed what, with the counts. The same drill with the runbook as shipped reports
+no damage, so the findings are the lines', not the ledger's noise.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from drillbook import load_scenario, run_scenario
+from drillbook.outcome.result import Result, Verdict
+from drillbook.runbooks.parser import parse_file
+from drillbook.stack import Stack
+
+ROOT = Path(__file__).resolve().parents[2]
+WIPES = Path(__file__).parent / "mutants" / "api-down-wipes-data.md"
+
+
+def drill(stack: Stack, out: Path, runbook: Path | None = None, **options: bool) -> Result:
+    scenario = load_scenario(ROOT / "scenarios" / "api-down.yaml")
+    if runbook is not None:
+        (mutant,) = parse_file(runbook).runbooks
+        scenario = dataclasses.replace(scenario, name="api-down-wipes-data", runbook=mutant)
+    return run_scenario(
+        scenario, stack, locustfile=ROOT / "load_tests" / "locustfile.py", out_dir=out, **options
+    )
+
+
+def line_of(text: str) -> int:
+    return next(i for i, line in enumerate(WIPES.read_text().splitlines(), 1) if text in line)
+
+
+@pytest.mark.selfcheck
+def test_a_flush_and_a_delete_are_reported_with_their_lines_and_counts(
+    drillbook_stack: Stack, tmp_path: Path
+) -> None:
+    result = drill(drillbook_stack, tmp_path, WIPES)
+    flush, delete = line_of("FLUSHALL"), line_of("DELETE FROM documents")
+    by_line = {(d.line, d.what) for d in result.damage}
+    assert (delete, "postgres rows (drillbook.public.documents)") in by_line, result.damage
+    assert any(line == flush and what.startswith("redis ") for line, what in by_line)
+    rows = next(d for d in result.damage if d.line == delete)
+    assert rows.before > 0 and rows.after < rows.before
+    # The acknowledged writes went with the rows: the verdict says which step took them.
+    assert result.verdict is Verdict.DATA_LOST, result.reason
+    assert f"data lost by step line {delete}" in result.reason
+    assert any(f.startswith(f"destroyed: line {flush} ") for f in result.findings)
+
+
+@pytest.mark.selfcheck
+def test_the_runbook_as_shipped_destroys_nothing(drillbook_stack: Stack, tmp_path: Path) -> None:
+    result = drill(drillbook_stack, tmp_path)
+    assert result.passed, result.reason
+    assert result.damage == (), result.damage
+    assert len(result.ledger) >= 3  # before the fault, as the runbook started, after each step
+
+
+@pytest.mark.selfcheck
+def test_refusing_destructive_lines_keeps_them_from_running(
+    drillbook_stack: Stack, tmp_path: Path
+) -> None:
+    result = drill(drillbook_stack, tmp_path, WIPES, refuse_destructive=True)
+    assert result.verdict is Verdict.STEP_NOT_EXECUTABLE, result.reason
+    assert result.damage == ()
