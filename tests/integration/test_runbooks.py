@@ -160,7 +160,7 @@ def test_refused_and_unknown_steps_are_reported_not_run(drillbook_stack: Stack) 
     (rb,) = parse_text(text, "unsafe.md").runbooks
     redis = drillbook_stack.service("redis")
     assert redis.exec(["redis-cli", "set", "runbook:sentinel", "1"])[0] == 0
-    execution = Executor(drillbook_stack).run(rb)
+    execution = Executor(drillbook_stack, refuse_destructive=True).run(rb)
     assert [r.status for r in execution.results] == [
         "refused",
         "not executable",
@@ -168,3 +168,7 @@ def test_refused_and_unknown_steps_are_reported_not_run(drillbook_stack: Stack) 
     ]
     # The FLUSHALL was refused: the key is still there.
     assert redis.exec(["redis-cli", "exists", "runbook:sentinel"])[1].strip() == "1"
+    # By default it runs, in the drill's own Redis only, and says it is destructive.
+    first = Executor(drillbook_stack).run(rb).results[0]
+    assert first.status == "ok" and first.detail.startswith("destructive, run inside the drill")
+    assert redis.exec(["redis-cli", "exists", "runbook:sentinel"])[1].strip() == "0"

@@ -8,8 +8,8 @@ A store is found by what answers, not by the service's name or image: a service 
 lists databases keeps rows; one that answers ChromaDB's or Qdrant's API on its port keeps
 points; every writable folder mounted into a container (a volume, a tmpfs) keeps files and
 bytes. Everything runs inside the stack's containers or against its ports on 127.0.0.1, and
-is bounded in time (`timeout` inside the container where it has one; HTTP timeouts here), so
-a paused or dead store reads as None (unknown), never as empty.
+is bounded in time (`timeout` inside the container where it has one, the exec's own limit,
+HTTP timeouts), so a paused or dead store reads as None (unknown), never as empty.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def discover(stack: StackBackend) -> tuple[Store, ...]:
 def _stores_of(stack: StackBackend, name: str) -> Iterator[Store]:
     service = stack.service(name)
     try:
-        code, output = service.exec(["sh", "-c", _DISCOVER])
+        code, output = service.exec(["sh", "-c", _DISCOVER], timeout_s=3 * READ_TIMEOUT_S)
     except Exception:  # no shell, not running: nothing found by asking it
         code, output = 1, ""
     if code == 0 and output.count(_MARK) >= 3:
@@ -154,7 +154,8 @@ def _read(stack: StackBackend, store: Store) -> dict[str, int | None] | None:
 
 
 def _exec(stack: StackBackend, store: Store, script: str, *args: str) -> str | None:
-    code, output = stack.service(store.service).exec(["sh", "-c", script, "sh", *args])
+    service = stack.service(store.service)
+    code, output = service.exec(["sh", "-c", script, "sh", *args], timeout_s=2 * READ_TIMEOUT_S)
     return output if code == 0 else None
 
 

@@ -8,7 +8,8 @@ inside the stack's own containers, HTTP to a 127.0.0.1 port the stack published,
 Compose stack, the real `docker compose` pinned to the drill's project, or, on a Kubernetes
 stack, the real kubectl pinned to the drill's namespace; nothing runs in a host shell.
 Refused and not-executable steps are reported, never attempted. A written wait becomes a
-readiness poll of the runbook's services, bounded by the written time.
+readiness poll of the runbook's services, bounded by the written time, and a program run in
+a container is stopped after `line_timeout_s` (the step fails: "ran until stopped after 60 s").
 """
 
 from __future__ import annotations
@@ -58,6 +59,9 @@ OK, FAILED, WAITED, MANUAL, SKIPPED = (
     StepStatus.SKIPPED,
 )
 _OUTPUT_LIMIT = 4000
+# A line that has not ended after this long (`ping` without -c, `tail -f`) is stopped, as the
+# person following the runbook would stop it, and the step fails saying so.
+LINE_TIMEOUT_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -155,6 +159,7 @@ class Executor:
         stop_on_failure: bool = False,
         wait_cap_s: float | None = None,
         http_timeout_s: float = 10.0,
+        line_timeout_s: float | None = LINE_TIMEOUT_S,
         on_step: StepObserver | None = None,
         refuse_destructive: bool = False,
     ) -> None:
@@ -164,6 +169,7 @@ class Executor:
         self.stop_on_failure = stop_on_failure
         self.wait_cap_s = wait_cap_s
         self.http_timeout_s = http_timeout_s
+        self.line_timeout_s = line_timeout_s
         self.on_step = on_step
         self.refuse_destructive = refuse_destructive
 
@@ -339,7 +345,8 @@ class Executor:
         return True, str(self.stack.service(a.service).logs(tail=a.tail))
 
     def _do_exec(self, a: Exec) -> tuple[bool, str]:
-        code, output = self.stack.service(a.service).exec(list(a.argv))
+        service = self.stack.service(a.service)
+        code, output = service.exec(list(a.argv), timeout_s=self.line_timeout_s)
         if code != 0:  # as a shell would leave it for a person to see (`echo $?`)
             output = f"{output.rstrip()}\n(exit status {code})".lstrip()
         return code == 0, str(output)

@@ -27,6 +27,14 @@ Backend = Literal["docker", "compose", "kubernetes"]
 Tool = Literal["compose", "kubectl"]
 
 
+STOPPED = 124  # the exit status of a program stopped at its time limit (as `timeout` gives)
+
+
+def stopped_after(timeout_s: float | None) -> str:
+    """What a person sees of a program they had to stop: the last line of its output."""
+    return f"(ran until stopped after {timeout_s or 0:g} s: it does not end on its own)"
+
+
 @runtime_checkable
 class BackendService(Protocol):
     """One service of a running stack, whatever runs it."""
@@ -48,8 +56,10 @@ class BackendService(Protocol):
 
     def endpoint(self) -> dict[str, Any]: ...
 
-    def exec(self, command: Sequence[str]) -> tuple[int, str]:
-        """A program inside the service (never on the host): exit status and output."""
+    def exec(self, command: Sequence[str], timeout_s: float | None = None) -> tuple[int, str]:
+        """A program inside the service (never on the host): exit status and output. One
+        still running after `timeout_s` is stopped: exit status `STOPPED`, and its output
+        ends with `stopped_after(timeout_s)`."""
         ...
 
     def logs(self, tail: int = 40) -> str: ...

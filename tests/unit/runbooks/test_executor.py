@@ -29,7 +29,7 @@ class FakeService:
         self.calls.append(f"start {self.name}")
         self.running = True
 
-    def exec(self, argv: list[str]) -> tuple[int, str]:
+    def exec(self, argv: list[str], timeout_s: float | None = None) -> tuple[int, str]:
         self.calls.append(f"exec {self.name} {' '.join(argv)}")
         return (0, "PONG") if argv[-1] == "ping" else (1, "ERR")
 

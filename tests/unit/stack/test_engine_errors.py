@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -19,21 +20,29 @@ class Response:
     reason: str = ""
 
 
-class StoppedContainer:
-    """The part of the Docker SDK's Container a stopped container answers with."""
+@dataclass
+class RefusingApi:
+    """The engine's low-level API, refusing to start a program in the container."""
 
-    name = "doc-rag-redis-prod"
-    status = "exited"
+    status_code: int
 
-    def __init__(self, status_code: int) -> None:
-        self.status_code = status_code
-
-    def exec_run(self, *args: Any, **kwargs: Any) -> None:
+    def exec_create(self, *args: Any, **kwargs: Any) -> None:
         raise APIError(
             "409 Client Error for http+docker://localhost/v1.41/containers/8549/exec: Conflict",
             response=Response(self.status_code),  # type: ignore[arg-type]
             explanation="Container 8549 is not running",
         )
+
+
+class StoppedContainer:
+    """The part of the Docker SDK's Container a stopped container answers with."""
+
+    id = "8549"
+    name = "doc-rag-redis-prod"
+    status = "exited"
+
+    def __init__(self, status_code: int) -> None:
+        self.client = SimpleNamespace(api=RefusingApi(status_code))
 
     def reload(self) -> None:
         pass

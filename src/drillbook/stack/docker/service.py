@@ -14,7 +14,9 @@ from docker.models.containers import Container
 from docker.utils import parse_bytes
 
 from drillbook.errors import DrillbookError
+from drillbook.stack.backend import stopped_after
 from drillbook.stack.docker.clone import Snapshot, env_dict
+from drillbook.stack.docker.execution import run_bounded
 from drillbook.stack.spec import ServiceSpec
 
 HOST = "127.0.0.1"  # the only host address drillbook publishes on or sends traffic to
@@ -103,14 +105,15 @@ class Service:
             self._definition = _Defined({**env_dict(image_env), **self.spec.env}, memory)
         return self._definition
 
-    def exec(self, command: Sequence[str]) -> tuple[int, str]:
+    def exec(self, command: Sequence[str], timeout_s: float | None = None) -> tuple[int, str]:
         try:
-            result = self.docker.exec_run(list(command), demux=False)
+            code, output, stopped = run_bounded(self.docker, command, timeout_s)
         except APIError as exc:
             raise self._engine_error(exc, "run a program in it") from None
-        output = result.output if isinstance(result.output, bytes) else b""
-        code = result.exit_code if result.exit_code is not None else -1
-        return int(code), output.decode(errors="replace")
+        text = output.decode(errors="replace")
+        if stopped:
+            text = f"{text.rstrip()}\n{stopped_after(timeout_s)}".lstrip()
+        return code, text
 
     def logs(self, tail: int = 40) -> str:
         return bytes(self.docker.logs(tail=tail)).decode(errors="replace")

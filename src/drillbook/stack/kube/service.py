@@ -9,6 +9,7 @@ from ipaddress import IPv4Network
 from typing import Any, Protocol
 
 from drillbook.stack import labels
+from drillbook.stack.backend import STOPPED, stopped_after
 from drillbook.stack.docker.service import HOST
 from drillbook.stack.kube.endpoints import ServiceEndpoints
 from drillbook.stack.kube.pin import KubeTarget
@@ -25,7 +26,9 @@ class Namespace(Protocol):
     target: KubeTarget
     pod_networks: tuple[IPv4Network, ...]
 
-    def run(self, *args: str) -> subprocess.CompletedProcess[str]: ...
+    def run(
+        self, *args: str, timeout_s: float | None = None
+    ) -> subprocess.CompletedProcess[str]: ...
 
     def kubectl(self, *args: str) -> str: ...
 
@@ -91,9 +94,16 @@ class KubeService:
         self.stack.kubectl("rollout", "status", self.ref, f"--timeout={timeout}s")
         return time.monotonic() - start
 
-    def exec(self, command: Sequence[str]) -> tuple[int, str]:
-        """A program in the workload's first ready pod (never in a host shell)."""
-        result = self.stack.run("exec", self.ref, "--", *command)
+    def exec(self, command: Sequence[str], timeout_s: float | None = None) -> tuple[int, str]:
+        """A program in the workload's first ready pod (never in a host shell). At its time
+        limit kubectl is stopped, which ends the session; the program in the pod gets a hang
+        up, as from a person's closed terminal."""
+        try:
+            result = self.stack.run("exec", self.ref, "--", *command, timeout_s=timeout_s)
+        except subprocess.TimeoutExpired as stopped:
+            said = stopped.stdout or b""
+            text = said.decode(errors="replace") if isinstance(said, bytes) else str(said)
+            return STOPPED, f"{text.rstrip()}\n{stopped_after(timeout_s)}".lstrip()
         return result.returncode, result.stdout + result.stderr
 
     def logs(self, tail: int = 40) -> str:

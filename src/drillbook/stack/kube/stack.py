@@ -270,15 +270,20 @@ class KubeStack:
 
     # -- kubectl --------------------------------------------------------------------------
     def run(
-        self, *args: str, stdin: str | None = None, namespaced: bool = True
+        self,
+        *args: str,
+        stdin: str | None = None,
+        namespaced: bool = True,
+        timeout_s: float | None = None,
     ) -> subprocess.CompletedProcess[str]:
-        """kubectl with the drill's kubeconfig and context (and namespace, unless told not)."""
+        """kubectl with the drill's kubeconfig and context (and namespace, unless told not);
+        subprocess.TimeoutExpired after `timeout_s` (default 300 s)."""
         prefix = self.target.command()
         if not namespaced:
             prefix = prefix[:-2]
         return subprocess.run(
-            [*prefix, *args], input=stdin, capture_output=True, text=True, timeout=300,
-            check=False, env=KubeTarget.env(),
+            [*prefix, *args], input=stdin, capture_output=True, text=True,
+            timeout=timeout_s or 300, check=False, env=KubeTarget.env(),
         )  # fmt: skip
 
     def kubectl(self, *args: str, stdin: str | None = None) -> str:
