@@ -1,6 +1,8 @@
 """The damage ledger: a runbook line that wipes data runs inside the drill, and the drill says
 which line destroyed what, with the counts. The same drill with the runbook as shipped reports
-no damage, so the findings are the lines', not the ledger's noise.
+no damage, so the findings are the lines', not the ledger's noise. (`--refuse-destructive`
+keeping such lines from running is checked on the executor, in
+tests/integration/test_runbooks.py.)
 """
 
 from __future__ import annotations
@@ -19,13 +21,13 @@ ROOT = Path(__file__).resolve().parents[2]
 WIPES = Path(__file__).parent / "mutants" / "api-down-wipes-data.md"
 
 
-def drill(stack: Stack, out: Path, runbook: Path | None = None, **options: bool) -> Result:
+def drill(stack: Stack, out: Path, runbook: Path | None = None) -> Result:
     scenario = load_scenario(ROOT / "scenarios" / "api-down.yaml")
     if runbook is not None:
         (mutant,) = parse_file(runbook).runbooks
         scenario = dataclasses.replace(scenario, name="api-down-wipes-data", runbook=mutant)
     return run_scenario(
-        scenario, stack, locustfile=ROOT / "load_tests" / "locustfile.py", out_dir=out, **options
+        scenario, stack, locustfile=ROOT / "load_tests" / "locustfile.py", out_dir=out
     )
 
 
@@ -56,12 +58,3 @@ def test_the_runbook_as_shipped_destroys_nothing(drillbook_stack: Stack, tmp_pat
     assert result.passed, result.reason
     assert result.damage == (), result.damage
     assert len(result.ledger) >= 3  # before the fault, as the runbook started, after each step
-
-
-@pytest.mark.selfcheck
-def test_refusing_destructive_lines_keeps_them_from_running(
-    drillbook_stack: Stack, tmp_path: Path
-) -> None:
-    result = drill(drillbook_stack, tmp_path, WIPES, refuse_destructive=True)
-    assert result.verdict is Verdict.STEP_NOT_EXECUTABLE, result.reason
-    assert result.damage == ()
