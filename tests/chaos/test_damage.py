@@ -46,9 +46,9 @@ def test_a_flush_and_a_delete_are_reported_with_their_lines_and_counts(
     assert any(line == flush and what.startswith("redis ") for line, what in by_line)
     rows = next(d for d in result.damage if d.line == delete)
     assert rows.before > 0 and rows.after < rows.before
-    # The acknowledged writes went with the rows: the verdict says which step took them.
+    # The acknowledged writes went with the rows: the verdict says which step deleted rows.
     assert result.verdict is Verdict.DATA_LOST, result.reason
-    assert f"data lost by step line {delete}" in result.reason
+    assert f"rows deleted by step line {delete}" in result.reason
     assert any(f.startswith(f"destroyed: line {flush} ") for f in result.findings)
 
 

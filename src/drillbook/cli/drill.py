@@ -137,7 +137,8 @@ def run_drill_command(args: argparse.Namespace) -> int:
                 [live.live_listener(status, say)],
                 remediate=not manual,
                 machine_only=args.machine_only,
-                refuse_destructive=args.refuse_destructive,
+                # containers this run did not create may hold what is real: never wipe them
+                refuse_destructive=args.refuse_destructive or args.target is not None,
             )
         finally:
             status.stop()

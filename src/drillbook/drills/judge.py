@@ -171,11 +171,12 @@ def _verdict(
 
 
 def _lost_by(damage: Sequence[Loss]) -> str:
-    """`; rows fell at line 252` when a step's reading saw rows go, the writes' likely end."""
+    """`; rows deleted by step line 252` when a step's reading saw rows go: where to look
+    first for the missing writes (the ledger does not know which table holds them)."""
     lines = [str(d.line) for d in damage if d.line is not None and kind_of(d.what) == "rows"]
     if not lines:
         return ""
-    return f"; data lost by step line {', '.join(dict.fromkeys(lines))}"
+    return f"; rows deleted by step line {', '.join(dict.fromkeys(lines))}"
 
 
 def _degraded_from(scenario: Scenario, drill: DrillRun) -> float | None:

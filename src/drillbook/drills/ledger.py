@@ -24,8 +24,9 @@ from drillbook.runbooks.model import Step
 from drillbook.runbooks.status import StepStatus
 from drillbook.stack.backend import StackBackend
 
-# What a step that ran left behind is counted; a manual, refused or skipped one ran nothing.
-_RAN = (StepStatus.OK, StepStatus.FAILED)
+# What a step that ran (or waited: the system acts meanwhile) left behind is counted; a
+# manual, refused or skipped one ran nothing, so a loss seen next is not put on it.
+_RAN = (StepStatus.OK, StepStatus.FAILED, StepStatus.WAITED)
 # Which stores each stack has: found once, as the first drill on it starts.
 _STORES: dict[str, tuple[Store, ...]] = {}
 

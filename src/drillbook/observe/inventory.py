@@ -55,10 +55,15 @@ dbs=$({_PSQL} -c 'select datname from pg_database where datallowconn and not dat
 postgres) || exit 3
 for d in $dbs; do {_PSQL} -d "$d" -c "$1" || exit 3; done
 """
+# A folder find or du cannot finish (a time-out, a vanished mount) makes the reading fail:
+# unknown, never a count of 0 (a pipeline's status would be wc's, so none is used).
 _COUNT_FILES = f"""{_T}
 for m in "$@"; do
-  n=$($T find "$m" -xdev -type f 2>/dev/null | wc -l) || exit 3
-  k=$($T du -sk "$m" 2>/dev/null | cut -f1) || exit 3
+  f=$($T find "$m" -xdev -type f 2>/dev/null) || exit 3
+  n=$(printf '%s' "$f" | grep -c '')
+  k=$($T du -sk "$m" 2>/dev/null) || exit 3
+  k=${{k%%[!0-9]*}}
+  [ -n "$k" ] || exit 3
   echo "$m|$n|$k"
 done
 """
@@ -88,16 +93,23 @@ def _stores_of(stack: StackBackend, name: str) -> Iterator[Store]:
         code, output = service.exec(["sh", "-c", _DISCOVER], timeout_s=3 * READ_TIMEOUT_S)
     except Exception:  # no shell, not running: nothing found by asking it
         code, output = 1, ""
+    database = False
     if code == 0 and output.count(_MARK) >= 3:
         mounts, keyspace, psql, _ = output.split(_MARK, 3)
         folders = writable_folders(mounts)
         if folders:
             yield Store(name, "folders", folders)
         if keyspace.strip().startswith("# Keyspace"):
+            database = True
             yield Store(name, "redis")
         if psql.strip() == "1":
+            database = True
             yield Store(name, "postgres")
-    kind = _vector_api(service.url) if stack.spec.services[name].port else None
+    # HTTP to a database's port only fills its log with warnings ("SECURITY ATTACK").
+    kind = None
+    if stack.spec.services[name].port and not database:
+        with contextlib.suppress(Exception):
+            kind = _vector_api(service.url)
     if kind:
         yield Store(name, kind)
 

@@ -10,8 +10,9 @@ checks the whole line for harm and placeholders, walks its pipes and lists, and 
 simple command to its family. Anything not understood is "not executable", never guessed.
 
 A destructive line is run when every action it comes to lands in the drill's own containers
-or ports (an exec, an HTTP call, a restart: `CONTAINED`): there it can only harm what the
-drill created, and the drill's damage ledger measures what it destroyed. It keeps its reason
+or ports (an exec, an HTTP call, a restart: `contained`): there it can only harm what the
+drill created, and the drill's damage ledger measures what it destroyed. An exec that runs
+other programs or names a network destination is not contained. It keeps its reason
 (`destructive`) so the step and the linter say so. A destructive line that speaks to the
 engine or the cluster (`docker compose ...`, `kubectl ...` as written, anything the families
 do not map) is refused, and so is every destructive line with `refuse_destructive`.
@@ -22,11 +23,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from drillbook.runbooks.actions import CONTAINED, Action
-from drillbook.runbooks.commands import CommandLine, parse_command
+from drillbook.runbooks.actions import CONTAINED, Action, Exec
+from drillbook.runbooks.commands import CommandLine, SimpleCommand, parse_command
 from drillbook.runbooks.names import NameMap
 from drillbook.runbooks.placeholders import find_placeholders
-from drillbook.runbooks.safety import destructive
+from drillbook.runbooks.safety import destructive, unwrapped
 from drillbook.runbooks.status import Admission
 from drillbook.runbooks.translate import PROGRAMS, Cannot, Context, translate_simple
 from drillbook.runbooks.translate.shell import pipe_filter
@@ -37,6 +38,11 @@ _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_
 # A longer value is not kept: variables that double (`V1=${V0}${V0}`, ...) grow a line
 # exponentially, while a real runbook's values are names, hosts and ids.
 MAX_VALUE = 4096
+# An argument that names somewhere on the network: a URL, an IPv4 address, a host option.
+_DESTINATION = re.compile(
+    r"://|^[^/]*@[\w.-]+:|(?:^|[^\w.])\d{1,3}(?:\.\d{1,3}){3}(?:$|[^\w.])"
+    r"|^-h$|^-H$|^--host|^--server|^--url"
+)
 
 
 @dataclass(frozen=True)
@@ -87,7 +93,7 @@ class CommandAdapter:
         translation = self._translate(command, shell)
         if not reason:
             return translation
-        if translation.runnable and all(isinstance(a, CONTAINED) for a in translation.actions):
+        if translation.runnable and all(map(contained, translation.actions)):
             return replace(translation, destructive=reason)
         return _refused(command, reason)
 
@@ -114,6 +120,21 @@ class CommandAdapter:
                 problem=why.problem,
             )
         return Translation(command, RUN, tuple(actions), inferred=tuple(ctx.inferred))
+
+
+def contained(action: Action) -> bool:
+    """Whether `action` can only harm what the drill created. A program run in a container is,
+    unless it runs other programs (a shell, env, sudo, xargs...: anything could follow) or an
+    argument names a network destination (a URL, an address, a host option): the drill's
+    containers can still reach the network, so such a destructive line is refused. Clients
+    drillbook maps (redis-cli, psql) have their server resolved to the stack's already."""
+    if not isinstance(action, CONTAINED):
+        return False
+    if not isinstance(action, Exec):
+        return True
+    if unwrapped(SimpleCommand(action.argv)):
+        return False
+    return not any(_DESTINATION.search(arg) for arg in action.argv[1:])
 
 
 def _refused(command: CommandLine, reason: str) -> Translation:

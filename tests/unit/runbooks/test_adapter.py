@@ -280,3 +280,21 @@ def test_inference_never_crosses_to_a_different_name(spec: StackSpec, name: str)
 def test_a_loop_variable_is_not_reported_as_a_service(adapter: CommandAdapter) -> None:
     t = adapter.translate("docker restart $service")
     assert t.admission == NOT_EXECUTABLE and "shell variable" in t.reason
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        # the drill's containers can still reach the network: a destination named, or a
+        # program that runs others, keeps a destructive line out
+        "docker compose exec redis sh -c 'redis-cli -h 172.17.0.1 FLUSHALL'",
+        "docker exec -e A=1 redis redis-cli -h prod-redis.internal FLUSHALL",
+        "docker exec api curl -XDELETE http://10.0.0.5:9200/index",
+        "docker exec -e PGHOST=db.prod api psql -c 'DELETE FROM users'",
+        "docker exec redis env redis-cli FLUSHALL",
+    ],
+)
+def test_a_destructive_line_that_could_leave_the_drill_is_refused(
+    adapter: CommandAdapter, command: str
+) -> None:
+    assert adapter.translate(command).admission == REFUSED

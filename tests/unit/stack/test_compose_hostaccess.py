@@ -84,3 +84,38 @@ def test_a_later_file_resets_the_setting_for_the_drill(tmp_path: Path) -> None:
     spec = load_stack_spec(f"{first},{tmp_path / 'drill.yml'}")
     assert spec.compose is not None
     assert "privileged" not in spec.compose.config["services"]["app"]
+
+
+@pytest.mark.parametrize(
+    ("settings", "said"),
+    [
+        ("network_mode: 'container:prod-redis'", "not the drill's"),
+        ("pid: 'container:prod-redis'", "not the drill's"),
+        ("volumes_from: ['container:prod-db']", "not the drill's"),
+        ("security_opt: ['label=disable']", "confinement"),
+    ],
+)
+def test_another_containers_namespaces_and_volumes_are_refused(
+    tmp_path: Path, settings: str, said: str
+) -> None:
+    with pytest.raises(SourceError, match=said):
+        load_stack_spec(compose(tmp_path, settings))
+
+
+def test_a_folder_holding_a_socket_or_a_link_to_the_root_is_refused(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    (run / "engine").mkdir(parents=True)
+    with socket.socket(socket.AF_UNIX) as listener:
+        listener.bind(str(run / "engine" / "api.sock"))
+        assert host_mount(str(run)) is not None  # the socket two levels down
+    (tmp_path / "rootfs").symlink_to("/")
+    assert host_mount(str(tmp_path / "rootfs")) == "the host's whole file system"
+
+
+def test_a_volume_that_binds_a_host_folder_is_refused(tmp_path: Path) -> None:
+    path = compose(tmp_path, "volumes: [data:/data]")
+    with open(path, "a") as f:
+        f.write("volumes:\n  data:\n    driver_opts: {type: none, o: bind, device: /srv}\n")
+    with pytest.raises(SourceError, match="host's folder /srv") as caught:
+        load_stack_spec(path)
+    assert caught.value.line == 7  # `data:` under the top-level volumes

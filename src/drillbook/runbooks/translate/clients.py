@@ -30,7 +30,9 @@ def exec_with(ctx: Context, o: Options, what: str) -> Action:
     prefix = ["env", *settings] if settings else []
     if workdir is not None:  # fails, as docker's -w would not, only if the folder is missing
         prefix = ["sh", "-c", 'cd "$0" && exec "$@"', workdir, *prefix]
-    return Exec(ctx.service(o.args[0]), (*prefix, *argv))
+    inner = exec_in(ctx, ctx.service(o.args[0]), argv)  # a client's server resolved as ever
+    assert isinstance(inner, Exec)
+    return Exec(inner.service, (*prefix, *inner.argv))
 
 
 def exec_in(ctx: Context, service: str, argv: list[str]) -> Action:

@@ -38,6 +38,7 @@ def refuse_host_access(
     services: dict[str, Any],
     lines: dict[str, tuple[Path, int]],
     files: tuple[Path, ...],
+    volumes: dict[str, Any] | None = None,
 ) -> None:
     """SourceError at the first setting of any service (Compose's normalised configuration)
     that reaches the host."""
@@ -45,6 +46,8 @@ def refuse_host_access(
         for key, why in _reaches_host(cfg):
             path, line = _where(files, lines, name, key)
             raise SourceError(str(path), line, f"service {name!r}: {why}", _FIX)
+    for name, why in bound_volumes(volumes or {}):
+        raise SourceError(str(files[0]), _volume_line(files, name), why, _FIX)
 
 
 def _reaches_host(cfg: dict[str, Any]) -> Iterator[tuple[str, str]]:
@@ -53,13 +56,18 @@ def _reaches_host(cfg: dict[str, Any]) -> Iterator[tuple[str, str]]:
     for key in _HOST_MODES:
         if cfg.get(key) == "host":
             yield key, f"`{key}: host` shares the host's"
+        elif str(cfg.get(key) or "").startswith("container:"):
+            yield key, f"`{key}: {cfg[key]}` shares a container that is not the drill's"
+    for source in cfg.get("volumes_from") or []:
+        if str(source).startswith("container:"):
+            yield "volumes_from", f"volumes_from {source}: a container that is not the drill's"
     for cap in cfg.get("cap_add") or []:
         if str(cap).upper().removeprefix("CAP_") not in _OWN_NAMESPACE_CAPS:
             yield "cap_add", f"cap_add {cap} acts on the host, not only in the container"
     if cfg.get("devices"):
         yield "devices", "a device of the host is given to the container"
     for option in cfg.get("security_opt") or []:
-        if "unconfined" in str(option) or str(option) == "label:disable":
+        if "unconfined" in str(option) or str(option) in ("label:disable", "label=disable"):
             yield "security_opt", f"security_opt {option} lifts the container's confinement"
     for volume in cfg.get("volumes") or []:
         if isinstance(volume, dict) and volume.get("type") == "bind":
@@ -68,9 +76,20 @@ def _reaches_host(cfg: dict[str, Any]) -> Iterator[tuple[str, str]]:
                 yield "volumes", f"mounts {volume.get('source')}: {why}"
 
 
+def bound_volumes(volumes: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """(volume, why) for each top-level volume that is a host folder under another name
+    (`driver_opts: {type: none, o: bind, device: /srv}`)."""
+    for name, cfg in volumes.items():
+        opts = (cfg or {}).get("driver_opts") or {}
+        if "bind" in str(opts.get("o", "")).split(",") and opts.get("device"):
+            yield name, f"volume {name!r} is the host's folder {opts['device']}"
+
+
 def host_mount(source: str) -> str | None:
-    """Why a bind mount of `source` hands the host itself to the container, or None."""
-    path = Path(source)
+    """Why a bind mount of `source` hands the host itself to the container, or None. The
+    path is followed through links; a folder is searched two levels deep for a socket (the
+    engine's is in /var/run, /run)."""
+    path = Path(os.path.realpath(source))
     if path == Path("/"):
         return "the host's whole file system"
     if any(path == f or f in path.parents for f in _SYSTEM_FOLDERS):
@@ -83,7 +102,30 @@ def host_mount(source: str) -> str | None:
         return "a socket of the host (an engine's socket is the host's root)"
     if stat.S_ISBLK(mode) or stat.S_ISCHR(mode):
         return "a device of the host"
+    if stat.S_ISDIR(mode) and _holds_socket(path, depth=2):
+        return "a folder holding a socket of the host (an engine's socket is the host's root)"
     return None
+
+
+def _holds_socket(folder: Path, depth: int, budget: list[int] | None = None) -> bool:
+    budget = budget if budget is not None else [2000]  # entries looked at, at most
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return False
+    for entry in entries:
+        budget[0] -= 1
+        if budget[0] < 0:
+            return False
+        try:
+            if stat.S_ISSOCK(entry.stat(follow_symlinks=False).st_mode):
+                return True
+            inner = depth > 1 and entry.is_dir(follow_symlinks=False)
+            if inner and _holds_socket(Path(entry.path), depth - 1, budget):
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def _where(
@@ -97,3 +139,9 @@ def _where(
         if isinstance(service, Mapping) and key in service:
             return path, service.line_of(key)
     return lines.get(name, (files[0], 0))
+
+
+def _volume_line(files: tuple[Path, ...], name: str) -> int:
+    root = load_yaml(files[0])
+    volumes = root.get("volumes") if isinstance(root, Mapping) else None
+    return volumes.line_of(name) if isinstance(volumes, Mapping) else 0

@@ -108,7 +108,7 @@ def compose_spec(
 ) -> StackSpec:
     """Pure: Compose's normalised configuration and the extension block, as a StackSpec."""
     services_cfg: dict[str, Any] = dict(config.get("services") or {})
-    refuse_host_access(services_cfg, dict(lines), files)
+    refuse_host_access(services_cfg, dict(lines), files, dict(config.get("volumes") or {}))
     _require_healthchecks(services_cfg, lines, files[0])
     services = {name: _service(name, cfg, lines) for name, cfg in services_cfg.items()}
     services = _with_stand_ins(services, extension)

@@ -5,7 +5,9 @@ The engine's exec API has no time limit and no way to stop what it started: `pin
 when its time is up every process of it is killed *inside its container* (by a `kill` run
 there, with the process ids as the container sees them), which ends the exec as a person's
 Ctrl-C would. The host's /proc is only read, to find the program's children and their ids
-in the container's namespace.
+in the container's namespace. A child put in the background and re-parented, or an engine
+on another machine, escapes this: the program then runs on until the container is removed
+at the end of the run, and the step still ends at its time limit.
 """
 
 from __future__ import annotations
@@ -27,9 +29,13 @@ def run_bounded(
     api = container.client.api
     exec_id = api.exec_create(container.id, list(command), stdout=True, stderr=True)["Id"]
     found: dict[str, bytes] = {}
+    failed: list[BaseException] = []
 
     def run() -> None:
-        found["output"] = bytes(api.exec_start(exec_id, demux=False) or b"")
+        try:
+            found["output"] = bytes(api.exec_start(exec_id, demux=False) or b"")
+        except BaseException as exc:  # handed to the caller, not lost in the thread
+            failed.append(exc)
 
     worker = threading.Thread(target=run, name="drillbook-exec", daemon=True)
     worker.start()
@@ -38,6 +44,8 @@ def run_bounded(
     if stopped:
         _kill_inside(container, int(api.exec_inspect(exec_id).get("Pid") or 0))
         worker.join(10)
+    if failed:
+        raise failed[0]
     code = api.exec_inspect(exec_id).get("ExitCode")
     if stopped:
         code = STOPPED
@@ -45,10 +53,21 @@ def run_bounded(
 
 
 def _kill_inside(container: Container, host_pid: int) -> None:
-    """SIGKILL the exec's process and its descendants, from inside the container."""
+    """SIGKILL the exec's process and its descendants, from inside the container. Only when
+    this machine's /proc shows that process in that container's cgroup: with an engine
+    elsewhere (a remote host, a VM) the number names some other process, and nothing is done."""
+    if not _in_container(host_pid, str(container.id)):
+        return
     inside = [p for p in (_pid_inside(pid) for pid in _family(host_pid)) if p]
     if inside:  # the shell's own kill: slim images have no kill program
         container.exec_run(["sh", "-c", 'kill -KILL "$@"', "sh", *map(str, inside)])
+
+
+def _in_container(pid: int, container_id: str) -> bool:
+    try:
+        return pid > 0 and container_id in Path(f"/proc/{pid}/cgroup").read_text()
+    except OSError:
+        return False
 
 
 def _family(pid: int) -> list[int]:
