@@ -8,6 +8,7 @@ tests/integration/test_runbooks.py.)
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,9 +17,18 @@ from drillbook import load_scenario, run_scenario
 from drillbook.outcome.result import Result, Verdict
 from drillbook.runbooks.parser import parse_file
 from drillbook.stack import Stack
+from drillbook.stack.open import reference_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 WIPES = Path(__file__).parent / "mutants" / "api-down-wipes-data.md"
+
+
+@pytest.fixture(scope="module")
+def own_stack() -> Iterator[Stack]:
+    """A stack of these tests' own: the drill below really wipes its data, and the session's
+    stack is shared by every other test."""
+    with reference_stack(ROOT / "fixtures" / "stack.yaml", None, lambda _: None) as stack:
+        yield stack
 
 
 def drill(stack: Stack, out: Path, runbook: Path | None = None) -> Result:
@@ -37,9 +47,9 @@ def line_of(text: str) -> int:
 
 @pytest.mark.selfcheck
 def test_a_flush_and_a_delete_are_reported_with_their_lines_and_counts(
-    drillbook_stack: Stack, tmp_path: Path
+    own_stack: Stack, tmp_path: Path
 ) -> None:
-    result = drill(drillbook_stack, tmp_path, WIPES)
+    result = drill(own_stack, tmp_path, WIPES)
     flush, delete = line_of("FLUSHALL"), line_of("DELETE FROM documents")
     by_line = {(d.line, d.what) for d in result.damage}
     assert (delete, "postgres rows (drillbook.public.documents)") in by_line, result.damage
@@ -53,8 +63,8 @@ def test_a_flush_and_a_delete_are_reported_with_their_lines_and_counts(
 
 
 @pytest.mark.selfcheck
-def test_the_runbook_as_shipped_destroys_nothing(drillbook_stack: Stack, tmp_path: Path) -> None:
-    result = drill(drillbook_stack, tmp_path)
+def test_the_runbook_as_shipped_destroys_nothing(own_stack: Stack, tmp_path: Path) -> None:
+    result = drill(own_stack, tmp_path)
     assert result.passed, result.reason
     assert result.damage == (), result.damage
     assert len(result.ledger) >= 3  # before the fault, as the runbook started, after each step

@@ -155,20 +155,21 @@ def test_backup_restore_runbook_brings_deleted_rows_back(
 def test_refused_and_unknown_steps_are_reported_not_run(drillbook_stack: Stack) -> None:
     text = (
         "---\nid: unsafe\nalert: U\nmttr: 1m\n---\n# Unsafe\n## Resolution\n```bash\n"
-        "docker exec redis redis-cli FLUSHALL\nnetstat -an\ncurl https://example.com/\n```\n"
+        # database 9 only: the session's stack is shared, its cache must stay as it was
+        "docker exec redis redis-cli -n 9 FLUSHDB\nnetstat -an\ncurl https://example.com/\n```\n"
     )
     (rb,) = parse_text(text, "unsafe.md").runbooks
     redis = drillbook_stack.service("redis")
-    assert redis.exec(["redis-cli", "set", "runbook:sentinel", "1"])[0] == 0
+    assert redis.exec(["redis-cli", "-n", "9", "set", "runbook:sentinel", "1"])[0] == 0
     execution = Executor(drillbook_stack, refuse_destructive=True).run(rb)
     assert [r.status for r in execution.results] == [
         "refused",
         "not executable",
         "not executable",
     ]
-    # The FLUSHALL was refused: the key is still there.
-    assert redis.exec(["redis-cli", "exists", "runbook:sentinel"])[1].strip() == "1"
+    # The FLUSHDB was refused: the key is still there.
+    assert redis.exec(["redis-cli", "-n", "9", "exists", "runbook:sentinel"])[1].strip() == "1"
     # By default it runs, in the drill's own Redis only, and says it is destructive.
     first = Executor(drillbook_stack).run(rb).results[0]
     assert first.status == "ok" and first.detail.startswith("destructive, run inside the drill")
-    assert redis.exec(["redis-cli", "exists", "runbook:sentinel"])[1].strip() == "0"
+    assert redis.exec(["redis-cli", "-n", "9", "exists", "runbook:sentinel"])[1].strip() == "0"

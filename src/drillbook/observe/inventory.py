@@ -88,10 +88,13 @@ def discover(stack: StackBackend) -> tuple[Store, ...]:
 
 
 def _stores_of(stack: StackBackend, name: str) -> Iterator[Store]:
-    service = stack.service(name)
+    try:
+        service = stack.service(name)
+    except Exception:  # gone: nothing to ask
+        return
     try:
         code, output = service.exec(["sh", "-c", _DISCOVER], timeout_s=3 * READ_TIMEOUT_S)
-    except Exception:  # no shell, not running: nothing found by asking it
+    except Exception:  # no shell, not running: only its API can still be asked
         code, output = 1, ""
     database = False
     if code == 0 and output.count(_MARK) >= 3:

@@ -11,7 +11,7 @@ A count is a number of things a store keeps (rows of a table, keys of a Redis da
 points of a collection, files and bytes of a mounted folder), named `service kind (where)`.
 None means the store could not be read at that moment (down, paused, refusing): that is
 never a loss, the next reading is compared with the last one that could be read, and the
-loss then names both ends ("between before the fault and line 12").
+loss then names where it was last counted ("line 12 `...`: ... (since before the fault)").
 
 Counts are net: a step that deletes 3 rows while the load inserts 10 shows no loss. What a
 system of record keeps (rows, points) is counted as lost at any drop; what churns by design

@@ -319,7 +319,8 @@ class _Linter:
                 line,
                 "destructive",
                 ERROR,
-                f"{t.reason}; drillbook refuses to run it (it acts beyond the drill's containers)",
+                f"{t.reason}; drillbook refuses to run it (it could act beyond the drill's "
+                "containers)",
                 "act on the one service concerned (restart, scale, exec) instead",
             )
         elif t.admission == NOT_EXECUTABLE:
